@@ -1,0 +1,1 @@
+"""Command-line program: thin typer adapters over the service functions."""

@@ -1,0 +1,62 @@
+"""What every command shares: settings from the global options, the console, clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from paymentprocess.config import Settings, load_settings
+from paymentprocess.errors import PaymentError
+from paymentprocess.logs import configure_logging
+from paymentprocess.storage.database import create_engine_for, ensure_schema
+
+console = Console(stderr=True)
+out = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """Global options given before the command, resolved into settings once."""
+
+    def __init__(self) -> None:
+        self.overrides: dict[str, Any] = {}
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(**self.overrides)
+            configure_logging(self._settings.log_level, self._settings.log_dir)
+        return self._settings
+
+    def engine(self) -> Engine:
+        """An engine on the configured database, with the schema created on first use."""
+        engine = create_engine_for(self.settings.db_uri)
+        ensure_schema(engine)
+        return engine
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def friendly_errors(func: F) -> F:
+    """Turn the product's own errors into a red message and exit code 1 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PaymentError as exc:
+            console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]

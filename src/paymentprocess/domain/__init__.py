@@ -1,0 +1,1 @@
+"""Domain vocabulary: money, claims, payees, ledger entries, findings, run results."""

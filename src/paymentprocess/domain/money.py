@@ -1,0 +1,124 @@
+"""The one door for money: parsing, formatting and the one rounding rule.
+
+Inside the product money is an integer number of cents (Python `int`, Polars `Int64`). Decimal
+lives only at the edges: `parse_cents` turns user input (str, int, Decimal, Extended JSON
+`$numberDecimal` text) into cents and refuses more than two decimal places; `format_cents` turns
+cents back into a two-place decimal string. A float is refused everywhere.
+
+Interest is the only place where a rule divides. Rates are held as integer parts per million
+(`0.04125` → 41250) and `interest_cents` / `interest_cents_expr` compute
+`round_half_up(net × rate × days / 365)` with integer arithmetic only, split so that no
+intermediate value overflows 64 bits for any realistic amount.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+
+CENT = Decimal("0.01")
+RATE_SCALE = 1_000_000  # annual rates are stored as parts per million
+DAYS_PER_YEAR = 365
+MAX_CENTS = 10**15  # ten trillion dollars: anything larger is a data error, not a claim
+_DIVISOR = DAYS_PER_YEAR * RATE_SCALE
+
+
+class MoneyError(ValueError):
+    """A value cannot be money: not a number, a float, too many decimals, too large."""
+
+
+def parse_decimal(value: object, *, what: str = "amount") -> Decimal:
+    """Return `value` as a finite Decimal; strings may carry `$`, `,` and spaces."""
+    if isinstance(value, bool) or isinstance(value, float):
+        # A float may already have lost the cent; JSON numbers are parsed as Decimal upstream.
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return Decimal(int(value))
+        raise MoneyError(f"{what} must be a decimal number, not {type(value).__name__} {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        dec = value
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("$", "").strip()
+        if text.startswith("(") and text.endswith(")"):
+            text = "-" + text[1:-1].strip()
+        if not text:
+            raise MoneyError(f"{what} is empty")
+        try:
+            dec = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError(f"{what} is not a number: {value!r}") from None
+    else:
+        raise MoneyError(f"{what} must be a decimal number, not {type(value).__name__}")
+    if not dec.is_finite():
+        raise MoneyError(f"{what} must be a finite number, not {value!r}")
+    return dec
+
+
+def parse_cents(value: object, *, what: str = "amount") -> int:
+    """Exact cents from a decimal value with at most two decimal places; never rounds."""
+    dec = parse_decimal(value, what=what)
+    exponent = dec.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and dec != dec.quantize(CENT):
+        raise MoneyError(f"{what} has more than two decimal places: {value!r}")
+    cents = int(dec.scaleb(2).to_integral_value())
+    if abs(cents) >= MAX_CENTS:
+        raise MoneyError(f"{what} is too large: {value!r}")
+    return cents
+
+
+def to_decimal(cents: int) -> Decimal:
+    """Cents as a two-place Decimal."""
+    return Decimal(cents).scaleb(-2).quantize(CENT)
+
+
+def format_cents(cents: int) -> str:
+    """Cents as a two-place decimal string, e.g. 123456 → "1234.56", -5 → "-0.05"."""
+    return str(to_decimal(cents))
+
+
+def parse_rate_ppm(value: object, *, what: str = "AnnualRate") -> int:
+    """An annual rate such as 0.04125 as integer parts per million; at most six decimals."""
+    dec = parse_decimal(value, what=what)
+    scaled = dec.scaleb(6)
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{what} has more than six decimal places: {value!r}")
+    if dec < 0 or dec > 1:
+        raise MoneyError(f"{what} must be between 0 and 1: {value!r}")
+    return int(scaled)
+
+
+def format_rate_ppm(ppm: int) -> str:
+    """Parts per million back to a decimal string without trailing zeros (41250 → "0.04125")."""
+    text = format(Decimal(ppm).scaleb(-6).normalize(), "f")
+    return text if "." in text else text + ".0"
+
+
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-up on the absolute value (the one rounding rule)."""
+    sign = -1 if (numerator < 0) != (denominator < 0) else 1
+    n, d = abs(numerator), abs(denominator)
+    return sign * ((2 * n + d) // (2 * d))
+
+
+def interest_cents(net_cents: int, rate_ppm: int, late_days: int) -> int:
+    """Prompt-pay interest of one claim: round_half_up(net × rate × days / 365); 0 unless all > 0."""
+    if net_cents <= 0 or rate_ppm <= 0 or late_days <= 0:
+        return 0
+    return round_half_up_div(net_cents * rate_ppm * late_days, _DIVISOR)
+
+
+def interest_cents_expr(net: pl.Expr, rate_ppm: pl.Expr, late_days: pl.Expr) -> pl.Expr:
+    """`interest_cents` as a vectorized Polars expression over Int64 columns.
+
+    q = net × days is split as q = a × D + b (D = 365 × 10⁶) so that
+    q × rate / D = a × rate + b × rate / D, and only b × rate (< 3.7 × 10¹⁴) is divided.
+    """
+    q = net.cast(pl.Int64) * late_days.cast(pl.Int64)
+    a = q // _DIVISOR
+    b = q % _DIVISOR
+    r = rate_ppm.cast(pl.Int64)
+    value = a * r + (2 * b * r + _DIVISOR) // (2 * _DIVISOR)
+    applies = (net > 0) & (r > 0) & (late_days > 0)
+    return pl.when(applies).then(value).otherwise(0).cast(pl.Int64)

@@ -1,0 +1,154 @@
+"""Bulk frame I/O: read a query into a Polars frame, append a frame to a table.
+
+PostgreSQL uses COPY in both directions (CSV through psycopg 3, inside the caller's transaction);
+SQLite uses one prepared statement over all rows (`executemany`) on the same connection. Column
+types come from the table definitions, so a frame read from either database has the same schema:
+money and ids Int64, dates Date, timestamps Datetime, JSON columns as JSON text (Utf8).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import polars as pl
+from sqlalchemy import JSON, BigInteger, Boolean, Connection, Date, DateTime, Integer, Table
+from sqlalchemy.sql import Select
+from sqlalchemy.types import TypeEngine
+
+from paymentprocess.storage.database import is_sqlite
+
+COPY_CHUNK_ROWS = 500_000
+_NULL = r"\N"  # COPY's NULL marker: tells NULL from the empty string
+
+
+def polars_dtype(sa_type: TypeEngine[Any]) -> pl.DataType:
+    """The Polars dtype a column of this SQLAlchemy type is read as."""
+    if isinstance(sa_type, BigInteger | Integer):
+        return pl.Int64()
+    if isinstance(sa_type, Boolean):
+        return pl.Boolean()
+    if isinstance(sa_type, DateTime):
+        return pl.Datetime("us")
+    if isinstance(sa_type, Date):
+        return pl.Date()
+    return pl.String()
+
+
+def table_schema(table: Table, columns: Iterable[str] | None = None) -> dict[str, pl.DataType]:
+    names = list(columns) if columns is not None else [c.name for c in table.columns]
+    return {name: polars_dtype(table.c[name].type) for name in names}
+
+
+def read_frame(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Run `query` and return its rows as a frame with exactly `schema` (names in order)."""
+    if is_sqlite(conn):
+        return _read_sqlite(conn, query, schema)
+    return _read_postgres(conn, query, schema)
+
+
+def _read_sqlite(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    compiled = query.compile(dialect=conn.dialect)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    params = compiled.construct_params()
+    positional = [params[name] for name in compiled.positiontup or []]
+    rows = raw.execute(str(compiled), positional).fetchall()
+    text_schema = {n: (pl.String() if t in (pl.Date(), pl.Datetime("us")) else t) for n, t in schema.items()}
+    frame = pl.DataFrame(rows, schema=text_schema, orient="row")
+    return _parse_temporal(frame, schema)
+
+
+def _read_postgres(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    compiled = query.compile(dialect=conn.dialect)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    buf = io.BytesIO()
+    with raw.cursor() as cur, cur.copy(
+        f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false, NULL '{_NULL}')",
+        compiled.params,
+    ) as copy:
+        for block in copy:
+            buf.write(block)
+    if buf.tell() == 0:
+        return pl.DataFrame(schema=schema)
+    buf.seek(0)
+    text_schema = {n: (pl.String() if t == pl.Boolean() else t) for n, t in schema.items()}
+    frame = pl.read_csv(
+        buf, has_header=False, new_columns=list(schema), schema=text_schema,
+        empty_string_is_null=False, null_values=[_NULL], try_parse_dates=False,
+    )
+    bools = [n for n, t in schema.items() if t == pl.Boolean()]
+    if bools:
+        frame = frame.with_columns(pl.col(b) == "t" for b in bools)
+    return frame
+
+
+def _parse_temporal(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    exprs = []
+    for name, dtype in schema.items():
+        if dtype == pl.Date():
+            exprs.append(pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=True))
+        elif dtype == pl.Datetime("us"):
+            exprs.append(pl.col(name).str.to_datetime(strict=True, time_unit="us"))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def write_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
+    """Append every row of `frame` to `table` (columns matched by name); returns the row count."""
+    if frame.height == 0:
+        return 0
+    columns = [c for c in frame.columns if c in table.c]
+    frame = _to_storage_text(frame.select(columns), table)
+    if is_sqlite(conn):
+        _write_sqlite(conn, table, frame)
+    else:
+        _write_postgres(conn, table, frame)
+    return frame.height
+
+
+def _to_storage_text(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """Dates and timestamps as ISO text, JSON columns as JSON text, booleans as 0/1 (SQLite)."""
+    exprs = []
+    for name in frame.columns:
+        col_type = table.c[name].type
+        dtype = frame.schema[name]
+        if isinstance(col_type, JSON) and dtype != pl.String():
+            exprs.append(
+                pl.col(name).map_elements(json.dumps, return_dtype=pl.String, skip_nulls=True)
+            )
+        elif isinstance(col_type, DateTime) and dtype != pl.String():
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f"))
+        elif isinstance(col_type, Date) and dtype != pl.String():
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(col_type, Boolean):
+            exprs.append(pl.col(name).cast(pl.Int8))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def _write_sqlite(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
+    for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
+        raw.executemany(sql, chunk.iter_rows())
+
+
+def _write_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    with raw.cursor() as cur, cur.copy(
+        f'COPY "{table.name}" ({cols}) FROM STDIN WITH (FORMAT csv)'
+    ) as copy:
+        for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
+            copy.write(chunk.write_csv(include_header=False, null_value="", quote_style="non_numeric"))
+
+
+def delete_where(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> None:
+    """Delete rows whose `column` is in `values` (small lists: working-set refresh)."""
+    conn.execute(table.delete().where(table.c[column].in_(list(values))))

@@ -1,0 +1,481 @@
+"""Every table of the product as SQLAlchemy 2 Core, identical on SQLite and PostgreSQL.
+
+Seed collection → table: PaymentEvent → payment_event, ClaimFinCore → claim_fin_core (+ its
+ServiceLines in service_line), PaymentCenter → payment_center, OverAndUnderPayment →
+over_and_under_payment (+ over_and_under_payment_application), and so on (see docs/schema.md).
+
+Conventions:
+- Money columns are BIGINT cents (`Money`); interest rates are BIGINT parts per million.
+- Dates are DATE (calendar, no zone); timestamps are UTC.
+- Results of Final Runs are *inserted* (claim_result, service_line_payment, ledger applications,
+  payment_register), never written with UPDATE over claims: a claim's Status/PaidAmount is its
+  imported value overlaid with its `claim_result` row of outcome `paid` (see storage.claims_view).
+- Every imported collection has an `extra` JSON column that keeps fields the table has no column for,
+  so load → export gives back what was loaded.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def Money(name: str, *, nullable: bool = True) -> Column[int]:  # noqa: N802 - reads as a type
+    """A money column: BIGINT cents."""
+    return Column(name, BigInteger, nullable=nullable)
+
+
+def _extra() -> Column[object]:
+    return Column("extra", JSON, nullable=True)
+
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+# --- reference and configuration -------------------------------------------------------------
+
+business = Table(
+    "business",
+    metadata,
+    Column("business_id", String, primary_key=True),
+    Column("name", String),
+    Column("custom_interest_days", Integer),
+    _extra(),
+)
+
+interest_config = Table(
+    "interest_config",
+    metadata,
+    Column("interest_config_id", Integer, primary_key=True, autoincrement=True),
+    Column("contract_type", String, nullable=False),  # CMS | Contract | Member
+    Column("annual_rate_ppm", BigInteger, nullable=False),  # 0.04125 → 41250
+    Column("grace_days", Integer, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date),  # inclusive; NULL = open-ended
+    _extra(),
+)
+
+funding_source = Table(
+    "funding_source",
+    metadata,
+    Column("funding_source_id", String, primary_key=True),
+    Column("name", String),
+    Money("minimum_payment", nullable=False),
+    Column("bank_routing_number", String),
+    Column("bank_account_number", String),
+    _extra(),
+)
+
+inclusion_criteria = Table(
+    "inclusion_criteria",
+    metadata,
+    Column("inclusion_criteria_id", String, primary_key=True),
+    Column("benefit_plan_ids", JSON),  # list of BenefitPlan_ID; empty = any
+    Column("include_payment_centers", JSON),  # list of PaymentCenter_ID or payee key; empty = any
+    Column("exclude_payment_centers", JSON),
+    _extra(),
+)
+
+benefit_plan = Table(
+    "benefit_plan",
+    metadata,
+    Column("benefit_plan_id", String, primary_key=True),
+    Column("name", String),
+    _extra(),
+)
+
+service_code = Table(
+    "service_code",
+    metadata,
+    Column("service_code", String, primary_key=True),
+    Column("description", String),
+    _extra(),
+)
+
+process_code_ex = Table(
+    "process_code_ex",
+    metadata,
+    Column("process_code", String, primary_key=True),
+    Column("holds_payment", Boolean, nullable=False),
+    Column("description", String),
+    _extra(),
+)
+
+sequence_numbers = Table(
+    "sequence_numbers",
+    metadata,
+    Column("name", String, primary_key=True),  # PaymentCenter | OverAndUnderPayment | CheckNumber:<FS>
+    Column("value", BigInteger, nullable=False),  # the last number used
+    _extra(),
+)
+
+# --- events, payees, claims ------------------------------------------------------------------
+
+payment_event = Table(
+    "payment_event",
+    metadata,
+    Column("payment_event_id", String, primary_key=True),
+    Column("business_id", String),
+    Column("inclusion_criteria_id", String),
+    Column("funding_source_id", String),
+    Column("payment_due_date", Date, nullable=False),
+    Column("payment_event_type", String, nullable=False),  # Provider | DMR
+    Column("stage", String, nullable=False),  # New | DryRun | Final
+    Column("claims_fingerprint", String),  # of the cycle's claims at the last Dry Run
+    Column("updated_at", DateTime),
+    _extra(),
+)
+
+payment_center = Table(
+    "payment_center",
+    metadata,
+    Column("payment_center_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("payment_center_type", String, nullable=False),  # Provider | Member
+    Column("payee_key", String, nullable=False),  # "TaxID|NPI" or "MemberID"
+    Column("tax_id", String),
+    Column("npi", String),
+    Column("member_id", String),
+    Column("vendor_name", String),
+    Column("address_line1", String),
+    Column("address_city", String),
+    Column("address_state", String),
+    Column("address_zip", String),
+    Column("contract_type", String),
+    Column("payment_method", String),  # CHECK | EFT
+    Column("bank_routing_number", String),
+    Column("bank_account_number", String),
+    Column("created_payment_event_id", String),  # set when a Final Run created it
+    _extra(),
+    UniqueConstraint("payment_center_type", "payee_key"),
+)
+
+CLAIM_MONEY = (
+    "billed_amount",
+    "allowed_amount",
+    "deductible_amount",
+    "coinsurance_amount",
+    "copay_amount",
+    "other_adjustment_amount",
+)
+
+
+def _claim_columns() -> list[Column[object]]:
+    return [
+        Column("claim_core_id", String, nullable=False),
+        Column("parent_claim_core_id", String),
+        Column("frequency_code", String),  # kept as given; validation flags codes not in 1/7/8
+        Column("payment_event_id", String),
+        Column("status", String, nullable=False),  # Unpaid | Paid (as imported)
+        Money("paid_amount"),
+        Column("paid_payment_event_id", String),
+        Column("tax_id", String),
+        Column("npi", String),
+        Column("member_id", String),
+        Column("billing_provider_name", String),
+        Column("billing_provider_address", String),
+        Column("contract_type", String),
+        Column("benefit_plan_id", String),
+        Column("received_date", Date),
+        Column("service_begin_date", Date),
+        Column("service_end_date", Date),
+        Column("void_claim_core_id", String),
+        Column("original_claim_core_id", String),
+        Column("process_codes", JSON),  # list of ProcessCodeEx codes
+        *(Money(name) for name in CLAIM_MONEY),  # header totals; NULL = sum of the lines
+    ]
+
+
+claim_fin_core = Table(
+    "claim_fin_core",
+    metadata,
+    *_claim_columns(),
+    Column("claim_reference", String),  # intake: the caller's reference, unique when given
+    Column("created_at", DateTime),
+    _extra(),
+    PrimaryKeyConstraint("claim_core_id"),
+    UniqueConstraint("claim_reference"),
+    Index(None, "payment_event_id"),
+    Index(None, "parent_claim_core_id"),
+    Index(None, "tax_id", "service_begin_date", "claim_core_id"),
+    Index(None, "npi", "service_begin_date", "claim_core_id"),
+    Index(None, "member_id"),
+    Index(None, "status", "payment_event_id"),
+)
+
+service_line = Table(
+    "service_line",
+    metadata,
+    Column("claim_core_id", String, nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("procedure_code", String),
+    Column("quadrant", String),
+    Column("units", Integer),
+    Column("service_date", Date),
+    *(Money(name, nullable=False) for name in CLAIM_MONEY),
+    _extra(),
+    PrimaryKeyConstraint("claim_core_id", "line_number"),
+)
+
+refund = Table(
+    "refund",
+    metadata,
+    Column("refund_id", String, primary_key=True),
+    Column("original_claim_core_id", String, nullable=False),
+    Money("amount", nullable=False),
+    Column("received_date", Date),
+    _extra(),
+    Index(None, "original_claim_core_id"),
+)
+
+# --- the carry-over ledger -------------------------------------------------------------------
+
+over_and_under_payment = Table(
+    "over_and_under_payment",
+    metadata,
+    Column("over_and_under_payment_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("payment_center_id", BigInteger, nullable=False),
+    Column("payment_event_id", String),  # the cycle that created it
+    Column("type", String, nullable=False),  # OverPayment | UnderPayment
+    Money("total_amount", nullable=False),
+    Money("opening_remaining_amount", nullable=False),  # as loaded or created; minus applications
+    Column("created_date", Date),
+    Column("claim_chain_id", String),  # ParentClaimCore_ID whose net created it, when one did
+    _extra(),
+    Index(None, "payment_center_id", "type"),
+)
+
+over_and_under_payment_application = Table(
+    "over_and_under_payment_application",
+    metadata,
+    Column("application_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("over_and_under_payment_id", BigInteger, nullable=False),
+    Column("payment_event_id", String, nullable=False),
+    Column("kind", String, nullable=False),  # offset | refund | carry_in
+    Money("amount", nullable=False),
+    Column("refund_id", String),
+    Index(None, "over_and_under_payment_id"),
+    Index(None, "payment_event_id"),
+    Index(None, "refund_id"),
+)
+
+# --- Final Run results (insert-only) ---------------------------------------------------------
+
+claim_result = Table(
+    "claim_result",
+    metadata,
+    Column("payment_event_id", String, nullable=False),
+    Column("claim_core_id", String, nullable=False),
+    Column("payment_center_id", BigInteger),
+    Column("outcome", String, nullable=False),  # paid | held | excluded
+    Column("hold_reason", String),
+    Money("payable", nullable=False),
+    Money("net", nullable=False),
+    Money("interest", nullable=False),
+    PrimaryKeyConstraint("payment_event_id", "claim_core_id"),
+    Index("ix_claim_result_paid_once", "claim_core_id", unique=True,
+          sqlite_where=Column("outcome") == "paid", postgresql_where=Column("outcome") == "paid"),
+)
+
+service_line_payment = Table(
+    "service_line_payment",
+    metadata,
+    Column("payment_event_id", String, nullable=False),
+    Column("claim_core_id", String, nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Money("payable", nullable=False),
+    PrimaryKeyConstraint("claim_core_id", "line_number", "payment_event_id"),
+)
+
+payment_register = Table(
+    "payment_register",
+    metadata,
+    Column("payment_id", String, primary_key=True),  # "<PaymentEvent_ID>:<PaymentCenter_ID>"
+    Column("payment_event_id", String, nullable=False),
+    Column("payment_center_id", BigInteger, nullable=False),
+    Money("amount", nullable=False),
+    Column("method", String, nullable=False),  # CHECK | EFT
+    Column("check_number", String, nullable=False),
+    Column("payment_date", Date, nullable=False),
+    Index(None, "payment_event_id"),
+)
+
+payment_event_stats = Table(
+    "payment_event_stats",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("payment_event_id", String, nullable=False),
+    Column("mode", String, nullable=False),  # dry-run | final
+    Column("status", String, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("document", JSON, nullable=False),
+    Index(None, "payment_event_id"),
+)
+
+# --- Dry Run working sets --------------------------------------------------------------------
+
+payment_event_ws = Table(
+    "payment_event_ws",
+    metadata,
+    Column("payment_event_id", String, primary_key=True),
+    Column("business_id", String),
+    Column("inclusion_criteria_id", String),
+    Column("funding_source_id", String),
+    Column("payment_due_date", Date),
+    Column("payment_event_type", String),
+    Column("run_id", Integer),
+    Column("refreshed_at", DateTime),
+)
+
+payee_result_columns = (
+    "claims_net",
+    "interest",
+    "carried_in",
+    "offsets",
+    "new_overpayment",
+    "held",
+    "net_pay",
+)
+
+payment_event_ws_payee = Table(
+    "payment_event_ws_payee",
+    metadata,
+    Column("payment_event_id", String, nullable=False),
+    Column("payee_key", String, nullable=False),
+    Column("payment_center_id", BigInteger),  # NULL for a payee the Final Run will create
+    *(Money(name, nullable=False) for name in payee_result_columns),
+    Money("refunds_applied", nullable=False),
+    PrimaryKeyConstraint("payment_event_id", "payee_key"),
+)
+
+claim_ws_core = Table(
+    "claim_ws_core",
+    metadata,
+    *_claim_columns(),
+    Column("payee_key", String),
+    Column("payment_center_id", BigInteger),
+    Column("outcome", String),  # paid | held | excluded (estimated)
+    Column("hold_reason", String),
+    Money("estimate"),  # claim payable estimated from header totals
+    Money("net"),
+    Money("interest"),
+    PrimaryKeyConstraint("payment_event_id", "claim_core_id"),
+)
+
+payment_center_ws = Table(
+    "payment_center_ws",
+    metadata,
+    Column("payment_event_id", String, nullable=False),
+    Column("payee_key", String, nullable=False),
+    Column("payment_center_id", BigInteger),
+    Column("flag", String, nullable=False),  # OLD | NEW
+    Column("payment_center_type", String, nullable=False),
+    Column("tax_id", String),
+    Column("npi", String),
+    Column("member_id", String),
+    Column("vendor_name", String),
+    Column("contract_type", String),
+    Column("payment_method", String),
+    PrimaryKeyConstraint("payment_event_id", "payee_key"),
+)
+
+over_and_under_payment_stg = Table(
+    "over_and_under_payment_stg",
+    metadata,
+    Column("stg_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("payment_event_id", String, nullable=False),
+    Column("mode", String, nullable=False),  # dry-run | final
+    Column("payee_key", String, nullable=False),
+    Column("payment_center_id", BigInteger),
+    Column("over_and_under_payment_id", BigInteger),  # the record applied, or the new record's id
+    Column("action", String, nullable=False),  # carry_in|refund|offset|new_overpayment|new_underpayment
+    Money("amount", nullable=False),
+    Column("refund_id", String),
+    Index(None, "payment_event_id"),
+)
+
+# --- backups of a Final Run ------------------------------------------------------------------
+
+backup = Table(
+    "backup",
+    metadata,
+    Column("backup_id", Integer, primary_key=True, autoincrement=True),
+    Column("payment_event_id", String, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("restored_at", DateTime),
+    Column("row_counts", JSON, nullable=False),  # table → rows copied
+)
+
+# --- claims service (HTTP intake) ------------------------------------------------------------
+
+provider_aggregate = Table(
+    "provider_aggregate",
+    metadata,
+    Column("provider_npi", String, primary_key=True),
+    Column("claim_count", BigInteger, nullable=False),
+    Money("total_net_fee", nullable=False),
+    Index(None, "total_net_fee", "provider_npi"),
+)
+
+outbox_event = Table(
+    "outbox_event",
+    metadata,
+    Column("outbox_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("topic", String, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("published_at", DateTime),
+)
+
+idempotency_key = Table(
+    "idempotency_key",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("request_hash", String, nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+run_job = Table(
+    "run_job",
+    metadata,
+    Column("job_id", String, primary_key=True),
+    Column("payment_event_id", String, nullable=False),
+    Column("mode", String, nullable=False),
+    Column("state", String, nullable=False),  # queued | running | done | failed
+    Column("exit_code", Integer),
+    Column("run_id", Integer),
+    Column("message", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Index(None, "payment_event_id", "state"),
+)

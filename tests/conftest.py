@@ -1,0 +1,81 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+`db_uri` is parametrized over both databases. SQLite gets a fresh file per test. PostgreSQL gets
+one fresh database per test session (named after the process, so parallel sessions never meet)
+and every table is truncated before each test. PostgreSQL is skipped when unreachable, except
+under CI=true, where an unreachable PostgreSQL fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+
+from paymentprocess.storage.database import create_engine_for, ensure_schema
+from paymentprocess.storage.tables import metadata
+
+PG_ADMIN = os.environ.get("PAYMENT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _pg_available() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_session_uri() -> Iterator[str]:
+    problem = _pg_available()
+    if problem is not None:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable ({problem}); set CI=true to make this a failure")
+    name = f"pp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    uri = f"{base}/{name}"
+    engine = create_engine_for(uri)
+    ensure_schema(engine)
+    engine.dispose()
+    yield uri
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_all(uri: str) -> None:
+    engine = create_engine_for(uri)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "schema_version")
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, schema-ready database URI: SQLite file or PostgreSQL."""
+    if request.param == "sqlite":
+        uri = f"sqlite:///{tmp_path / 'test.db'}"
+        engine = create_engine_for(uri)
+        ensure_schema(engine)
+        engine.dispose()
+        return uri
+    uri = request.getfixturevalue("pg_session_uri")
+    _truncate_all(uri)
+    return uri
+
+
+@pytest.fixture
+def engine(db_uri: str) -> Iterator[Engine]:
+    eng = create_engine_for(db_uri)
+    yield eng
+    eng.dispose()
