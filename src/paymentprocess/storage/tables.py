@@ -35,6 +35,9 @@ from sqlalchemy import (
 
 SCHEMA_VERSION = 1
 
+# An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -275,7 +278,7 @@ over_and_under_payment = Table(
 over_and_under_payment_application = Table(
     "over_and_under_payment_application",
     metadata,
-    Column("application_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("application_id", AutoId, primary_key=True, autoincrement=True),
     Column("over_and_under_payment_id", BigInteger, nullable=False),
     Column("payment_event_id", String, nullable=False),
     Column("kind", String, nullable=False),  # offset | refund | carry_in
@@ -410,7 +413,7 @@ payment_center_ws = Table(
 over_and_under_payment_stg = Table(
     "over_and_under_payment_stg",
     metadata,
-    Column("stg_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("stg_id", AutoId, primary_key=True, autoincrement=True),
     Column("payment_event_id", String, nullable=False),
     Column("mode", String, nullable=False),  # dry-run | final
     Column("payee_key", String, nullable=False),
@@ -448,7 +451,7 @@ provider_aggregate = Table(
 outbox_event = Table(
     "outbox_event",
     metadata,
-    Column("outbox_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("outbox_id", AutoId, primary_key=True, autoincrement=True),
     Column("created_at", DateTime, nullable=False),
     Column("topic", String, nullable=False),
     Column("payload", JSON, nullable=False),
@@ -479,3 +482,18 @@ run_job = Table(
     Column("finished_at", DateTime),
     Index(None, "payment_event_id", "state"),
 )
+
+
+def _backup_copy(source: Table) -> Table:
+    """A table holding copies of `source` rows per backup (no keys: a snapshot, not live data)."""
+    copies = [Column(c.name, c.type, nullable=True) for c in source.columns]
+    return Table(
+        f"backup_{source.name}",
+        metadata,
+        Column("backup_id", Integer, nullable=False, index=True),
+        *copies,
+    )
+
+
+BACKED_UP = (payment_center, over_and_under_payment, over_and_under_payment_application, sequence_numbers)
+backup_copies: dict[str, Table] = {src.name: _backup_copy(src) for src in BACKED_UP}

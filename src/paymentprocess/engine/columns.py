@@ -1,0 +1,61 @@
+"""The columns of the engine's frames, written down once.
+
+Frames between stages: `claims` (one row per cycle claim), `lines` (one row per service line),
+`payees` (one row per cycle payee), `ledger` (open carry-over records), `refunds` (open refunds).
+Money is Int64 cents throughout; dates are pl.Date.
+"""
+
+from __future__ import annotations
+
+MONEY = (
+    "billed_amount",
+    "allowed_amount",
+    "deductible_amount",
+    "coinsurance_amount",
+    "copay_amount",
+    "other_adjustment_amount",
+)
+MEMBER_SHARE = ("deductible_amount", "coinsurance_amount", "copay_amount", "other_adjustment_amount")
+
+CLAIM_INPUT = (
+    "claim_core_id",
+    "parent_claim_core_id",
+    "frequency_code",
+    "tax_id",
+    "npi",
+    "member_id",
+    "billing_provider_name",
+    "billing_provider_address",
+    "contract_type",
+    "benefit_plan_id",
+    "received_date",
+    "service_begin_date",
+    "service_end_date",
+    "void_claim_core_id",
+    "original_claim_core_id",
+    "process_codes",
+    *MONEY,
+)
+LINE_INPUT = ("claim_core_id", "line_number", "procedure_code", *MONEY)
+
+# derived per claim
+PAYEE_KEY = "payee_key"
+PAYABLE = "payable"  # Final: Σ line payables; Dry Run: the header estimate
+ESTIMATE = "estimate"
+LINE_PAYABLE_SUM = "line_payable"
+OUTCOME = "outcome"  # paid | held | excluded
+HOLD_REASON = "hold_reason"
+NET = "net"
+INTEREST = "interest"
+
+PAID, HELD, EXCLUDED = "paid", "held", "excluded"
+
+PAYEE_RESULT = (
+    "claims_net",
+    "interest",
+    "carried_in",
+    "offsets",
+    "new_overpayment",
+    "held",
+    "net_pay",
+)

@@ -1,0 +1,24 @@
+"""Fault injection for crash-safety tests, inert unless PAYMENT_FAULT_AT is set.
+
+`PAYMENT_FAULT_AT=<point>` raises `InjectedFault` when the run reaches that point;
+`PAYMENT_FAULT_AT=kill:<point>` kills the process with SIGKILL there (no cleanup at all).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+class InjectedFault(RuntimeError):
+    """Raised at a checkpoint named by PAYMENT_FAULT_AT (tests only)."""
+
+
+def checkpoint(point: str) -> None:
+    wanted = os.environ.get("PAYMENT_FAULT_AT")
+    if not wanted:
+        return
+    if wanted == point:
+        raise InjectedFault(f"fault injected at {point}")
+    if wanted == f"kill:{point}":
+        os.kill(os.getpid(), signal.SIGKILL)

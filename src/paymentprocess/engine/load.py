@@ -1,0 +1,179 @@
+"""Stage `load`: bulk-read the cycle into Polars frames (COPY / one statement per frame).
+
+Reads the cycle's claims (effective status Unpaid, assigned to the event) and their service
+lines, the paid history of their chains, the links named by replacements, the payees of the
+event's type, the open carry-over records and open refunds, and the largest ids in use. Effective
+status: a claim is Paid if imported Paid or if a Final Run inserted a `claim_result` row `paid`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection, and_, exists, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from paymentprocess.engine import columns as col
+from paymentprocess.engine.config import RunConfig
+from paymentprocess.storage import tables as t
+from paymentprocess.storage.frames import read_frame, table_schema
+
+I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
+
+
+@dataclass
+class CycleData:
+    """Everything the computing stages read, as frames."""
+
+    claims: pl.DataFrame
+    lines: pl.DataFrame
+    history: pl.DataFrame  # parent_claim_core_id, paid_history, paid_count
+    links: pl.DataFrame  # claim_core_id, parent_claim_core_id, frequency_code of linked voids
+    payees: pl.DataFrame  # payment_center_id, payee_key, contract_type, payment_method
+    ledger: pl.DataFrame  # open records
+    refunds: pl.DataFrame  # open refunds
+    max_payment_center_id: int
+    max_ledger_id: int
+    max_check_number: int
+
+
+def _paid_result() -> Select[tuple[str]]:
+    r = t.claim_result
+    return select(r.c.claim_core_id).where(r.c.outcome == col.PAID)
+
+
+def _is_unpaid(c: t.Table) -> object:
+    r = t.claim_result
+    return and_(
+        c.c.status == "Unpaid",
+        ~exists().where(r.c.claim_core_id == c.c.claim_core_id, r.c.outcome == col.PAID),
+    )
+
+
+def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
+    c = t.claim_fin_core
+    in_cycle = and_(c.c.payment_event_id == cfg.payment_event_id, _is_unpaid(c))
+    claims = read_frame(
+        conn,
+        select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle).order_by(c.c.claim_core_id),
+        table_schema(c, col.CLAIM_INPUT),
+    )
+    sl = t.service_line
+    lines = read_frame(
+        conn,
+        select(*(sl.c[n] for n in col.LINE_INPUT))
+        .join(c, c.c.claim_core_id == sl.c.claim_core_id)
+        .where(in_cycle),
+        table_schema(sl, col.LINE_INPUT),
+    )
+    return CycleData(
+        claims=claims,
+        lines=lines,
+        history=_history(conn, cfg),
+        links=_links(conn, cfg),
+        payees=_payees(conn, cfg),
+        ledger=_ledger(conn, cfg),
+        refunds=_refunds(conn),
+        max_payment_center_id=_scalar(conn, select(func.max(t.payment_center.c.payment_center_id))),
+        max_ledger_id=_scalar(
+            conn, select(func.max(t.over_and_under_payment.c.over_and_under_payment_id))
+        ),
+        max_check_number=_max_check(conn, cfg),
+    )
+
+
+def _scalar(conn: Connection, query: Select[tuple[int | None]]) -> int:
+    value = conn.execute(query).scalar()
+    return int(value or 0)
+
+
+def _history(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+    h, r, c = t.claim_fin_core.alias("h"), t.claim_result, t.claim_fin_core
+    chains = select(c.c.parent_claim_core_id).where(c.c.payment_event_id == cfg.payment_event_id)
+    paid = func.coalesce(r.c.net, h.c.paid_amount, literal(0))
+    query = (
+        select(h.c.parent_claim_core_id, func.sum(paid), func.count())
+        .select_from(h.outerjoin(r, and_(r.c.claim_core_id == h.c.claim_core_id, r.c.outcome == col.PAID)))
+        .where(or_(h.c.status == "Paid", r.c.claim_core_id.is_not(None)))
+        .where(h.c.parent_claim_core_id.in_(chains))
+        .group_by(h.c.parent_claim_core_id)
+    )
+    return read_frame(
+        conn, query, {"parent_claim_core_id": STR, "paid_history": I64, "paid_count": I64}
+    )
+
+
+def _links(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+    c, v = t.claim_fin_core, t.claim_fin_core.alias("v")
+    named = select(c.c.void_claim_core_id).where(
+        c.c.payment_event_id == cfg.payment_event_id, c.c.void_claim_core_id.is_not(None)
+    )
+    query = select(v.c.claim_core_id, v.c.parent_claim_core_id, v.c.frequency_code).where(
+        v.c.claim_core_id.in_(named)
+    )
+    return read_frame(
+        conn, query, {"claim_core_id": STR, "parent_claim_core_id": STR, "frequency_code": STR}
+    )
+
+
+def _payees(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+    pc = t.payment_center
+    names = ("payment_center_id", "payee_key", "contract_type", "payment_method")
+    query = select(*(pc.c[n] for n in names)).where(pc.c.payment_center_type == cfg.payee_type)
+    return read_frame(conn, query, table_schema(pc, names))
+
+
+def _applied(group_col: str) -> Select[tuple[object, int]]:
+    a = t.over_and_under_payment_application
+    return select(a.c[group_col].label("ref"), func.sum(a.c.amount).label("applied")).group_by(a.c[group_col])
+
+
+def _ledger(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+    ou, pc = t.over_and_under_payment, t.payment_center
+    applied = _applied("over_and_under_payment_id").subquery()
+    remaining = ou.c.opening_remaining_amount - func.coalesce(applied.c.applied, 0)
+    query = (
+        select(
+            ou.c.over_and_under_payment_id, ou.c.payment_center_id, ou.c.type, ou.c.created_date,
+            ou.c.claim_chain_id, remaining.label("remaining"),
+        )
+        .join(pc, pc.c.payment_center_id == ou.c.payment_center_id)
+        .outerjoin(applied, applied.c.ref == ou.c.over_and_under_payment_id)
+        .where(pc.c.payment_center_type == cfg.payee_type, remaining > 0)
+    )
+    schema = {
+        "over_and_under_payment_id": I64, "payment_center_id": I64, "type": STR,
+        "created_date": DATE, "claim_chain_id": STR, "remaining": I64,
+    }
+    return read_frame(conn, query, schema)
+
+
+def _refunds(conn: Connection) -> pl.DataFrame:
+    rf, c = t.refund, t.claim_fin_core
+    applied = _applied("refund_id").subquery()
+    remaining = rf.c.amount - func.coalesce(applied.c.applied, 0)
+    query = (
+        select(
+            rf.c.refund_id, rf.c.original_claim_core_id, rf.c.received_date, remaining.label("remaining"),
+            c.c.parent_claim_core_id, c.c.tax_id, c.c.npi, c.c.member_id,
+        )
+        .outerjoin(c, c.c.claim_core_id == rf.c.original_claim_core_id)
+        .outerjoin(applied, applied.c.ref == rf.c.refund_id)
+        .where(remaining > 0)
+    )
+    schema = {
+        "refund_id": STR, "original_claim_core_id": STR, "received_date": DATE, "remaining": I64,
+        "parent_claim_core_id": STR, "tax_id": STR, "npi": STR, "member_id": STR,
+    }
+    return read_frame(conn, query, schema)
+
+
+def _max_check(conn: Connection, cfg: RunConfig) -> int:
+    pr, ev = t.payment_register, t.payment_event
+    query = (
+        select(func.max(func.cast(pr.c.check_number, t.BigInteger)))
+        .join(ev, ev.c.payment_event_id == pr.c.payment_event_id)
+        .where(ev.c.funding_source_id == cfg.funding_source_id)
+    )
+    return _scalar(conn, query)

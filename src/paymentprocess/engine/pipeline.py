@@ -1,0 +1,110 @@
+"""The run, top to bottom: config → load → validate → payees → transform → compute → ledger →
+persist → stats. Each stage is timed; this module alone decides what a run may write.
+
+The caller (service.runs) owns the transaction: it locks the event, calls `execute`, and commits.
+A Final Run with a Critical input finding stops after `validate` and writes only its stats.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection
+
+from paymentprocess.domain.findings import Finding, has_critical
+from paymentprocess.engine import compute, ledger, payees, persist, stats, transform
+from paymentprocess.engine.config import Mode, RunConfig, load_config
+from paymentprocess.engine.faults import checkpoint
+from paymentprocess.engine.fingerprint import fingerprint
+from paymentprocess.engine.invariant import check_invariant
+from paymentprocess.engine.load import CycleData, load_cycle
+from paymentprocess.engine.validate import run_rules
+from paymentprocess.errors import RunRefusedError
+from paymentprocess.rules.base import RuleContext
+
+
+@dataclass
+class RunResult:
+    cfg: RunConfig
+    status: str
+    document: dict[str, Any]
+    findings: list[Finding]
+    claims: pl.DataFrame | None = None
+    payees: pl.DataFrame | None = None
+    timings_ms: dict[str, int] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.ms: dict[str, int] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        checkpoint(f"before:{name}")
+        start = time.perf_counter()
+        yield
+        self.ms[name] = round((time.perf_counter() - start) * 1000)
+        checkpoint(f"after:{name}")
+
+
+def execute(conn: Connection, payment_event_id: str, mode: Mode, *, validate_only: bool = False,
+            force: bool = False, cfg: RunConfig | None = None) -> RunResult:
+    timer = _Timer()
+    with timer.stage("config"):
+        cfg = cfg or load_config(conn, payment_event_id, mode)
+    with timer.stage("load"):
+        data = load_cycle(conn, cfg)
+        if mode == "final" and not force and cfg.fingerprint and fingerprint(data) != cfg.fingerprint:
+            raise RunRefusedError(
+                f"the claims of {cfg.payment_event_id} changed since the last Dry Run: "
+                "run a Dry Run again (or --force)"
+            )
+    with timer.stage("payees"):
+        claims = payees.attach_payees(data.claims, data.payees, cfg)
+        lines = compute.line_payables(data.lines)
+    with timer.stage("validate"):
+        ctx = RuleContext(cfg, data, claims, lines)
+        findings = run_rules(ctx, results=False)
+    if validate_only or (mode == "final" and has_critical(findings)):
+        status = "Blocked" if has_critical(findings) and mode == "final" else _status(findings, mode)
+        doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
+        return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
+    with timer.stage("transform"):
+        claims = compute.claim_payables(claims, lines, cfg)
+        claims = transform.add_outcomes(claims, data.history, cfg)
+        claims = transform.add_chain_nets(claims)
+    with timer.stage("compute"):
+        claims = compute.add_interest(claims, cfg)
+    with timer.stage("ledger"):
+        cycle = payees.cycle_payees(claims, data.ledger, data.payees)
+        result = ledger.payee_results(claims, cycle, data.ledger, data.refunds, cfg)
+        check_invariant(result.payees)
+    with timer.stage("validate_results"):
+        ctx = RuleContext(cfg, data, claims, lines, cycle, result.refunds)
+        findings = sorted(findings + run_rules(ctx, results=True), key=_finding_order)
+    status = _status(findings, mode)
+    with timer.stage("persist"):
+        payee_frame = persist.persist(conn, cfg, data, claims, lines, cycle, result, findings, timer.ms)
+    doc = stats.build_document(cfg, status, claims, payee_frame, findings, timer.ms)
+    return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
+
+
+def _status(findings: list[Finding], mode: Mode) -> str:
+    if has_critical(findings):
+        return "Blocked" if mode == "final" else "CompletedWithErrors"
+    return "Completed"
+
+
+def _finding_order(f: Finding) -> tuple[int, str]:
+    from paymentprocess.rules import DEFAULT_RULES
+
+    codes = [r.code for r in DEFAULT_RULES]
+    return (codes.index(f.code) if f.code in codes else len(codes), f.code)
+
+
+__all__ = ["CycleData", "RunResult", "execute"]

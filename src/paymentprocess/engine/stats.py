@@ -1,0 +1,78 @@
+"""Stage `stats`: the PaymentEventStats document of SPEC §8 (amounts as "1234.56" strings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from paymentprocess.domain.findings import Finding
+from paymentprocess.domain.money import format_cents
+from paymentprocess.engine import columns as col
+from paymentprocess.engine.config import RunConfig
+from paymentprocess.engine.payees import stats_key
+
+TOTALS = ("claims_net", "interest", "carried_in", "offsets", "new_overpayment", "held")
+
+
+def build_document(
+    cfg: RunConfig,
+    status: str,
+    claims: pl.DataFrame | None,
+    payees: pl.DataFrame | None,
+    findings: list[Finding],
+    timings_ms: dict[str, int],
+) -> dict[str, Any]:
+    """The stats document; `claims`/`payees` may be None when the run stopped before computing."""
+    payees = payees if payees is not None else pl.DataFrame(
+        schema={col.PAYEE_KEY: pl.String, "payment_center_id": pl.Int64, "is_new": pl.Boolean,
+                **{n: pl.Int64 for n in col.PAYEE_RESULT}}
+    )
+    totals = {n: format_cents(int(payees[n].sum())) for n in TOTALS}
+    totals["paid"] = format_cents(int(payees["net_pay"].sum()))
+    return {
+        "payment_event_id": cfg.payment_event_id,
+        "mode": cfg.mode,
+        "status": status,
+        "totals": totals,
+        "counts": _counts(claims, payees),
+        "payees": _payee_docs(payees, cfg),
+        "findings": [f.to_document() for f in findings],
+        "timings_ms": timings_ms,
+    }
+
+
+def _counts(claims: pl.DataFrame | None, payees: pl.DataFrame) -> dict[str, Any]:
+    by_code: dict[str, int] = {}
+    by_outcome = {col.PAID: 0, col.HELD: 0, col.EXCLUDED: 0}
+    if claims is not None and claims.height:
+        for code, n in claims.group_by("frequency_code").len().sort("frequency_code").iter_rows():
+            by_code[str(code)] = int(n)
+        if col.OUTCOME in claims.columns:
+            for outcome, n in claims.group_by(col.OUTCOME).len().iter_rows():
+                by_outcome[str(outcome)] = int(n)
+    return {
+        "claims": 0 if claims is None else claims.height,
+        "by_frequency_code": by_code,
+        "by_outcome": by_outcome,
+        "payees": {
+            "total": payees.height,
+            "old": int((~payees["is_new"]).sum()),
+            "new": int(payees["is_new"].sum()),
+            "paid": int((payees["net_pay"] > 0).sum()),
+            "held": int((payees["held"] > 0).sum()),
+            "overpaid": int((payees["new_overpayment"] > 0).sum()),
+        },
+    }
+
+
+def _payee_docs(payees: pl.DataFrame, cfg: RunConfig) -> list[dict[str, Any]]:
+    docs = []
+    ordered = payees.sort("payment_center_id", col.PAYEE_KEY, nulls_last=True)
+    for row in ordered.select(col.PAYEE_KEY, "payment_center_id", *col.PAYEE_RESULT).iter_rows(named=True):
+        doc: dict[str, Any] = {"payment_center_id": row["payment_center_id"]}
+        if row["payment_center_id"] is None:
+            doc["key"] = stats_key(row[col.PAYEE_KEY], cfg.event_type)
+        doc.update({n: format_cents(row[n]) for n in col.PAYEE_RESULT})
+        docs.append(doc)
+    return docs

@@ -1,0 +1,32 @@
+"""Validation rules (SPEC §7): one concern per module; DEFAULT_RULES is the ordered registry."""
+
+from __future__ import annotations
+
+from paymentprocess.rules.amounts import NegativeAmount, NegativePayable
+from paymentprocess.rules.base import Rule, RuleContext
+from paymentprocess.rules.claim_codes import DuplicateClaim, FrequencyCode, FrequencyCounts
+from paymentprocess.rules.identifiers import InvalidNpiTin, MissingPayeeId
+from paymentprocess.rules.links import InvalidVoidLink, MissingParentPaid
+from paymentprocess.rules.reference_data import InvalidBenefitPlan, ProcessException, UnknownServiceCode
+from paymentprocess.rules.run_state import EstimateDiffers, PayeeMissing, RefundUnapplied, SequenceMismatch
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    FrequencyCode(),
+    MissingPayeeId(),
+    FrequencyCounts(),
+    DuplicateClaim(),
+    NegativeAmount(),
+    NegativePayable(),
+    MissingParentPaid(),
+    InvalidBenefitPlan(),
+    InvalidVoidLink(),
+    InvalidNpiTin(),
+    UnknownServiceCode(),
+    ProcessException(),
+    PayeeMissing(),
+    SequenceMismatch(),
+    EstimateDiffers(),
+    RefundUnapplied(),
+)
+
+__all__ = ["DEFAULT_RULES", "Rule", "RuleContext"]

@@ -1,0 +1,35 @@
+"""Negative dollar amounts and lines whose member responsibility exceeds the allowed amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.engine import columns as col
+from paymentprocess.rules.base import RuleContext
+
+
+@dataclass(frozen=True)
+class NegativeAmount:
+    code: str = "NEGATIVE_AMOUNT"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        neg = pl.any_horizontal(*((pl.col(m) < 0).fill_null(False) for m in col.MONEY))
+        ids = pl.concat([ctx.claims.filter(neg)["claim_core_id"], ctx.lines.filter(neg)["claim_core_id"]])
+        f = finding_from_ids(self.code, "Warning", ids, "a negative dollar amount on a claim header or line")
+        return [] if f is None else [f]
+
+
+@dataclass(frozen=True)
+class NegativePayable:
+    code: str = "NEGATIVE_PAYABLE"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        ids = ctx.lines.filter(pl.col("raw_payable") < 0)["claim_core_id"]
+        f = finding_from_ids(self.code, "Warning", ids,
+                             "a line's member responsibility exceeds its allowed amount (payable floored at 0)")
+        return [] if f is None else [f]

@@ -1,0 +1,35 @@
+"""The validation rule protocol and the context every rule reads.
+
+A rule checks one concern and returns findings (values, never exceptions). `needs_results` rules
+run after the engine computed outcomes, payees and the ledger; the others run on the loaded input
+and decide whether a Final Run is blocked before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import polars as pl
+
+from paymentprocess.domain.findings import Finding
+from paymentprocess.engine.config import RunConfig
+from paymentprocess.engine.load import CycleData
+
+
+@dataclass
+class RuleContext:
+    cfg: RunConfig
+    data: CycleData
+    claims: pl.DataFrame  # cycle claims with payee_key (and, after compute, outcomes and amounts)
+    lines: pl.DataFrame  # lines with raw_payable and payable
+    cycle_payees: pl.DataFrame | None = None
+    refunds: pl.DataFrame | None = None  # refund state after the ledger stage
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class Rule(Protocol):
+    code: str
+    needs_results: bool
+
+    def check(self, ctx: RuleContext) -> list[Finding]: ...

@@ -1,0 +1,54 @@
+"""Frequency codes, their counts, and duplicate claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.rules.base import RuleContext
+
+
+def _opt(f: Finding | None) -> list[Finding]:
+    return [] if f is None else [f]
+
+
+@dataclass(frozen=True)
+class FrequencyCode:
+    code: str = "FREQUENCY_CODE"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        bad = ctx.claims.filter(~pl.col("frequency_code").is_in(["1", "7", "8"]).fill_null(False))
+        return _opt(finding_from_ids(self.code, "Critical", bad["claim_core_id"],
+                                     "frequency code is not 1, 7 or 8; the claim is held"))
+
+
+@dataclass(frozen=True)
+class FrequencyCounts:
+    code: str = "FREQUENCY_COUNTS"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        if ctx.claims.height == 0:
+            return []
+        counts = ctx.claims.group_by("frequency_code").len().sort("frequency_code", nulls_last=True)
+        text = ", ".join(f"{r['frequency_code']}: {r['len']}" for r in counts.iter_rows(named=True))
+        return [Finding(self.code, "Info", ctx.claims.height, f"claims by frequency code: {text}")]
+
+
+@dataclass(frozen=True)
+class DuplicateClaim:
+    code: str = "DUPLICATE_CLAIM"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        claims = ctx.claims
+        twice = claims.filter(pl.col("claim_core_id").is_duplicated())["claim_core_id"]
+        chain = pl.coalesce("parent_claim_core_id", "claim_core_id")
+        paid_chains = ctx.data.history.filter(pl.col("paid_count") > 0)["parent_claim_core_id"]
+        repaid = claims.filter((pl.col("frequency_code") == "1") & chain.is_in(paid_chains.implode()))
+        ids = pl.concat([twice, repaid["claim_core_id"]])
+        return _opt(finding_from_ids(self.code, "Critical", ids,
+                                     "claim id given twice, or an original for a chain already paid"))

@@ -1,0 +1,74 @@
+"""What every claim-intake rule shares: the raw claim it reads, the problem it reports, its protocol.
+
+A `RawClaim` is the caller's claim after field names were normalised (see `intake_fields`) but
+before any value was parsed: values are still what JSON or CSV gave. A rule looks at the raw claim
+and yields `Problem`s naming the claim line (1-based, `None` for the claim itself), the canonical
+field and what is wrong. Rules never raise for bad data; `rules.intake_rules` holds the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+LINE_FIELDS = (
+    "service_date",
+    "submitted_procedure",
+    "quadrant",
+    "plan_group",
+    "subscriber_number",
+    "provider_npi",
+    "provider_fees",
+    "allowed_fees",
+    "member_coinsurance",
+    "member_copay",
+)
+AMOUNT_FIELDS = ("provider_fees", "allowed_fees", "member_coinsurance", "member_copay")
+OPTIONAL_LINE_FIELDS = frozenset({"quadrant"})
+REQUIRED_LINE_FIELDS = tuple(f for f in LINE_FIELDS if f not in OPTIONAL_LINE_FIELDS)
+# Fields of the claim that CSV rows (and JSON lines) may repeat; they must agree across lines.
+CLAIM_LEVEL_LINE_FIELDS = ("provider_npi", "plan_group", "subscriber_number")
+CLAIM_FIELDS = ("claim_reference", "provider_tin")
+MAX_LINES = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where (line, field) and what."""
+
+    line: int | None
+    field: str | None
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"line": self.line, "field": self.field, "message": self.message}
+
+
+@dataclass
+class RawClaim:
+    """A claim with canonical field names and unparsed values (`None` or "" = not given)."""
+
+    claim_reference: object = None
+    provider_tin: object = None
+    lines: list[dict[str, object]] = field(default_factory=list)
+
+    def line_values(self, name: str) -> Iterator[tuple[int, object]]:
+        """(line number, value) of `name` on every line that gives it a non-blank value."""
+        for number, line in enumerate(self.lines, start=1):
+            value = line.get(name)
+            if not is_blank(value):
+                yield number, value
+
+
+def is_blank(value: object) -> bool:
+    """True for a value that is not given: missing, null or only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class IntakeRule(Protocol):
+    """One concern of claim intake: a name for documentation and a check yielding problems."""
+
+    name: str
+
+    def check(self, claim: RawClaim) -> Iterator[Problem]: ...

@@ -1,0 +1,44 @@
+"""Chain links: replacements and voids without a paid parent, replacements naming a wrong void."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.engine import columns as col
+from paymentprocess.rules.base import RuleContext
+
+
+@dataclass(frozen=True)
+class MissingParentPaid:
+    code: str = "MISSING_PARENT_PAID"
+    needs_results: bool = True
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "MISSING_PARENT_PAID")["claim_core_id"]
+        f = finding_from_ids(self.code, "Warning", ids, "replacement or void with no paid parent; held")
+        return [] if f is None else [f]
+
+
+@dataclass(frozen=True)
+class InvalidVoidLink:
+    code: str = "INVALID_VOID_LINK"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        links = ctx.data.links.rename(
+            {"claim_core_id": "void_claim_core_id", "parent_claim_core_id": "void_chain",
+             "frequency_code": "void_code"}
+        )
+        reps = ctx.claims.filter(
+            (pl.col("frequency_code") == "7") & pl.col("void_claim_core_id").is_not_null()
+        ).join(links, on="void_claim_core_id", how="left")
+        chain = pl.coalesce("parent_claim_core_id", "claim_core_id")
+        void_chain = pl.coalesce("void_chain", "void_claim_core_id")
+        good = (pl.col("void_code") == "8") & (void_chain == chain)
+        ids = reps.filter(~good.fill_null(False))["claim_core_id"]
+        f = finding_from_ids(self.code, "Warning", ids,
+                             "replacement whose VoidClaimCore_ID is not a void of the same chain")
+        return [] if f is None else [f]

@@ -1,0 +1,137 @@
+"""Run a payment event: lock it, check its stage and fingerprint, run the pipeline, commit.
+
+Everything a run changes happens in one transaction (`unit_of_work`): a failure at any point
+leaves the database exactly as it was, and a Failed stats document is then recorded on its own.
+Only one run of an event at a time: PostgreSQL locks the event row (NOWAIT), SQLite holds the
+write lock (BEGIN IMMEDIATE). Exit codes: 0 completed, 2 blocked or Critical findings, 1 error.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import OperationalError
+
+from paymentprocess.domain.findings import has_critical
+from paymentprocess.engine.config import Mode, RunConfig, load_config
+from paymentprocess.engine.pipeline import RunResult, execute
+from paymentprocess.errors import PaymentError, RunRefusedError
+from paymentprocess.logs import get_logger
+from paymentprocess.storage import tables as t
+from paymentprocess.storage.database import is_sqlite, unit_of_work, utcnow
+
+log = get_logger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    exit_code: int
+    message: str
+    run_id: int | None = None
+    document: dict[str, Any] = field(default_factory=dict)
+    result: RunResult | None = None
+
+
+def run_payment_event(engine: Engine, payment_event_id: str, mode: Mode, *, force: bool = False,
+                      validate_only: bool = False) -> RunOutcome:
+    """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses."""
+    started = utcnow()
+    t0 = time.perf_counter()
+    try:
+        with unit_of_work(engine) as uow:
+            _lock_event(uow.conn, payment_event_id)
+            cfg = load_config(uow.conn, payment_event_id, mode)
+            refusal = _refusal(cfg, force)
+            if refusal is not None:
+                return refusal
+            result = execute(uow.conn, payment_event_id, mode, validate_only=validate_only, force=force, cfg=cfg)
+            if validate_only:
+                return _outcome(result, None, "validation only; nothing was written")
+            if result.status == "Blocked":
+                uow.conn.rollback()
+                uow.conn.begin()
+            run_id = _record_stats(uow.conn, cfg, result.status, result.document, started)
+            uow.commit()
+    except RunRefusedError as exc:
+        return RunOutcome(1, str(exc))
+    except OperationalError as exc:
+        if "locked" not in str(exc).lower():
+            raise
+        return RunOutcome(1, f"another run of payment event {payment_event_id} is in progress (database busy)")
+    except PaymentError:
+        raise
+    except Exception as exc:
+        log.error("run_failed", payment_event_id=payment_event_id, mode=mode, error=type(exc).__name__)
+        run_id = _record_failure(engine, payment_event_id, mode, started, exc)
+        return RunOutcome(1, f"run failed and changed nothing: {type(exc).__name__}: {exc}", run_id)
+    log.info("run_finished", payment_event_id=payment_event_id, mode=mode, status=result.status,
+             run_id=run_id, seconds=round(time.perf_counter() - t0, 3))
+    verb = {"Blocked": "blocked by Critical findings; nothing was paid", "Completed": "completed",
+            "CompletedWithErrors": "completed with Critical findings"}[result.status]
+    return _outcome(result, run_id, f"{mode} run of {payment_event_id} {verb}")
+
+
+def _outcome(result: RunResult, run_id: int | None, message: str) -> RunOutcome:
+    code = 2 if has_critical(result.findings) else 0
+    return RunOutcome(code, message, run_id, result.document, result)
+
+
+def _refusal(cfg: RunConfig, force: bool) -> RunOutcome | None:
+    if cfg.mode == "dry-run":
+        if cfg.stage == "Final":
+            return RunOutcome(1, f"payment event {cfg.payment_event_id} is already Final; a Dry Run would change nothing")
+        return None
+    if cfg.stage == "Final":
+        return RunOutcome(0, f"payment event {cfg.payment_event_id} is already Final; nothing changed")
+    if force:
+        return None
+    if cfg.stage != "DryRun":
+        return RunOutcome(1, f"payment event {cfg.payment_event_id} is at stage {cfg.stage!r}: "
+                             "run a Dry Run first (or --force)")
+    return None
+
+
+def _lock_event(conn: Connection, payment_event_id: str) -> None:
+    ev = t.payment_event
+    if is_sqlite(conn):
+        return  # BEGIN IMMEDIATE already holds the database's write lock
+    try:
+        conn.execute(select(ev.c.stage).where(ev.c.payment_event_id == payment_event_id).with_for_update(nowait=True))
+    except OperationalError:
+        raise RunRefusedError(f"another run of payment event {payment_event_id} is in progress") from None
+
+
+def _record_stats(conn: Connection, cfg: RunConfig, status: str, document: dict[str, Any], started: Any) -> int:
+    return int(conn.execute(
+        insert(t.payment_event_stats).values(
+            payment_event_id=cfg.payment_event_id, mode=cfg.mode, status=status, started_at=started,
+            finished_at=utcnow(), document=json.loads(json.dumps(document)),
+        ).returning(t.payment_event_stats.c.run_id)
+    ).scalar_one())
+
+
+def _record_failure(engine: Engine, payment_event_id: str, mode: str, started: Any, exc: Exception) -> int | None:
+    doc = {"payment_event_id": payment_event_id, "mode": mode, "status": "Failed",
+           "error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+    try:
+        with unit_of_work(engine) as uow:
+            exists = uow.conn.execute(select(t.payment_event.c.payment_event_id).where(
+                t.payment_event.c.payment_event_id == payment_event_id)).first()
+            if exists is None:
+                return None
+            run_id = int(uow.conn.execute(insert(t.payment_event_stats).values(
+                payment_event_id=payment_event_id, mode=mode, status="Failed", started_at=started,
+                finished_at=utcnow(), document=doc).returning(t.payment_event_stats.c.run_id)).scalar_one())
+            uow.commit()
+            return run_id
+    except Exception:  # noqa: BLE001 - recording the failure must not hide the failure itself
+        return None
+
+
+def load_run_config(engine: Engine, payment_event_id: str, mode: Mode) -> RunConfig:
+    with unit_of_work(engine, write=False) as uow:
+        return load_config(uow.conn, payment_event_id, mode)
