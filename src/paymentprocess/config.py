@@ -43,10 +43,11 @@ class Settings(BaseSettings):
     @classmethod
     def _known_database(cls, value: str) -> str:
         value = value.strip()
-        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://")):
+        if not value.startswith(
+            ("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://")
+        ):
             raise ValueError(
-                "must start with sqlite:/// or postgresql:// (got "
-                f"{redact_uri(value)!r})"
+                f"must start with sqlite:/// or postgresql:// (got {redact_uri(value)!r})"
             )
         if value.startswith("postgres://"):
             value = "postgresql://" + value[len("postgres://") :]

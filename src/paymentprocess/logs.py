@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ import structlog
 from paymentprocess.config import redact_uri
 
 
-def _scrub(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _scrub(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     for key, value in list(event_dict.items()):
         if isinstance(value, str) and "://" in value:
             event_dict[key] = redact_uri(value)
@@ -40,7 +43,10 @@ def configure_logging(level: str = "INFO", log_dir: Path | None = None) -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         processor=renderer,
-        foreign_pre_chain=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso")],
+        foreign_pre_chain=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+        ],
     )
     for handler in handlers:
         handler.setFormatter(formatter)

@@ -34,10 +34,14 @@ def main(
     ctx: typer.Context,
     db_uri: Annotated[
         str | None,
-        typer.Option("--db-uri", help="Database URI (default: PAYMENT_DB_URI or sqlite:///paymentprocess.db)."),
+        typer.Option(
+            "--db-uri",
+            help="Database URI (default: PAYMENT_DB_URI or sqlite:///paymentprocess.db).",
+        ),
     ] = None,
     log_level: Annotated[
-        str | None, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR (PAYMENT_LOG_LEVEL).")
+        str | None,
+        typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR (PAYMENT_LOG_LEVEL)."),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")

@@ -30,7 +30,7 @@ class MoneyError(ValueError):
 
 def parse_decimal(value: object, *, what: str = "amount") -> Decimal:
     """Return `value` as a finite Decimal; strings may carry `$`, `,` and spaces."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         # A float may already have lost the cent; JSON numbers are parsed as Decimal upstream.
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return Decimal(int(value))

@@ -8,7 +8,7 @@ the fact that the event had no results; restore removes the event's inserted row
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, delete, func, insert, literal, select, update
 
 from paymentprocess.errors import NotFoundError
 from paymentprocess.storage import tables as t
@@ -20,20 +20,35 @@ EVENT_RESULTS = (t.claim_result, t.service_line_payment, t.payment_register)
 def take_backup(conn: Connection, payment_event_id: str) -> int:
     """Copy the backed-up tables; returns the backup id."""
     counts: dict[str, int] = {}
-    for name, copy in t.backup_copies.items():
-        counts[name] = int(conn.execute(select(func.count()).select_from(t.metadata.tables[name])).scalar_one())
-    counts["claim_result_of_event"] = int(conn.execute(
-        select(func.count()).select_from(t.claim_result).where(t.claim_result.c.payment_event_id == payment_event_id)
-    ).scalar_one())
-    backup_id = int(conn.execute(
-        insert(t.backup).values(payment_event_id=payment_event_id, created_at=utcnow(), row_counts=counts)
-        .returning(t.backup.c.backup_id)
-    ).scalar_one())
+    for name in t.backup_copies:
+        counts[name] = int(
+            conn.execute(select(func.count()).select_from(t.metadata.tables[name])).scalar_one()
+        )
+    counts["claim_result_of_event"] = int(
+        conn.execute(
+            select(func.count())
+            .select_from(t.claim_result)
+            .where(t.claim_result.c.payment_event_id == payment_event_id)
+        ).scalar_one()
+    )
+    backup_id = int(
+        conn.execute(
+            insert(t.backup)
+            .values(payment_event_id=payment_event_id, created_at=utcnow(), row_counts=counts)
+            .returning(t.backup.c.backup_id)
+        ).scalar_one()
+    )
     for name, copy in t.backup_copies.items():
         source = t.metadata.tables[name]
         cols = [c.name for c in source.columns]
-        conn.execute(insert(copy).from_select(["backup_id", *cols], select(
-            func.cast(backup_id, t.Integer).label("backup_id"), *(source.c[c] for c in cols))))
+        conn.execute(
+            insert(copy).from_select(
+                ["backup_id", *cols],
+                select(
+                    literal(backup_id, Integer).label("backup_id"), *(source.c[c] for c in cols)
+                ),
+            )
+        )
     return backup_id
 
 
@@ -48,13 +63,25 @@ def restore_backup(conn: Connection, backup_id: int) -> dict[str, int]:
         source = t.metadata.tables[name]
         cols = [c.name for c in source.columns]
         conn.execute(delete(source))
-        restored[name] = conn.execute(insert(source).from_select(
-            cols, select(*(copy.c[c] for c in cols)).where(copy.c.backup_id == backup_id))).rowcount
+        restored[name] = conn.execute(
+            insert(source).from_select(
+                cols, select(*(copy.c[c] for c in cols)).where(copy.c.backup_id == backup_id)
+            )
+        ).rowcount
     for table in EVENT_RESULTS:
         conn.execute(delete(table).where(table.c.payment_event_id == event_id))
-    conn.execute(delete(t.over_and_under_payment_stg).where(
-        t.over_and_under_payment_stg.c.payment_event_id == event_id, t.over_and_under_payment_stg.c.mode == "final"))
-    conn.execute(update(t.payment_event).where(t.payment_event.c.payment_event_id == event_id)
-                 .values(stage="DryRun", updated_at=utcnow()))
-    conn.execute(update(t.backup).where(t.backup.c.backup_id == backup_id).values(restored_at=utcnow()))
+    conn.execute(
+        delete(t.over_and_under_payment_stg).where(
+            t.over_and_under_payment_stg.c.payment_event_id == event_id,
+            t.over_and_under_payment_stg.c.mode == "final",
+        )
+    )
+    conn.execute(
+        update(t.payment_event)
+        .where(t.payment_event.c.payment_event_id == event_id)
+        .values(stage="DryRun", updated_at=utcnow())
+    )
+    conn.execute(
+        update(t.backup).where(t.backup.c.backup_id == backup_id).values(restored_at=utcnow())
+    )
     return restored

@@ -15,7 +15,12 @@ MONEY = (
     "copay_amount",
     "other_adjustment_amount",
 )
-MEMBER_SHARE = ("deductible_amount", "coinsurance_amount", "copay_amount", "other_adjustment_amount")
+MEMBER_SHARE = (
+    "deductible_amount",
+    "coinsurance_amount",
+    "copay_amount",
+    "other_adjustment_amount",
+)
 
 CLAIM_INPUT = (
     "claim_core_id",

@@ -16,8 +16,7 @@ from paymentprocess.engine.config import RunConfig
 
 
 def _payable_expr() -> pl.Expr:
-    raw = pl.col("allowed_amount") - pl.sum_horizontal(*(pl.col(c) for c in col.MEMBER_SHARE))
-    return raw
+    return pl.col("allowed_amount") - pl.sum_horizontal(*(pl.col(c) for c in col.MEMBER_SHARE))
 
 
 def line_payables(lines: pl.DataFrame) -> pl.DataFrame:
@@ -35,7 +34,8 @@ def claim_payables(claims: pl.DataFrame, lines: pl.DataFrame, cfg: RunConfig) ->
     )
     joined = claims.join(sums, on="claim_core_id", how="left")
     header = [
-        pl.coalesce(pl.col(m), pl.col(f"line_{m}"), pl.lit(0)).alias(f"header_{m}") for m in col.MONEY
+        pl.coalesce(pl.col(m), pl.col(f"line_{m}"), pl.lit(0)).alias(f"header_{m}")
+        for m in col.MONEY
     ]
     joined = joined.with_columns(header)
     estimate = pl.col("header_allowed_amount") - pl.sum_horizontal(
@@ -65,11 +65,12 @@ def add_interest(claims: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
         schema={"payee_contract_type": pl.String, "rate_ppm": pl.Int64, "grace_days": pl.Int64},
     )
     withterms = claims.join(terms, on="payee_contract_type", how="left")
-    late = (
-        (pl.lit(cfg.payment_due_date) - pl.col("received_date")).dt.total_days()
-        - pl.col("grace_days")
+    late = (pl.lit(cfg.payment_due_date) - pl.col("received_date")).dt.total_days() - pl.col(
+        "grace_days"
     )
-    interest = interest_cents_expr(pl.col(col.NET), pl.col("rate_ppm").fill_null(0), late.fill_null(0))
+    interest = interest_cents_expr(
+        pl.col(col.NET), pl.col("rate_ppm").fill_null(0), late.fill_null(0)
+    )
     paid = pl.col(col.OUTCOME) == col.PAID
     return withterms.with_columns(
         pl.when(paid).then(interest).otherwise(0).alias(col.INTEREST)

@@ -67,16 +67,24 @@ def _json_list(value: Any) -> tuple[str, ...]:
 
 def load_config(conn: Connection, payment_event_id: str, mode: Mode) -> RunConfig:
     """Read the run configuration; refuses an unknown event or unusable configuration."""
-    ev = conn.execute(
-        select(t.payment_event).where(t.payment_event.c.payment_event_id == payment_event_id)
-    ).mappings().first()
+    ev = (
+        conn.execute(
+            select(t.payment_event).where(t.payment_event.c.payment_event_id == payment_event_id)
+        )
+        .mappings()
+        .first()
+    )
     if ev is None:
         raise NotFoundError(f"payment event {payment_event_id!r} does not exist")
     if ev["payment_event_type"] not in ("Provider", "DMR"):
-        raise RunRefusedError(f"payment event {payment_event_id!r} has unknown type {ev['payment_event_type']!r}")
+        raise RunRefusedError(
+            f"payment event {payment_event_id!r} has unknown type {ev['payment_event_type']!r}"
+        )
     due: dt.date = ev["payment_due_date"]
     business = conn.execute(
-        select(t.business.c.custom_interest_days).where(t.business.c.business_id == ev["business_id"])
+        select(t.business.c.custom_interest_days).where(
+            t.business.c.business_id == ev["business_id"]
+        )
     ).first()
     funding = conn.execute(
         select(t.funding_source.c.minimum_payment).where(
@@ -87,11 +95,15 @@ def load_config(conn: Connection, payment_event_id: str, mode: Mode) -> RunConfi
         raise RunRefusedError(
             f"payment event {payment_event_id!r}: funding source {ev['funding_source_id']!r} does not exist"
         )
-    criteria = conn.execute(
-        select(t.inclusion_criteria).where(
-            t.inclusion_criteria.c.inclusion_criteria_id == ev["inclusion_criteria_id"]
+    criteria = (
+        conn.execute(
+            select(t.inclusion_criteria).where(
+                t.inclusion_criteria.c.inclusion_criteria_id == ev["inclusion_criteria_id"]
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return RunConfig(
         payment_event_id=payment_event_id,
         mode=mode,
@@ -111,7 +123,9 @@ def load_config(conn: Connection, payment_event_id: str, mode: Mode) -> RunConfi
         service_codes=frozenset(conn.execute(select(t.service_code.c.service_code)).scalars()),
         holding_process_codes=frozenset(
             conn.execute(
-                select(t.process_code_ex.c.process_code).where(t.process_code_ex.c.holds_payment.is_(True))
+                select(t.process_code_ex.c.process_code).where(
+                    t.process_code_ex.c.holds_payment.is_(True)
+                )
             ).scalars()
         ),
         sequences={r.name: int(r.value) for r in conn.execute(select(t.sequence_numbers))},

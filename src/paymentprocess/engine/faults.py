@@ -1,6 +1,6 @@
 """Fault injection for crash-safety tests, inert unless PAYMENT_FAULT_AT is set.
 
-`PAYMENT_FAULT_AT=<point>` raises `InjectedFault` when the run reaches that point;
+`PAYMENT_FAULT_AT=<point>` raises `InjectedFaultError` when the run reaches that point;
 `PAYMENT_FAULT_AT=kill:<point>` kills the process with SIGKILL there (no cleanup at all).
 """
 
@@ -10,7 +10,7 @@ import os
 import signal
 
 
-class InjectedFault(RuntimeError):
+class InjectedFaultError(RuntimeError):
     """Raised at a checkpoint named by PAYMENT_FAULT_AT (tests only)."""
 
 
@@ -19,6 +19,6 @@ def checkpoint(point: str) -> None:
     if not wanted:
         return
     if wanted == point:
-        raise InjectedFault(f"fault injected at {point}")
+        raise InjectedFaultError(f"fault injected at {point}")
     if wanted == f"kill:{point}":
         os.kill(os.getpid(), signal.SIGKILL)

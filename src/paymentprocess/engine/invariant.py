@@ -22,4 +22,6 @@ def check_invariant(payees: pl.DataFrame) -> None:
         )
     totals = payees.select(left.sum().alias("l"), right.sum().alias("r")).row(0)
     if totals[0] != totals[1]:
-        raise InvariantError(f"money invariant violated in total ({totals[0]} != {totals[1]}); nothing was written")
+        raise InvariantError(
+            f"money invariant violated in total ({totals[0]} != {totals[1]}); nothing was written"
+        )

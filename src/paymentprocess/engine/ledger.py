@@ -37,57 +37,100 @@ def _allocate(records: pl.DataFrame, pot: str) -> pl.Expr:
 
 
 def payee_results(
-    claims: pl.DataFrame, cycle: pl.DataFrame, ledger: pl.DataFrame, refunds: pl.DataFrame, cfg: RunConfig
+    claims: pl.DataFrame,
+    cycle: pl.DataFrame,
+    ledger: pl.DataFrame,
+    refunds: pl.DataFrame,
+    cfg: RunConfig,
 ) -> LedgerResult:
     paid = claims.filter(pl.col(col.OUTCOME) == col.PAID)
     sums = paid.group_by(KEY).agg(
         pl.col(col.NET).sum().alias("claims_net"), pl.col(col.INTEREST).sum().alias("interest")
     )
     worst_chain = (
-        paid.filter(pl.col(col.NET) < 0).sort(col.NET, "chain_id")
-        .unique(KEY, keep="first", maintain_order=True).select(KEY, pl.col("chain_id").alias("new_chain"))
+        paid.filter(pl.col(col.NET) < 0)
+        .sort(col.NET, "chain_id")
+        .unique(KEY, keep="first", maintain_order=True)
+        .select(KEY, pl.col("chain_id").alias("new_chain"))
     )
     records = ledger.join(cycle.select(KEY, PC_ID), on=PC_ID, how="inner")
     under = records.filter(pl.col("type") == "UnderPayment")
     carry = under.group_by(KEY).agg(pl.col("remaining").sum().alias("carried_in"))
-    apps = [under.select(OU_ID, KEY, pl.lit("carry_in").alias("kind"), pl.col("remaining").alias("amount"),
-                         pl.lit(None, pl.String).alias("refund_id"))]
+    apps = [
+        under.select(
+            OU_ID,
+            KEY,
+            pl.lit("carry_in").alias("kind"),
+            pl.col("remaining").alias("amount"),
+            pl.lit(None, pl.String).alias("refund_id"),
+        )
+    ]
     over = records.filter(pl.col("type") == "OverPayment").sort(KEY, *ORDER)
     over, refund_apps, refund_state = _apply_refunds(over, refunds, cycle, cfg)
     apps.append(refund_apps)
 
     frame = (
-        cycle.join(sums, on=KEY, how="left").join(carry, on=KEY, how="left")
+        cycle.join(sums, on=KEY, how="left")
+        .join(carry, on=KEY, how="left")
         .join(worst_chain, on=KEY, how="left")
         .with_columns(pl.col("claims_net", "interest", "carried_in").fill_null(0))
-        .with_columns((pl.col("claims_net") + pl.col("interest") + pl.col("carried_in")).alias("available"))
+        .with_columns(
+            (pl.col("claims_net") + pl.col("interest") + pl.col("carried_in")).alias("available")
+        )
     )
     pots = frame.select(KEY, pl.max_horizontal(pl.col("available"), pl.lit(0)).alias("pot"))
-    offs = over.join(pots, on=KEY, how="inner").sort(KEY, *ORDER).with_columns(_allocate(over, "pot"))
+    offs = (
+        over.join(pots, on=KEY, how="inner").sort(KEY, *ORDER).with_columns(_allocate(over, "pot"))
+    )
     offs = offs.filter(pl.col("take") > 0)
-    apps.append(offs.select(OU_ID, KEY, pl.lit("offset").alias("kind"), pl.col("take").alias("amount"),
-                            pl.lit(None, pl.String).alias("refund_id")))
+    apps.append(
+        offs.select(
+            OU_ID,
+            KEY,
+            pl.lit("offset").alias("kind"),
+            pl.col("take").alias("amount"),
+            pl.lit(None, pl.String).alias("refund_id"),
+        )
+    )
     offsets = offs.group_by(KEY).agg(pl.col("take").sum().alias("offsets"))
     refunded = refund_apps.group_by(KEY).agg(pl.col("amount").sum().alias("refunds_applied"))
-    frame = frame.join(offsets, on=KEY, how="left").join(refunded, on=KEY, how="left").with_columns(
-        pl.col("offsets", "refunds_applied").fill_null(0)
+    frame = (
+        frame.join(offsets, on=KEY, how="left")
+        .join(refunded, on=KEY, how="left")
+        .with_columns(pl.col("offsets", "refunds_applied").fill_null(0))
     )
-    return LedgerResult(_settle(frame, cfg), pl.concat(apps).filter(pl.col("amount") > 0), refund_state)
+    return LedgerResult(
+        _settle(frame, cfg), pl.concat(apps).filter(pl.col("amount") > 0), refund_state
+    )
 
 
 def _settle(frame: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
     """New over/underpayment, held and net pay from `available` and `offsets`."""
-    after = pl.when(pl.col("available") > 0).then(pl.col("available") - pl.col("offsets")).otherwise(0)
-    held = pl.when((pl.col("after") > 0) & (pl.col("after") < cfg.minimum_payment)).then(pl.col("after")).otherwise(0)
-    frame = frame.with_columns(after.alias("after")).with_columns(
-        pl.max_horizontal(-pl.col("available"), pl.lit(0)).alias("new_overpayment"), held.alias("held")
+    after = (
+        pl.when(pl.col("available") > 0).then(pl.col("available") - pl.col("offsets")).otherwise(0)
     )
-    return frame.with_columns(
-        (pl.col("after") - pl.col("held")).alias("net_pay"),
-        pl.when(pl.col("new_overpayment") > 0).then(pl.lit("OverPayment"))
-        .when(pl.col("held") > 0).then(pl.lit("UnderPayment")).alias("new_record_type"),
-        pl.when(pl.col("new_overpayment") > 0).then(pl.col("new_chain")).alias("new_chain"),
-    ).drop("after").sort(KEY)
+    held = (
+        pl.when((pl.col("after") > 0) & (pl.col("after") < cfg.minimum_payment))
+        .then(pl.col("after"))
+        .otherwise(0)
+    )
+    frame = frame.with_columns(after.alias("after")).with_columns(
+        pl.max_horizontal(-pl.col("available"), pl.lit(0)).alias("new_overpayment"),
+        held.alias("held"),
+    )
+    return (
+        frame.with_columns(
+            (pl.col("after") - pl.col("held")).alias("net_pay"),
+            pl.when(pl.col("new_overpayment") > 0)
+            .then(pl.lit("OverPayment"))
+            .when(pl.col("held") > 0)
+            .then(pl.lit("UnderPayment"))
+            .alias("new_record_type"),
+            pl.when(pl.col("new_overpayment") > 0).then(pl.col("new_chain")).alias("new_chain"),
+        )
+        .drop("after")
+        .sort(KEY)
+    )
 
 
 def _apply_refunds(
@@ -102,24 +145,52 @@ def _apply_refunds(
         .with_columns(pl.int_range(pl.len()).over(KEY).alias("rank"))
     )
     apps: list[pl.DataFrame] = []
-    empty = pl.DataFrame(schema={OU_ID: pl.Int64, KEY: pl.String, "kind": pl.String,
-                                 "amount": pl.Int64, "refund_id": pl.String})
-    max_rank = active["rank"].max() if active.height else None
-    for rank in range(int(max_rank) + 1 if max_rank is not None else 0):  # ranks, not rows
+    empty = pl.DataFrame(
+        schema={
+            OU_ID: pl.Int64,
+            KEY: pl.String,
+            "kind": pl.String,
+            "amount": pl.Int64,
+            "refund_id": pl.String,
+        }
+    )
+    ranks = int(active.select(pl.col("rank").max().fill_null(-1)).item()) + 1
+    for rank in range(ranks):  # ranks, not rows
         step = active.filter(pl.col("rank") == rank).select(
-            KEY, "refund_id", pl.col("remaining").alias("pot"), pl.col("parent_claim_core_id").alias("rchain")
+            KEY,
+            "refund_id",
+            pl.col("remaining").alias("pot"),
+            pl.col("parent_claim_core_id").alias("rchain"),
         )
         cand = over.join(step, on=KEY, how="inner").filter(pl.col("remaining") > 0)
-        cand = cand.with_columns((pl.col("claim_chain_id") != pl.col("rchain")).fill_null(True).alias("other"))
-        cand = cand.sort(KEY, "other", *ORDER).with_columns(_allocate(cand, "pot")).filter(pl.col("take") > 0)
-        apps.append(cand.select(OU_ID, KEY, pl.lit("refund").alias("kind"), pl.col("take").alias("amount"), "refund_id"))
+        cand = cand.with_columns(
+            (pl.col("claim_chain_id") != pl.col("rchain")).fill_null(True).alias("other")
+        )
+        cand = (
+            cand.sort(KEY, "other", *ORDER)
+            .with_columns(_allocate(cand, "pot"))
+            .filter(pl.col("take") > 0)
+        )
+        apps.append(
+            cand.select(
+                OU_ID,
+                KEY,
+                pl.lit("refund").alias("kind"),
+                pl.col("take").alias("amount"),
+                "refund_id",
+            )
+        )
         used = cand.select(OU_ID, "take")
-        over = over.join(used, on=OU_ID, how="left").with_columns(
-            (pl.col("remaining") - pl.col("take").fill_null(0)).alias("remaining")
-        ).drop("take")
+        over = (
+            over.join(used, on=OU_ID, how="left")
+            .with_columns((pl.col("remaining") - pl.col("take").fill_null(0)).alias("remaining"))
+            .drop("take")
+        )
     applied = pl.concat([empty, *apps])
     per_refund = applied.group_by("refund_id").agg(pl.col("amount").sum().alias("done"))
-    state = state.join(per_refund, on="refund_id", how="left").with_columns(
-        pl.col("done").fill_null(0).alias("applied")
-    ).drop("done")
+    state = (
+        state.join(per_refund, on="refund_id", how="left")
+        .with_columns(pl.col("done").fill_null(0).alias("applied"))
+        .drop("done")
+    )
     return over, applied, state

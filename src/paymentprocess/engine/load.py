@@ -9,9 +9,21 @@ status: a claim is Paid if imported Paid or if a Final Run inserted a `claim_res
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, exists, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.sql import Select
 
 from paymentprocess.engine import columns as col
@@ -43,7 +55,7 @@ def _paid_result() -> Select[tuple[str]]:
     return select(r.c.claim_core_id).where(r.c.outcome == col.PAID)
 
 
-def _is_unpaid(c: t.Table) -> object:
+def _is_unpaid(c: Table) -> ColumnElement[bool]:
     r = t.claim_result
     return and_(
         c.c.status == "Unpaid",
@@ -83,7 +95,7 @@ def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
     )
 
 
-def _scalar(conn: Connection, query: Select[tuple[int | None]]) -> int:
+def _scalar(conn: Connection, query: Select[Any]) -> int:
     value = conn.execute(query).scalar()
     return int(value or 0)
 
@@ -94,7 +106,9 @@ def _history(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
     paid = func.coalesce(r.c.net, h.c.paid_amount, literal(0))
     query = (
         select(h.c.parent_claim_core_id, func.sum(paid), func.count())
-        .select_from(h.outerjoin(r, and_(r.c.claim_core_id == h.c.claim_core_id, r.c.outcome == col.PAID)))
+        .select_from(
+            h.outerjoin(r, and_(r.c.claim_core_id == h.c.claim_core_id, r.c.outcome == col.PAID))
+        )
         .where(or_(h.c.status == "Paid", r.c.claim_core_id.is_not(None)))
         .where(h.c.parent_claim_core_id.in_(chains))
         .group_by(h.c.parent_claim_core_id)
@@ -126,7 +140,9 @@ def _payees(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
 
 def _applied(group_col: str) -> Select[tuple[object, int]]:
     a = t.over_and_under_payment_application
-    return select(a.c[group_col].label("ref"), func.sum(a.c.amount).label("applied")).group_by(a.c[group_col])
+    return select(a.c[group_col].label("ref"), func.sum(a.c.amount).label("applied")).group_by(
+        a.c[group_col]
+    )
 
 
 def _ledger(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
@@ -135,16 +151,24 @@ def _ledger(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
     remaining = ou.c.opening_remaining_amount - func.coalesce(applied.c.applied, 0)
     query = (
         select(
-            ou.c.over_and_under_payment_id, ou.c.payment_center_id, ou.c.type, ou.c.created_date,
-            ou.c.claim_chain_id, remaining.label("remaining"),
+            ou.c.over_and_under_payment_id,
+            ou.c.payment_center_id,
+            ou.c.type,
+            ou.c.created_date,
+            ou.c.claim_chain_id,
+            remaining.label("remaining"),
         )
         .join(pc, pc.c.payment_center_id == ou.c.payment_center_id)
         .outerjoin(applied, applied.c.ref == ou.c.over_and_under_payment_id)
         .where(pc.c.payment_center_type == cfg.payee_type, remaining > 0)
     )
     schema = {
-        "over_and_under_payment_id": I64, "payment_center_id": I64, "type": STR,
-        "created_date": DATE, "claim_chain_id": STR, "remaining": I64,
+        "over_and_under_payment_id": I64,
+        "payment_center_id": I64,
+        "type": STR,
+        "created_date": DATE,
+        "claim_chain_id": STR,
+        "remaining": I64,
     }
     return read_frame(conn, query, schema)
 
@@ -155,16 +179,28 @@ def _refunds(conn: Connection) -> pl.DataFrame:
     remaining = rf.c.amount - func.coalesce(applied.c.applied, 0)
     query = (
         select(
-            rf.c.refund_id, rf.c.original_claim_core_id, rf.c.received_date, remaining.label("remaining"),
-            c.c.parent_claim_core_id, c.c.tax_id, c.c.npi, c.c.member_id,
+            rf.c.refund_id,
+            rf.c.original_claim_core_id,
+            rf.c.received_date,
+            remaining.label("remaining"),
+            c.c.parent_claim_core_id,
+            c.c.tax_id,
+            c.c.npi,
+            c.c.member_id,
         )
         .outerjoin(c, c.c.claim_core_id == rf.c.original_claim_core_id)
         .outerjoin(applied, applied.c.ref == rf.c.refund_id)
         .where(remaining > 0)
     )
     schema = {
-        "refund_id": STR, "original_claim_core_id": STR, "received_date": DATE, "remaining": I64,
-        "parent_claim_core_id": STR, "tax_id": STR, "npi": STR, "member_id": STR,
+        "refund_id": STR,
+        "original_claim_core_id": STR,
+        "received_date": DATE,
+        "remaining": I64,
+        "parent_claim_core_id": STR,
+        "tax_id": STR,
+        "npi": STR,
+        "member_id": STR,
     }
     return read_frame(conn, query, schema)
 
@@ -172,7 +208,7 @@ def _refunds(conn: Connection) -> pl.DataFrame:
 def _max_check(conn: Connection, cfg: RunConfig) -> int:
     pr, ev = t.payment_register, t.payment_event
     query = (
-        select(func.max(func.cast(pr.c.check_number, t.BigInteger)))
+        select(func.max(func.cast(pr.c.check_number, BigInteger)))
         .join(ev, ev.c.payment_event_id == pr.c.payment_event_id)
         .where(ev.c.funding_source_id == cfg.funding_source_id)
     )

@@ -12,7 +12,9 @@ import polars as pl
 
 def number_rows(frame: pl.DataFrame, start_after: int, name: str) -> tuple[pl.DataFrame, int]:
     """`frame` (already in numbering order) with `name` = start_after + 1, ...; and the last value."""
-    numbered = frame.with_columns((pl.int_range(1, frame.height + 1, dtype=pl.Int64) + start_after).alias(name))
+    numbered = frame.with_columns(
+        (pl.int_range(1, frame.height + 1, dtype=pl.Int64) + start_after).alias(name)
+    )
     return numbered, start_after + frame.height
 
 

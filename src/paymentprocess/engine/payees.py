@@ -16,17 +16,16 @@ from paymentprocess.engine.config import RunConfig
 
 
 def _present(name: str) -> pl.Expr:
+    """Absent, null or blank text is missing; present text is used as given (not trimmed)."""
     return pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != "")
 
 
 def key_expr(cfg: RunConfig) -> pl.Expr:
     """The payee key of a claim (or refund) row; null when an identifier is missing."""
     if cfg.event_type == "DMR":
-        return pl.when(_present("member_id")).then(pl.col("member_id").str.strip_chars())
+        return pl.when(_present("member_id")).then(pl.col("member_id"))
     both = _present("tax_id") & _present("npi")
-    return pl.when(both).then(
-        pl.concat_str(pl.col("tax_id").str.strip_chars(), pl.lit("|"), pl.col("npi").str.strip_chars())
-    )
+    return pl.when(both).then(pl.concat_str(pl.col("tax_id"), pl.lit("|"), pl.col("npi")))
 
 
 def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
@@ -85,11 +84,15 @@ def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig)
     return first.select(
         pl.col(col.PAYEE_KEY).alias("payee_key"),
         pl.lit(cfg.payee_type).alias("payment_center_type"),
-        pl.lit(None, pl.String).alias("tax_id") if member else pl.col("tax_id").str.strip_chars(),
-        pl.lit(None, pl.String).alias("npi") if member else pl.col("npi").str.strip_chars(),
-        pl.col("member_id").str.strip_chars() if member else pl.lit(None, pl.String).alias("member_id"),
-        pl.lit(None, pl.String).alias("vendor_name") if member else pl.col("billing_provider_name").alias("vendor_name"),
-        pl.lit(None, pl.String).alias("address_line1") if member else pl.col("billing_provider_address").alias("address_line1"),
+        pl.lit(None, pl.String).alias("tax_id") if member else pl.col("tax_id"),
+        pl.lit(None, pl.String).alias("npi") if member else pl.col("npi"),
+        pl.col("member_id") if member else pl.lit(None, pl.String).alias("member_id"),
+        pl.lit(None, pl.String).alias("vendor_name")
+        if member
+        else pl.col("billing_provider_name").alias("vendor_name"),
+        pl.lit(None, pl.String).alias("address_line1")
+        if member
+        else pl.col("billing_provider_address").alias("address_line1"),
         pl.col("payee_contract_type").alias("contract_type"),
         pl.lit("CHECK").alias("payment_method"),
     ).sort("payee_key")

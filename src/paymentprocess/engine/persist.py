@@ -9,10 +9,8 @@ few sequence rows and the event row.
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, Table, delete, update
 
 from paymentprocess.domain.findings import Finding
 from paymentprocess.engine import columns as col
@@ -31,9 +29,17 @@ from paymentprocess.storage.frames import write_frame
 KEY = col.PAYEE_KEY
 
 
-def persist(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl.DataFrame, lines: pl.DataFrame,
-            cycle: pl.DataFrame, result: LedgerResult, findings: list[Finding],
-            timings: dict[str, int]) -> pl.DataFrame:
+def persist(
+    conn: Connection,
+    cfg: RunConfig,
+    data: CycleData,
+    claims: pl.DataFrame,
+    lines: pl.DataFrame,
+    cycle: pl.DataFrame,
+    result: LedgerResult,
+    findings: list[Finding],
+    timings: dict[str, int],
+) -> pl.DataFrame:
     """Write the run's results; returns the payee frame with final ids (stats are written by the caller)."""
     if cfg.mode == "final":
         return _persist_final(conn, cfg, data, claims, lines, cycle, result)
@@ -51,17 +57,25 @@ def _stg_rows(cfg: RunConfig, result: LedgerResult, payees: pl.DataFrame) -> pl.
         pl.col("new_over_and_under_payment_id").alias("over_and_under_payment_id")
         if "new_over_and_under_payment_id" in payees.columns
         else pl.lit(None, pl.Int64).alias("over_and_under_payment_id"),
-        pl.when(pl.col("new_record_type") == "OverPayment").then(pl.lit("new_overpayment"))
-        .otherwise(pl.lit("new_underpayment")).alias("action"),
-        pl.when(pl.col("new_record_type") == "OverPayment").then(pl.col("new_overpayment"))
-        .otherwise(pl.col("held")).alias("amount"),
+        pl.when(pl.col("new_record_type") == "OverPayment")
+        .then(pl.lit("new_overpayment"))
+        .otherwise(pl.lit("new_underpayment"))
+        .alias("action"),
+        pl.when(pl.col("new_record_type") == "OverPayment")
+        .then(pl.col("new_overpayment"))
+        .otherwise(pl.col("held"))
+        .alias("amount"),
         pl.lit(None, pl.String).alias("refund_id"),
     )
     rows = pl.concat([apps, news], how="vertical_relaxed").join(ids, on=KEY, how="left")
-    return rows.with_columns(pl.lit(cfg.payment_event_id).alias("payment_event_id"), pl.lit(cfg.mode).alias("mode"))
+    return rows.with_columns(
+        pl.lit(cfg.payment_event_id).alias("payment_event_id"), pl.lit(cfg.mode).alias("mode")
+    )
 
 
-def _replace(conn: Connection, table: t.Table, cfg: RunConfig, frame: pl.DataFrame, **match: str) -> None:
+def _replace(
+    conn: Connection, table: Table, cfg: RunConfig, frame: pl.DataFrame, **match: str
+) -> None:
     query = delete(table).where(table.c.payment_event_id == cfg.payment_event_id)
     for name, value in match.items():
         query = query.where(table.c[name] == value)
@@ -69,32 +83,62 @@ def _replace(conn: Connection, table: t.Table, cfg: RunConfig, frame: pl.DataFra
     write_frame(conn, table, frame)
 
 
-def _persist_dry_run(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl.DataFrame,
-                     cycle: pl.DataFrame, result: LedgerResult) -> None:
+def _persist_dry_run(
+    conn: Connection,
+    cfg: RunConfig,
+    data: CycleData,
+    claims: pl.DataFrame,
+    cycle: pl.DataFrame,
+    result: LedgerResult,
+) -> None:
     event = pl.lit(cfg.payment_event_id).alias("payment_event_id")
     ws_claims = claims.with_columns(event, pl.lit("Unpaid").alias("status"))
     _replace(conn, t.claim_ws_core, cfg, ws_claims)
     details = new_payee_details(claims, cycle, cfg)
     known = data.payees.join(cycle.select(KEY), on=KEY, how="semi").with_columns(
-        pl.lit("OLD").alias("flag"), pl.lit(cfg.payee_type).alias("payment_center_type"))
-    ws_payees = pl.concat([known, details.with_columns(pl.lit("NEW").alias("flag"))], how="diagonal_relaxed")
+        pl.lit("OLD").alias("flag"), pl.lit(cfg.payee_type).alias("payment_center_type")
+    )
+    ws_payees = pl.concat(
+        [known, details.with_columns(pl.lit("NEW").alias("flag"))], how="diagonal_relaxed"
+    )
     _replace(conn, t.payment_center_ws, cfg, ws_payees.with_columns(event))
     _replace(conn, t.payment_event_ws_payee, cfg, result.payees.with_columns(event))
-    _replace(conn, t.over_and_under_payment_stg, cfg, _stg_rows(cfg, result, result.payees), mode=cfg.mode)
-    ws_event = pl.DataFrame([{
-        "payment_event_id": cfg.payment_event_id, "business_id": cfg.business_id,
-        "funding_source_id": cfg.funding_source_id, "payment_due_date": cfg.payment_due_date,
-        "payment_event_type": cfg.event_type, "refreshed_at": utcnow(),
-    }])
+    _replace(
+        conn,
+        t.over_and_under_payment_stg,
+        cfg,
+        _stg_rows(cfg, result, result.payees),
+        mode=cfg.mode,
+    )
+    ws_event = pl.DataFrame(
+        [
+            {
+                "payment_event_id": cfg.payment_event_id,
+                "business_id": cfg.business_id,
+                "funding_source_id": cfg.funding_source_id,
+                "payment_due_date": cfg.payment_due_date,
+                "payment_event_type": cfg.event_type,
+                "refreshed_at": utcnow(),
+            }
+        ]
+    )
     _replace(conn, t.payment_event_ws, cfg, ws_event)
     conn.execute(
-        update(t.payment_event).where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
+        update(t.payment_event)
+        .where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
         .values(stage="DryRun", claims_fingerprint=fingerprint(data), updated_at=utcnow())
     )
 
 
-def _persist_final(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl.DataFrame,
-                   lines: pl.DataFrame, cycle: pl.DataFrame, result: LedgerResult) -> pl.DataFrame:
+def _persist_final(
+    conn: Connection,
+    cfg: RunConfig,
+    data: CycleData,
+    claims: pl.DataFrame,
+    lines: pl.DataFrame,
+    cycle: pl.DataFrame,
+    result: LedgerResult,
+) -> pl.DataFrame:
     take_backup(conn, cfg.payment_event_id)
     checkpoint("final:after-backup")
     seqs: dict[str, int] = {}
@@ -102,8 +146,11 @@ def _persist_final(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl
     details = new_payee_details(claims, cycle, cfg)
     start = sequence_start(cfg.sequences, "PaymentCenter", data.max_payment_center_id)
     details, seqs["PaymentCenter"] = number_rows(details, start, "payment_center_id")
-    write_frame(conn, t.payment_center, details.with_columns(
-        pl.lit(cfg.payment_event_id).alias("created_payment_event_id")))
+    write_frame(
+        conn,
+        t.payment_center,
+        details.with_columns(pl.lit(cfg.payment_event_id).alias("created_payment_event_id")),
+    )
     checkpoint("final:after-payees")
     new_ids = details.select(KEY, pl.col("payment_center_id").alias("new_id"))
     fill = pl.coalesce("payment_center_id", "new_id").alias("payment_center_id")
@@ -112,8 +159,11 @@ def _persist_final(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl
     # 2. claim and line results
     event = pl.lit(cfg.payment_event_id).alias("payment_event_id")
     write_frame(conn, t.claim_result, claims.with_columns(event))
-    paid_lines = lines.join(claims.filter(pl.col(col.OUTCOME) == col.PAID).select("claim_core_id"),
-                            on="claim_core_id", how="semi")
+    paid_lines = lines.join(
+        claims.filter(pl.col(col.OUTCOME) == col.PAID).select("claim_core_id"),
+        on="claim_core_id",
+        how="semi",
+    )
     write_frame(conn, t.service_line_payment, paid_lines.with_columns(event))
     checkpoint("final:after-claims")
     # 3. ledger: new records (ids in PaymentCenter_ID order) and applications
@@ -121,13 +171,32 @@ def _persist_final(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl
     news = payees.filter(pl.col("new_record_type").is_not_null())
     start = sequence_start(cfg.sequences, "OverAndUnderPayment", data.max_ledger_id)
     news, seqs["OverAndUnderPayment"] = number_rows(news, start, "over_and_under_payment_id")
-    amount = pl.when(pl.col("new_record_type") == "OverPayment").then(pl.col("new_overpayment")).otherwise(pl.col("held"))
-    write_frame(conn, t.over_and_under_payment, news.select(
-        "over_and_under_payment_id", "payment_center_id", event, pl.col("new_record_type").alias("type"),
-        amount.alias("total_amount"), amount.alias("opening_remaining_amount"),
-        pl.lit(cfg.payment_due_date).alias("created_date"), pl.col("new_chain").alias("claim_chain_id")))
-    payees = payees.join(news.select(KEY, pl.col("over_and_under_payment_id").alias("new_over_and_under_payment_id")),
-                         on=KEY, how="left")
+    amount = (
+        pl.when(pl.col("new_record_type") == "OverPayment")
+        .then(pl.col("new_overpayment"))
+        .otherwise(pl.col("held"))
+    )
+    write_frame(
+        conn,
+        t.over_and_under_payment,
+        news.select(
+            "over_and_under_payment_id",
+            "payment_center_id",
+            event,
+            pl.col("new_record_type").alias("type"),
+            amount.alias("total_amount"),
+            amount.alias("opening_remaining_amount"),
+            pl.lit(cfg.payment_due_date).alias("created_date"),
+            pl.col("new_chain").alias("claim_chain_id"),
+        ),
+    )
+    payees = payees.join(
+        news.select(
+            KEY, pl.col("over_and_under_payment_id").alias("new_over_and_under_payment_id")
+        ),
+        on=KEY,
+        how="left",
+    )
     write_frame(conn, t.over_and_under_payment_application, result.applications.with_columns(event))
     _replace(conn, t.over_and_under_payment_stg, cfg, _stg_rows(cfg, result, payees), mode=cfg.mode)
     checkpoint("final:after-ledger")
@@ -135,14 +204,26 @@ def _persist_final(conn: Connection, cfg: RunConfig, data: CycleData, claims: pl
     pays = payees.filter(pl.col("net_pay") > 0)
     start = sequence_start(cfg.sequences, cfg.check_sequence, data.max_check_number)
     pays, seqs[cfg.check_sequence] = number_rows(pays, start, "check_no")
-    write_frame(conn, t.payment_register, pays.select(
-        pl.concat_str(pl.lit(cfg.payment_event_id + ":"), pl.col("payment_center_id").cast(pl.String)).alias("payment_id"),
-        event, "payment_center_id", pl.col("net_pay").alias("amount"), pl.col("payment_method").alias("method"),
-        pl.col("check_no").cast(pl.String).alias("check_number"), pl.lit(cfg.payment_due_date).alias("payment_date")))
+    write_frame(
+        conn,
+        t.payment_register,
+        pays.select(
+            pl.concat_str(
+                pl.lit(cfg.payment_event_id + ":"), pl.col("payment_center_id").cast(pl.String)
+            ).alias("payment_id"),
+            event,
+            "payment_center_id",
+            pl.col("net_pay").alias("amount"),
+            pl.col("payment_method").alias("method"),
+            pl.col("check_no").cast(pl.String).alias("check_number"),
+            pl.lit(cfg.payment_due_date).alias("payment_date"),
+        ),
+    )
     checkpoint("final:after-payments")
     _advance_sequences(conn, cfg, seqs)
     conn.execute(
-        update(t.payment_event).where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
+        update(t.payment_event)
+        .where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
         .values(stage="Final", updated_at=utcnow())
     )
     checkpoint("final:after-stage")
@@ -160,4 +241,3 @@ def _advance_sequences(conn: Connection, cfg: RunConfig, values: dict[str, int])
 
 
 __all__ = ["persist"]
-_ = Any

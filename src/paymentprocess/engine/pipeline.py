@@ -25,6 +25,7 @@ from paymentprocess.engine.invariant import check_invariant
 from paymentprocess.engine.load import CycleData, load_cycle
 from paymentprocess.engine.validate import run_rules
 from paymentprocess.errors import RunRefusedError
+from paymentprocess.rules import FINDING_ORDER
 from paymentprocess.rules.base import RuleContext
 
 
@@ -52,14 +53,26 @@ class _Timer:
         checkpoint(f"after:{name}")
 
 
-def execute(conn: Connection, payment_event_id: str, mode: Mode, *, validate_only: bool = False,
-            force: bool = False, cfg: RunConfig | None = None) -> RunResult:
+def execute(
+    conn: Connection,
+    payment_event_id: str,
+    mode: Mode,
+    *,
+    validate_only: bool = False,
+    force: bool = False,
+    cfg: RunConfig | None = None,
+) -> RunResult:
     timer = _Timer()
     with timer.stage("config"):
         cfg = cfg or load_config(conn, payment_event_id, mode)
     with timer.stage("load"):
         data = load_cycle(conn, cfg)
-        if mode == "final" and not force and cfg.fingerprint and fingerprint(data) != cfg.fingerprint:
+        if (
+            mode == "final"
+            and not force
+            and cfg.fingerprint
+            and fingerprint(data) != cfg.fingerprint
+        ):
             raise RunRefusedError(
                 f"the claims of {cfg.payment_event_id} changed since the last Dry Run: "
                 "run a Dry Run again (or --force)"
@@ -70,8 +83,8 @@ def execute(conn: Connection, payment_event_id: str, mode: Mode, *, validate_onl
     with timer.stage("validate"):
         ctx = RuleContext(cfg, data, claims, lines)
         findings = run_rules(ctx, results=False)
-    if validate_only or (mode == "final" and has_critical(findings)):
-        status = "Blocked" if has_critical(findings) and mode == "final" else _status(findings, mode)
+    if validate_only:
+        status = _status(findings, mode)
         doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
         return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("transform"):
@@ -88,8 +101,13 @@ def execute(conn: Connection, payment_event_id: str, mode: Mode, *, validate_onl
         ctx = RuleContext(cfg, data, claims, lines, cycle, result.refunds)
         findings = sorted(findings + run_rules(ctx, results=True), key=_finding_order)
     status = _status(findings, mode)
+    if status == "Blocked":  # every finding is reported; nothing is paid or written
+        doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
+        return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("persist"):
-        payee_frame = persist.persist(conn, cfg, data, claims, lines, cycle, result, findings, timer.ms)
+        payee_frame = persist.persist(
+            conn, cfg, data, claims, lines, cycle, result, findings, timer.ms
+        )
     doc = stats.build_document(cfg, status, claims, payee_frame, findings, timer.ms)
     return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
 
@@ -101,10 +119,8 @@ def _status(findings: list[Finding], mode: Mode) -> str:
 
 
 def _finding_order(f: Finding) -> tuple[int, str]:
-    from paymentprocess.rules import DEFAULT_RULES
-
-    codes = [r.code for r in DEFAULT_RULES]
-    return (codes.index(f.code) if f.code in codes else len(codes), f.code)
+    known = f.code in FINDING_ORDER
+    return (FINDING_ORDER.index(f.code) if known else len(FINDING_ORDER), f.code)
 
 
 __all__ = ["CycleData", "RunResult", "execute"]

@@ -24,9 +24,17 @@ def build_document(
     timings_ms: dict[str, int],
 ) -> dict[str, Any]:
     """The stats document; `claims`/`payees` may be None when the run stopped before computing."""
-    payees = payees if payees is not None else pl.DataFrame(
-        schema={col.PAYEE_KEY: pl.String, "payment_center_id": pl.Int64, "is_new": pl.Boolean,
-                **{n: pl.Int64 for n in col.PAYEE_RESULT}}
+    payees = (
+        payees
+        if payees is not None
+        else pl.DataFrame(
+            schema={
+                col.PAYEE_KEY: pl.String,
+                "payment_center_id": pl.Int64,
+                "is_new": pl.Boolean,
+                **dict.fromkeys(col.PAYEE_RESULT, pl.Int64),
+            }
+        )
     )
     totals = {n: format_cents(int(payees[n].sum())) for n in TOTALS}
     totals["paid"] = format_cents(int(payees["net_pay"].sum()))
@@ -47,7 +55,7 @@ def _counts(claims: pl.DataFrame | None, payees: pl.DataFrame) -> dict[str, Any]
     by_outcome = {col.PAID: 0, col.HELD: 0, col.EXCLUDED: 0}
     if claims is not None and claims.height:
         for code, n in claims.group_by("frequency_code").len().sort("frequency_code").iter_rows():
-            by_code[str(code)] = int(n)
+            by_code["" if code is None else str(code)] = int(n)
         if col.OUTCOME in claims.columns:
             for outcome, n in claims.group_by(col.OUTCOME).len().iter_rows():
                 by_outcome[str(outcome)] = int(n)
@@ -69,7 +77,9 @@ def _counts(claims: pl.DataFrame | None, payees: pl.DataFrame) -> dict[str, Any]
 def _payee_docs(payees: pl.DataFrame, cfg: RunConfig) -> list[dict[str, Any]]:
     docs = []
     ordered = payees.sort("payment_center_id", col.PAYEE_KEY, nulls_last=True)
-    for row in ordered.select(col.PAYEE_KEY, "payment_center_id", *col.PAYEE_RESULT).iter_rows(named=True):
+    for row in ordered.select(col.PAYEE_KEY, "payment_center_id", *col.PAYEE_RESULT).iter_rows(
+        named=True
+    ):
         doc: dict[str, Any] = {"payment_center_id": row["payment_center_id"]}
         if row["payment_center_id"] is None:
             doc["key"] = stats_key(row[col.PAYEE_KEY], cfg.event_type)

@@ -20,18 +20,22 @@ VALID_CODES = ("1", "7", "8")
 def _inside_criteria(cfg: RunConfig) -> pl.Expr:
     inside = pl.lit(True)
     if cfg.benefit_plan_filter:
-        inside = inside & pl.col("benefit_plan_id").is_in(list(cfg.benefit_plan_filter)).fill_null(False)
+        inside = inside & pl.col("benefit_plan_id").is_in(list(cfg.benefit_plan_filter)).fill_null(
+            False
+        )
     payee_refs = [pl.col("payment_center_id").cast(pl.String), pl.col(col.PAYEE_KEY)]
     if cfg.include_payees:
         listed = list(cfg.include_payees)
         inside = inside & pl.any_horizontal(*(r.is_in(listed).fill_null(False) for r in payee_refs))
     if cfg.exclude_payees:
         listed = list(cfg.exclude_payees)
-        inside = inside & ~pl.any_horizontal(*(r.is_in(listed).fill_null(False) for r in payee_refs))
+        inside = inside & ~pl.any_horizontal(
+            *(r.is_in(listed).fill_null(False) for r in payee_refs)
+        )
     return inside
 
 
-def _holds_payment(cfg: RunConfig) -> pl.Expr:
+def holds_payment(cfg: RunConfig) -> pl.Expr:
     if not cfg.holding_process_codes:
         return pl.lit(False)
     codes = pl.col("process_codes").str.json_decode(pl.List(pl.String))
@@ -48,26 +52,35 @@ def add_outcomes(claims: pl.DataFrame, history: pl.DataFrame, cfg: RunConfig) ->
         .sort(CHAIN, "received_date", "claim_core_id")
     )
     early_reason = (
-        pl.when(pl.col(col.PAYEE_KEY).is_null()).then(pl.lit("MISSING_PAYEE_ID"))
-        .when(~pl.col("frequency_code").is_in(VALID_CODES).fill_null(False)).then(pl.lit("FREQUENCY_CODE"))
-        .when(~_inside_criteria(cfg)).then(pl.lit("INCLUSION_CRITERIA"))
-        .when(_holds_payment(cfg)).then(pl.lit("PROCESS_EXCEPTION"))
+        pl.when(pl.col(col.PAYEE_KEY).is_null())
+        .then(pl.lit("missing_payee_id"))
+        .when(~pl.col("frequency_code").is_in(VALID_CODES).fill_null(False))
+        .then(pl.lit("frequency_code"))
+        .when(~_inside_criteria(cfg))
+        .then(pl.lit("inclusion_criteria"))
+        .when(holds_payment(cfg))
+        .then(pl.lit("process_exception"))
     )
     frame = frame.with_columns(early_reason.alias(col.HOLD_REASON))
     anchor = (
         (pl.col(col.HOLD_REASON).is_null() & (pl.col("frequency_code") == "1"))
-        .cast(pl.Int8).cum_max().over(CHAIN).cast(pl.Boolean)
+        .cast(pl.Int8)
+        .cum_max()
+        .over(CHAIN)
+        .cast(pl.Boolean)
     )
     anchored = (pl.col("paid_count") > 0) | anchor
     frame = frame.with_columns(
         pl.when(pl.col(col.HOLD_REASON).is_null() & ~anchored)
-        .then(pl.lit("MISSING_PARENT_PAID"))
+        .then(pl.lit("missing_parent_paid"))
         .otherwise(pl.col(col.HOLD_REASON))
         .alias(col.HOLD_REASON)
     )
     outcome = (
-        pl.when(pl.col(col.HOLD_REASON).is_null()).then(pl.lit(col.PAID))
-        .when(pl.col(col.HOLD_REASON) == "INCLUSION_CRITERIA").then(pl.lit(col.EXCLUDED))
+        pl.when(pl.col(col.HOLD_REASON).is_null())
+        .then(pl.lit(col.PAID))
+        .when(pl.col(col.HOLD_REASON) == "inclusion_criteria")
+        .then(pl.lit(col.EXCLUDED))
         .otherwise(pl.lit(col.HELD))
     )
     return frame.with_columns(outcome.alias(col.OUTCOME))
@@ -77,12 +90,22 @@ def add_chain_nets(claims: pl.DataFrame) -> pl.DataFrame:
     """`net` per claim (frame must be in chain order, as `add_outcomes` leaves it)."""
     paid = pl.col(col.OUTCOME) == col.PAID
     effective = pl.when(paid).then(
-        pl.when(pl.col("frequency_code") == "8").then(pl.lit(0, pl.Int64)).otherwise(pl.col(col.PAYABLE))
+        pl.when(pl.col("frequency_code") == "8")
+        .then(pl.lit(0, pl.Int64))
+        .otherwise(pl.col(col.PAYABLE))
     )
     frame = claims.with_columns(effective.alias("effective_after"))
     before = (
-        pl.col("effective_after").shift(1).forward_fill().over(CHAIN).fill_null(pl.col("paid_history"))
+        pl.col("effective_after")
+        .shift(1)
+        .forward_fill()
+        .over(CHAIN)
+        .fill_null(pl.col("paid_history"))
     )
     return frame.with_columns(
-        pl.when(paid).then(pl.col("effective_after") - before).otherwise(0).cast(pl.Int64).alias(col.NET)
+        pl.when(paid)
+        .then(pl.col("effective_after") - before)
+        .otherwise(0)
+        .cast(pl.Int64)
+        .alias(col.NET)
     )

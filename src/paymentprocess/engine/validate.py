@@ -7,7 +7,9 @@ from paymentprocess.rules import DEFAULT_RULES
 from paymentprocess.rules.base import Rule, RuleContext
 
 
-def run_rules(ctx: RuleContext, *, results: bool, rules: tuple[Rule, ...] = DEFAULT_RULES) -> list[Finding]:
+def run_rules(
+    ctx: RuleContext, *, results: bool, rules: tuple[Rule, ...] = DEFAULT_RULES
+) -> list[Finding]:
     """Findings of the rules that run on input (`results=False`) or on computed results."""
     found: list[Finding] = []
     for rule in rules:

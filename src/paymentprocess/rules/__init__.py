@@ -7,8 +7,17 @@ from paymentprocess.rules.base import Rule, RuleContext
 from paymentprocess.rules.claim_codes import DuplicateClaim, FrequencyCode, FrequencyCounts
 from paymentprocess.rules.identifiers import InvalidNpiTin, MissingPayeeId
 from paymentprocess.rules.links import InvalidVoidLink, MissingParentPaid
-from paymentprocess.rules.reference_data import InvalidBenefitPlan, ProcessException, UnknownServiceCode
-from paymentprocess.rules.run_state import EstimateDiffers, PayeeMissing, RefundUnapplied, SequenceMismatch
+from paymentprocess.rules.reference_data import (
+    InvalidBenefitPlan,
+    ProcessException,
+    UnknownServiceCode,
+)
+from paymentprocess.rules.run_state import (
+    EstimateDiffers,
+    PayeeMissing,
+    RefundUnapplied,
+    SequenceMismatch,
+)
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     FrequencyCode(),
@@ -29,4 +38,25 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     RefundUnapplied(),
 )
 
-__all__ = ["DEFAULT_RULES", "Rule", "RuleContext"]
+# The order findings are listed in (SPEC §7's table).
+FINDING_ORDER: tuple[str, ...] = (
+    "FREQUENCY_CODE",
+    "MISSING_PAYEE_ID",
+    "FREQUENCY_COUNTS",
+    "DUPLICATE_CLAIM",
+    "NEGATIVE_AMOUNT",
+    "NEGATIVE_PAYABLE",
+    "MISSING_PARENT_PAID",
+    "INVALID_BENEFIT_PLAN",
+    "INVALID_VOID_LINK",
+    "INVALID_NPI",
+    "INVALID_TIN",
+    "UNKNOWN_SERVICE_CODE",
+    "PROCESS_EXCEPTION",
+    "PAYEE_MISSING",
+    "SEQUENCE_MISMATCH",
+    "ESTIMATE_DIFFERS",
+    "REFUND_UNAPPLIED",
+)
+
+__all__ = ["DEFAULT_RULES", "FINDING_ORDER", "Rule", "RuleContext"]

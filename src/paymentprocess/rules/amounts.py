@@ -18,8 +18,12 @@ class NegativeAmount:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         neg = pl.any_horizontal(*((pl.col(m) < 0).fill_null(False) for m in col.MONEY))
-        ids = pl.concat([ctx.claims.filter(neg)["claim_core_id"], ctx.lines.filter(neg)["claim_core_id"]])
-        f = finding_from_ids(self.code, "Warning", ids, "a negative dollar amount on a claim header or line")
+        ids = pl.concat(
+            [ctx.claims.filter(neg)["claim_core_id"], ctx.lines.filter(neg)["claim_core_id"]]
+        )
+        f = finding_from_ids(
+            self.code, "Warning", ids, "a negative dollar amount on a claim header or line"
+        )
         return [] if f is None else [f]
 
 
@@ -30,6 +34,10 @@ class NegativePayable:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.lines.filter(pl.col("raw_payable") < 0)["claim_core_id"]
-        f = finding_from_ids(self.code, "Warning", ids,
-                             "a line's member responsibility exceeds its allowed amount (payable floored at 0)")
+        f = finding_from_ids(
+            self.code,
+            "Warning",
+            ids,
+            "a line's member responsibility exceeds its allowed amount (payable floored at 0)",
+        )
         return [] if f is None else [f]

@@ -29,7 +29,10 @@ class RuleContext:
 
 
 class Rule(Protocol):
-    code: str
-    needs_results: bool
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def needs_results(self) -> bool: ...
 
     def check(self, ctx: RuleContext) -> list[Finding]: ...

@@ -21,8 +21,14 @@ class FrequencyCode:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         bad = ctx.claims.filter(~pl.col("frequency_code").is_in(["1", "7", "8"]).fill_null(False))
-        return _opt(finding_from_ids(self.code, "Critical", bad["claim_core_id"],
-                                     "frequency code is not 1, 7 or 8; the claim is held"))
+        return _opt(
+            finding_from_ids(
+                self.code,
+                "Critical",
+                bad["claim_core_id"],
+                "frequency code is not 1, 7 or 8; the claim is held",
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,13 @@ class FrequencyCounts:
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        if ctx.claims.height == 0:
-            return []
         counts = ctx.claims.group_by("frequency_code").len().sort("frequency_code", nulls_last=True)
         text = ", ".join(f"{r['frequency_code']}: {r['len']}" for r in counts.iter_rows(named=True))
-        return [Finding(self.code, "Info", ctx.claims.height, f"claims by frequency code: {text}")]
+        return [
+            Finding(
+                self.code, "Info", ctx.claims.height, f"claims by frequency code: {text or 'none'}"
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,15 @@ class DuplicateClaim:
         twice = claims.filter(pl.col("claim_core_id").is_duplicated())["claim_core_id"]
         chain = pl.coalesce("parent_claim_core_id", "claim_core_id")
         paid_chains = ctx.data.history.filter(pl.col("paid_count") > 0)["parent_claim_core_id"]
-        repaid = claims.filter((pl.col("frequency_code") == "1") & chain.is_in(paid_chains.implode()))
+        repaid = claims.filter(
+            (pl.col("frequency_code") == "1") & chain.is_in(paid_chains.implode())
+        )
         ids = pl.concat([twice, repaid["claim_core_id"]])
-        return _opt(finding_from_ids(self.code, "Critical", ids,
-                                     "claim id given twice, or an original for a chain already paid"))
+        return _opt(
+            finding_from_ids(
+                self.code,
+                "Critical",
+                ids,
+                "claim id given twice, or an original for a chain already paid",
+            )
+        )

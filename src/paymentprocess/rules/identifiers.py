@@ -13,7 +13,7 @@ from paymentprocess.rules.base import RuleContext
 
 def npi_is_valid() -> pl.Expr:
     """10 digits starting 1 or 2 whose Luhn check over "80840" + NPI holds (prefix adds 24)."""
-    npi = pl.col("npi").str.strip_chars()
+    npi = pl.col("npi")
     shape = npi.str.contains(r"^[12][0-9]{9}$").fill_null(False)
     digits = [npi.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(10)]
     total = pl.lit(24, pl.Int64)
@@ -44,16 +44,18 @@ class InvalidNpiTin:
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        if ctx.cfg.event_type == "DMR":
-            return []
         claims = ctx.claims
         out: list[Finding] = []
         npi = claims.filter(pl.col("npi").is_not_null() & ~npi_is_valid())["claim_core_id"]
-        tin_ok = pl.col("tax_id").str.strip_chars().str.contains(r"^[0-9]{9}$").fill_null(False)
+        tin_ok = pl.col("tax_id").str.contains(r"^[0-9]{9}$").fill_null(False)
         tin = claims.filter(pl.col("tax_id").is_not_null() & ~tin_ok)["claim_core_id"]
         for f in (
-            finding_from_ids("INVALID_NPI", "Warning", npi,
-                             "NPI is not 10 digits starting 1 or 2, or its check digit fails"),
+            finding_from_ids(
+                "INVALID_NPI",
+                "Warning",
+                npi,
+                "NPI is not 10 digits starting 1 or 2, or its check digit fails",
+            ),
             finding_from_ids("INVALID_TIN", "Warning", tin, "TIN is not 9 digits"),
         ):
             if f is not None:

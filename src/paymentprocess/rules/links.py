@@ -17,8 +17,10 @@ class MissingParentPaid:
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "MISSING_PARENT_PAID")["claim_core_id"]
-        f = finding_from_ids(self.code, "Warning", ids, "replacement or void with no paid parent; held")
+        ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "missing_parent_paid")["claim_core_id"]
+        f = finding_from_ids(
+            self.code, "Warning", ids, "replacement or void with no paid parent; held"
+        )
         return [] if f is None else [f]
 
 
@@ -29,8 +31,11 @@ class InvalidVoidLink:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         links = ctx.data.links.rename(
-            {"claim_core_id": "void_claim_core_id", "parent_claim_core_id": "void_chain",
-             "frequency_code": "void_code"}
+            {
+                "claim_core_id": "void_claim_core_id",
+                "parent_claim_core_id": "void_chain",
+                "frequency_code": "void_code",
+            }
         )
         reps = ctx.claims.filter(
             (pl.col("frequency_code") == "7") & pl.col("void_claim_core_id").is_not_null()
@@ -39,6 +44,10 @@ class InvalidVoidLink:
         void_chain = pl.coalesce("void_chain", "void_claim_core_id")
         good = (pl.col("void_code") == "8") & (void_chain == chain)
         ids = reps.filter(~good.fill_null(False))["claim_core_id"]
-        f = finding_from_ids(self.code, "Warning", ids,
-                             "replacement whose VoidClaimCore_ID is not a void of the same chain")
+        f = finding_from_ids(
+            self.code,
+            "Warning",
+            ids,
+            "replacement whose VoidClaimCore_ID is not a void of the same chain",
+        )
         return [] if f is None else [f]

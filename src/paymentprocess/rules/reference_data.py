@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain.findings import Finding, finding_from_ids
-from paymentprocess.engine import columns as col
+from paymentprocess.engine.transform import holds_payment
 from paymentprocess.rules.base import RuleContext
 
 
@@ -18,8 +18,12 @@ class InvalidBenefitPlan:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         known = list(ctx.cfg.benefit_plans)
-        ids = ctx.claims.filter(~pl.col("benefit_plan_id").is_in(known).fill_null(False))["claim_core_id"]
-        f = finding_from_ids(self.code, "Critical", ids, "BenefitPlan_ID unknown to the reference data")
+        ids = ctx.claims.filter(~pl.col("benefit_plan_id").is_in(known).fill_null(False))[
+            "claim_core_id"
+        ]
+        f = finding_from_ids(
+            self.code, "Critical", ids, "BenefitPlan_ID unknown to the reference data"
+        )
         return [] if f is None else [f]
 
 
@@ -30,17 +34,23 @@ class UnknownServiceCode:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         known = list(ctx.cfg.service_codes)
-        ids = ctx.lines.filter(~pl.col("procedure_code").is_in(known).fill_null(False))["claim_core_id"]
-        f = finding_from_ids(self.code, "Warning", ids, "a line's procedure code is not in ServiceCode")
+        ids = ctx.lines.filter(~pl.col("procedure_code").is_in(known).fill_null(False))[
+            "claim_core_id"
+        ]
+        f = finding_from_ids(
+            self.code, "Warning", ids, "a line's procedure code is not in ServiceCode"
+        )
         return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
 class ProcessException:
     code: str = "PROCESS_EXCEPTION"
-    needs_results: bool = True
+    needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "PROCESS_EXCEPTION")["claim_core_id"]
-        f = finding_from_ids(self.code, "Info", ids, "claim carries a process code that holds payment; held")
+        ids = ctx.claims.filter(holds_payment(ctx.cfg))["claim_core_id"]
+        f = finding_from_ids(
+            self.code, "Info", ids, "claim carries a process code that holds payment; held"
+        )
         return [] if f is None else [f]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.domain.findings import Finding, Severity, finding_from_ids
 from paymentprocess.engine import columns as col
 from paymentprocess.engine.payees import stats_key
 from paymentprocess.rules.base import RuleContext
@@ -21,7 +21,9 @@ class PayeeMissing:
         if ctx.cycle_payees is None:
             return []
         keys = ctx.cycle_payees.filter(pl.col("is_new"))[col.PAYEE_KEY]
-        shown = pl.Series([stats_key(k, ctx.cfg.event_type) for k in keys.to_list()], dtype=pl.String)
+        shown = pl.Series(
+            [stats_key(k, ctx.cfg.event_type) for k in keys.to_list()], dtype=pl.String
+        )
         action = "the Final Run creates it" if ctx.cfg.mode == "final" else "flagged NEW"
         f = finding_from_ids(self.code, "Info", shown, f"payee must be created ({action})")
         return [] if f is None else [f]
@@ -38,10 +40,18 @@ class SequenceMismatch:
             "OverAndUnderPayment": ctx.data.max_ledger_id,
             ctx.cfg.check_sequence: ctx.data.max_check_number,
         }
-        behind = [n for n, used in in_use.items() if n in ctx.cfg.sequences and ctx.cfg.sequences[n] < used]
-        severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
-        f = finding_from_ids(self.code, severity, pl.Series(behind, dtype=pl.String),
-                             "SequenceNumbers value below the largest id in use")
+        behind = [
+            n
+            for n, used in in_use.items()
+            if n in ctx.cfg.sequences and ctx.cfg.sequences[n] < used
+        ]
+        severity: Severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
+        f = finding_from_ids(
+            self.code,
+            severity,
+            pl.Series(behind, dtype=pl.String),
+            "SequenceNumbers value below the largest id in use",
+        )
         return [] if f is None else [f]
 
 
@@ -53,8 +63,12 @@ class EstimateDiffers:
     def check(self, ctx: RuleContext) -> list[Finding]:
         if ctx.cfg.mode != "final":
             return []
-        ids = ctx.claims.filter(pl.col(col.LINE_PAYABLE_SUM) != pl.col(col.ESTIMATE))["claim_core_id"]
-        f = finding_from_ids(self.code, "Info", ids, "Final claim payable differs from the Dry Run estimate")
+        ids = ctx.claims.filter(pl.col(col.LINE_PAYABLE_SUM) != pl.col(col.ESTIMATE))[
+            "claim_core_id"
+        ]
+        f = finding_from_ids(
+            self.code, "Info", ids, "Final claim payable differs from the Dry Run estimate"
+        )
         return [] if f is None else [f]
 
 
@@ -71,6 +85,10 @@ class RefundUnapplied:
             | pl.col(col.PAYEE_KEY).is_in(ctx.cycle_payees[col.PAYEE_KEY].implode())
         )
         ids = considered.filter(pl.col("applied") < pl.col("remaining"))["refund_id"]
-        f = finding_from_ids(self.code, "Warning", ids,
-                             "refund larger than the payee's open overpayments; the rest stays open")
+        f = finding_from_ids(
+            self.code,
+            "Warning",
+            ids,
+            "refund larger than the payee's open overpayments; the rest stays open",
+        )
         return [] if f is None else [f]

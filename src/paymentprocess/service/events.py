@@ -14,8 +14,16 @@ from paymentprocess.storage.database import unit_of_work, utcnow
 EVENT_TYPES = ("Provider", "DMR")
 
 
-def create_event(engine: Engine, *, payment_event_id: str, event_type: str, payment_due_date: dt.date,
-                 business_id: str | None, funding_source_id: str, inclusion_criteria_id: str | None) -> dict[str, Any]:
+def create_event(
+    engine: Engine,
+    *,
+    payment_event_id: str,
+    event_type: str,
+    payment_due_date: dt.date,
+    business_id: str | None,
+    funding_source_id: str,
+    inclusion_criteria_id: str | None,
+) -> dict[str, Any]:
     """Create a PaymentEvent (stage New) and assign it the Unpaid claims of no open event.
 
     A claim belongs to an open event when its event exists and is not Final; claims of Final
@@ -26,28 +34,71 @@ def create_event(engine: Engine, *, payment_event_id: str, event_type: str, paym
     if not payment_event_id.strip():
         problems.append(RecordProblem("event", "option", "PaymentEvent_ID", "is empty"))
     if event_type not in EVENT_TYPES:
-        problems.append(RecordProblem("event", "option", "PaymentEventType", f"must be Provider or DMR, not {event_type!r}"))
+        problems.append(
+            RecordProblem(
+                "event",
+                "option",
+                "PaymentEventType",
+                f"must be Provider or DMR, not {event_type!r}",
+            )
+        )
     if problems:
         raise InputError(problems)
     ev, c, r = t.payment_event, t.claim_fin_core, t.claim_result
     with unit_of_work(engine) as uow:
         conn = uow.conn
-        if conn.execute(select(ev.c.payment_event_id).where(ev.c.payment_event_id == payment_event_id)).first():
-            raise InputError([RecordProblem("event", "option", "PaymentEvent_ID", f"{payment_event_id!r} already exists")])
-        if conn.execute(select(t.funding_source.c.funding_source_id).where(
-                t.funding_source.c.funding_source_id == funding_source_id)).first() is None:
-            raise InputError([RecordProblem("event", "option", "FundingSource_ID", f"{funding_source_id!r} does not exist")])
-        conn.execute(insert(ev).values(
-            payment_event_id=payment_event_id, business_id=business_id, inclusion_criteria_id=inclusion_criteria_id,
-            funding_source_id=funding_source_id, payment_due_date=payment_due_date, payment_event_type=event_type,
-            stage="New", updated_at=utcnow()))
-        open_event = exists().where(ev.c.payment_event_id == c.c.payment_event_id, ev.c.stage != "Final",
-                                    ev.c.payment_event_id != payment_event_id)
+        if conn.execute(
+            select(ev.c.payment_event_id).where(ev.c.payment_event_id == payment_event_id)
+        ).first():
+            raise InputError(
+                [
+                    RecordProblem(
+                        "event", "option", "PaymentEvent_ID", f"{payment_event_id!r} already exists"
+                    )
+                ]
+            )
+        if (
+            conn.execute(
+                select(t.funding_source.c.funding_source_id).where(
+                    t.funding_source.c.funding_source_id == funding_source_id
+                )
+            ).first()
+            is None
+        ):
+            raise InputError(
+                [
+                    RecordProblem(
+                        "event",
+                        "option",
+                        "FundingSource_ID",
+                        f"{funding_source_id!r} does not exist",
+                    )
+                ]
+            )
+        conn.execute(
+            insert(ev).values(
+                payment_event_id=payment_event_id,
+                business_id=business_id,
+                inclusion_criteria_id=inclusion_criteria_id,
+                funding_source_id=funding_source_id,
+                payment_due_date=payment_due_date,
+                payment_event_type=event_type,
+                stage="New",
+                updated_at=utcnow(),
+            )
+        )
+        open_event = exists().where(
+            ev.c.payment_event_id == c.c.payment_event_id,
+            ev.c.stage != "Final",
+            ev.c.payment_event_id != payment_event_id,
+        )
         paid = exists().where(r.c.claim_core_id == c.c.claim_core_id, r.c.outcome == "paid")
         provider = and_(c.c.tax_id.is_not(None), c.c.npi.is_not(None))
         kind = ~provider if event_type == "DMR" else or_(provider, c.c.member_id.is_(None))
         assigned = conn.execute(
-            update(c).where(c.c.status == "Unpaid", ~paid, ~open_event, kind).values(payment_event_id=payment_event_id)
+            update(c)
+            .where(c.c.status == "Unpaid", ~paid, ~open_event, kind)
+            .values(payment_event_id=payment_event_id)
         ).rowcount
         uow.commit()
     return {"payment_event_id": payment_event_id, "stage": "New", "claims_assigned": int(assigned)}
@@ -55,35 +106,68 @@ def create_event(engine: Engine, *, payment_event_id: str, event_type: str, paym
 
 def list_events(engine: Engine) -> list[dict[str, Any]]:
     ev, c = t.payment_event, t.claim_fin_core
-    counts = select(c.c.payment_event_id, func.count().label("claims")).group_by(c.c.payment_event_id).subquery()
+    counts = (
+        select(c.c.payment_event_id, func.count().label("claims"))
+        .group_by(c.c.payment_event_id)
+        .subquery()
+    )
     with unit_of_work(engine, write=False) as uow:
-        rows = uow.conn.execute(
-            select(ev.c.payment_event_id, ev.c.payment_event_type, ev.c.payment_due_date, ev.c.stage,
-                   func.coalesce(counts.c.claims, 0).label("claims"))
-            .outerjoin(counts, counts.c.payment_event_id == ev.c.payment_event_id)
-            .order_by(ev.c.payment_due_date, ev.c.payment_event_id)
-        ).mappings().all()
+        rows = (
+            uow.conn.execute(
+                select(
+                    ev.c.payment_event_id,
+                    ev.c.payment_event_type,
+                    ev.c.payment_due_date,
+                    ev.c.stage,
+                    func.coalesce(counts.c.claims, 0).label("claims"),
+                )
+                .outerjoin(counts, counts.c.payment_event_id == ev.c.payment_event_id)
+                .order_by(ev.c.payment_due_date, ev.c.payment_event_id)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 
 def show_event(engine: Engine, payment_event_id: str) -> dict[str, Any]:
     ev, st = t.payment_event, t.payment_event_stats
     with unit_of_work(engine, write=False) as uow:
-        row = uow.conn.execute(select(ev).where(ev.c.payment_event_id == payment_event_id)).mappings().first()
+        row = (
+            uow.conn.execute(select(ev).where(ev.c.payment_event_id == payment_event_id))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise NotFoundError(f"payment event {payment_event_id!r} does not exist")
-        runs = uow.conn.execute(
-            select(st.c.run_id, st.c.mode, st.c.status, st.c.started_at, st.c.finished_at)
-            .where(st.c.payment_event_id == payment_event_id).order_by(st.c.run_id)
-        ).mappings().all()
+        runs = (
+            uow.conn.execute(
+                select(st.c.run_id, st.c.mode, st.c.status, st.c.started_at, st.c.finished_at)
+                .where(st.c.payment_event_id == payment_event_id)
+                .order_by(st.c.run_id)
+            )
+            .mappings()
+            .all()
+        )
+        backups = (
+            uow.conn.execute(
+                select(t.backup.c.backup_id, t.backup.c.created_at, t.backup.c.restored_at)
+                .where(t.backup.c.payment_event_id == payment_event_id)
+                .order_by(t.backup.c.backup_id)
+            )
+            .mappings()
+            .all()
+        )
     event = {k: v for k, v in row.items() if k != "extra"}
-    return {"event": event, "runs": [dict(r) for r in runs]}
+    return {"event": event, "runs": [dict(r) for r in runs], "backups": [dict(b) for b in backups]}
 
 
 def latest_stats(engine: Engine, payment_event_id: str) -> list[dict[str, Any]]:
     st = t.payment_event_stats
     with unit_of_work(engine, write=False) as uow:
         docs = uow.conn.execute(
-            select(st.c.run_id, st.c.document).where(st.c.payment_event_id == payment_event_id).order_by(st.c.run_id)
+            select(st.c.run_id, st.c.document)
+            .where(st.c.payment_event_id == payment_event_id)
+            .order_by(st.c.run_id)
         ).all()
     return [{"run_id": r.run_id, **r.document} for r in docs]

@@ -36,10 +36,17 @@ class RunOutcome:
     result: RunResult | None = None
 
 
-def run_payment_event(engine: Engine, payment_event_id: str, mode: Mode, *, force: bool = False,
-                      validate_only: bool = False) -> RunOutcome:
+def run_payment_event(
+    engine: Engine,
+    payment_event_id: str,
+    mode: Mode,
+    *,
+    force: bool = False,
+    validate_only: bool = False,
+) -> RunOutcome:
     """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses."""
     started = utcnow()
+    run_id: int | None
     t0 = time.perf_counter()
     try:
         with unit_of_work(engine) as uow:
@@ -48,7 +55,9 @@ def run_payment_event(engine: Engine, payment_event_id: str, mode: Mode, *, forc
             refusal = _refusal(cfg, force)
             if refusal is not None:
                 return refusal
-            result = execute(uow.conn, payment_event_id, mode, validate_only=validate_only, force=force, cfg=cfg)
+            result = execute(
+                uow.conn, payment_event_id, mode, validate_only=validate_only, force=force, cfg=cfg
+            )
             if validate_only:
                 return _outcome(result, None, "validation only; nothing was written")
             if result.status == "Blocked":
@@ -61,17 +70,30 @@ def run_payment_event(engine: Engine, payment_event_id: str, mode: Mode, *, forc
     except OperationalError as exc:
         if "locked" not in str(exc).lower():
             raise
-        return RunOutcome(1, f"another run of payment event {payment_event_id} is in progress (database busy)")
+        return RunOutcome(
+            1, f"another run of payment event {payment_event_id} is in progress (database busy)"
+        )
     except PaymentError:
         raise
-    except Exception as exc:
-        log.error("run_failed", payment_event_id=payment_event_id, mode=mode, error=type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001 - any failure: roll back, record Failed, exit 1
+        log.error(
+            "run_failed", payment_event_id=payment_event_id, mode=mode, error=type(exc).__name__
+        )
         run_id = _record_failure(engine, payment_event_id, mode, started, exc)
         return RunOutcome(1, f"run failed and changed nothing: {type(exc).__name__}: {exc}", run_id)
-    log.info("run_finished", payment_event_id=payment_event_id, mode=mode, status=result.status,
-             run_id=run_id, seconds=round(time.perf_counter() - t0, 3))
-    verb = {"Blocked": "blocked by Critical findings; nothing was paid", "Completed": "completed",
-            "CompletedWithErrors": "completed with Critical findings"}[result.status]
+    log.info(
+        "run_finished",
+        payment_event_id=payment_event_id,
+        mode=mode,
+        status=result.status,
+        run_id=run_id,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+    verb = {
+        "Blocked": "blocked by Critical findings; nothing was paid",
+        "Completed": "completed",
+        "CompletedWithErrors": "completed with Critical findings",
+    }[result.status]
     return _outcome(result, run_id, f"{mode} run of {payment_event_id} {verb}")
 
 
@@ -83,15 +105,23 @@ def _outcome(result: RunResult, run_id: int | None, message: str) -> RunOutcome:
 def _refusal(cfg: RunConfig, force: bool) -> RunOutcome | None:
     if cfg.mode == "dry-run":
         if cfg.stage == "Final":
-            return RunOutcome(1, f"payment event {cfg.payment_event_id} is already Final; a Dry Run would change nothing")
+            return RunOutcome(
+                1,
+                f"payment event {cfg.payment_event_id} is already Final; a Dry Run would change nothing",
+            )
         return None
     if cfg.stage == "Final":
-        return RunOutcome(0, f"payment event {cfg.payment_event_id} is already Final; nothing changed")
+        return RunOutcome(
+            0, f"payment event {cfg.payment_event_id} is already Final; nothing changed"
+        )
     if force:
         return None
     if cfg.stage != "DryRun":
-        return RunOutcome(1, f"payment event {cfg.payment_event_id} is at stage {cfg.stage!r}: "
-                             "run a Dry Run first (or --force)")
+        return RunOutcome(
+            1,
+            f"payment event {cfg.payment_event_id} is at stage {cfg.stage!r}: "
+            "run a Dry Run first (or --force)",
+        )
     return None
 
 
@@ -100,32 +130,68 @@ def _lock_event(conn: Connection, payment_event_id: str) -> None:
     if is_sqlite(conn):
         return  # BEGIN IMMEDIATE already holds the database's write lock
     try:
-        conn.execute(select(ev.c.stage).where(ev.c.payment_event_id == payment_event_id).with_for_update(nowait=True))
+        conn.execute(
+            select(ev.c.stage)
+            .where(ev.c.payment_event_id == payment_event_id)
+            .with_for_update(nowait=True)
+        )
     except OperationalError:
-        raise RunRefusedError(f"another run of payment event {payment_event_id} is in progress") from None
+        raise RunRefusedError(
+            f"another run of payment event {payment_event_id} is in progress"
+        ) from None
 
 
-def _record_stats(conn: Connection, cfg: RunConfig, status: str, document: dict[str, Any], started: Any) -> int:
-    return int(conn.execute(
-        insert(t.payment_event_stats).values(
-            payment_event_id=cfg.payment_event_id, mode=cfg.mode, status=status, started_at=started,
-            finished_at=utcnow(), document=json.loads(json.dumps(document)),
-        ).returning(t.payment_event_stats.c.run_id)
-    ).scalar_one())
+def _record_stats(
+    conn: Connection, cfg: RunConfig, status: str, document: dict[str, Any], started: Any
+) -> int:
+    return int(
+        conn.execute(
+            insert(t.payment_event_stats)
+            .values(
+                payment_event_id=cfg.payment_event_id,
+                mode=cfg.mode,
+                status=status,
+                started_at=started,
+                finished_at=utcnow(),
+                document=json.loads(json.dumps(document)),
+            )
+            .returning(t.payment_event_stats.c.run_id)
+        ).scalar_one()
+    )
 
 
-def _record_failure(engine: Engine, payment_event_id: str, mode: str, started: Any, exc: Exception) -> int | None:
-    doc = {"payment_event_id": payment_event_id, "mode": mode, "status": "Failed",
-           "error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+def _record_failure(
+    engine: Engine, payment_event_id: str, mode: str, started: Any, exc: Exception
+) -> int | None:
+    doc = {
+        "payment_event_id": payment_event_id,
+        "mode": mode,
+        "status": "Failed",
+        "error": f"{type(exc).__name__}: {str(exc)[:500]}",
+    }
     try:
         with unit_of_work(engine) as uow:
-            exists = uow.conn.execute(select(t.payment_event.c.payment_event_id).where(
-                t.payment_event.c.payment_event_id == payment_event_id)).first()
+            exists = uow.conn.execute(
+                select(t.payment_event.c.payment_event_id).where(
+                    t.payment_event.c.payment_event_id == payment_event_id
+                )
+            ).first()
             if exists is None:
                 return None
-            run_id = int(uow.conn.execute(insert(t.payment_event_stats).values(
-                payment_event_id=payment_event_id, mode=mode, status="Failed", started_at=started,
-                finished_at=utcnow(), document=doc).returning(t.payment_event_stats.c.run_id)).scalar_one())
+            run_id = int(
+                uow.conn.execute(
+                    insert(t.payment_event_stats)
+                    .values(
+                        payment_event_id=payment_event_id,
+                        mode=mode,
+                        status="Failed",
+                        started_at=started,
+                        finished_at=utcnow(),
+                        document=doc,
+                    )
+                    .returning(t.payment_event_stats.c.run_id)
+                ).scalar_one()
+            )
             uow.commit()
             return run_id
     except Exception:  # noqa: BLE001 - recording the failure must not hide the failure itself

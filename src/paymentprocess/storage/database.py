@@ -97,8 +97,8 @@ class UnitOfWork:
 @contextlib.contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[UnitOfWork]:
     """One transaction; rolled back on exit unless committed (SQLite: IMMEDIATE when `write`)."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(write=write)
+    with engine.connect() as raw_conn:
+        conn = raw_conn.execution_options(write=write)
         conn.begin()
         uow = UnitOfWork(conn)
         try:

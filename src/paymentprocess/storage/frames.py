@@ -42,34 +42,45 @@ def table_schema(table: Table, columns: Iterable[str] | None = None) -> dict[str
     return {name: polars_dtype(table.c[name].type) for name in names}
 
 
-def read_frame(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def read_frame(
+    conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
     """Run `query` and return its rows as a frame with exactly `schema` (names in order)."""
     if is_sqlite(conn):
         return _read_sqlite(conn, query, schema)
     return _read_postgres(conn, query, schema)
 
 
-def _read_sqlite(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_sqlite(
+    conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
     compiled = query.compile(dialect=conn.dialect)
     raw = conn.connection.driver_connection
     assert raw is not None
     params = compiled.construct_params()
     positional = [params[name] for name in compiled.positiontup or []]
     rows = raw.execute(str(compiled), positional).fetchall()
-    text_schema = {n: (pl.String() if t in (pl.Date(), pl.Datetime("us")) else t) for n, t in schema.items()}
+    text_schema = {
+        n: (pl.String() if t in (pl.Date(), pl.Datetime("us")) else t) for n, t in schema.items()
+    }
     frame = pl.DataFrame(rows, schema=text_schema, orient="row")
     return _parse_temporal(frame, schema)
 
 
-def _read_postgres(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_postgres(
+    conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
     compiled = query.compile(dialect=conn.dialect)
     raw = conn.connection.driver_connection
     assert raw is not None
     buf = io.BytesIO()
-    with raw.cursor() as cur, cur.copy(
-        f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false, NULL '{_NULL}')",
-        compiled.params,
-    ) as copy:
+    with (
+        raw.cursor() as cur,
+        cur.copy(
+            f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER false, NULL '{_NULL}')",
+            compiled.params,
+        ) as copy,
+    ):
         for block in copy:
             buf.write(block)
     if buf.tell() == 0:
@@ -77,8 +88,13 @@ def _read_postgres(conn: Connection, query: Select[Any], schema: dict[str, pl.Da
     buf.seek(0)
     text_schema = {n: (pl.String() if t == pl.Boolean() else t) for n, t in schema.items()}
     frame = pl.read_csv(
-        buf, has_header=False, new_columns=list(schema), schema=text_schema,
-        empty_string_is_null=False, null_values=[_NULL], try_parse_dates=False,
+        buf,
+        has_header=False,
+        new_columns=list(schema),
+        schema=text_schema,
+        empty_string_is_null=False,
+        null_values=[_NULL],
+        try_parse_dates=False,
     )
     bools = [n for n, t in schema.items() if t == pl.Boolean()]
     if bools:
@@ -142,11 +158,14 @@ def _write_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None
     raw = conn.connection.driver_connection
     assert raw is not None
     cols = ", ".join(f'"{c}"' for c in frame.columns)
-    with raw.cursor() as cur, cur.copy(
-        f'COPY "{table.name}" ({cols}) FROM STDIN WITH (FORMAT csv)'
-    ) as copy:
+    with (
+        raw.cursor() as cur,
+        cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy,
+    ):
         for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
-            copy.write(chunk.write_csv(include_header=False, null_value="", quote_style="non_numeric"))
+            copy.write(
+                chunk.write_csv(include_header=False, null_value="", quote_style="non_numeric")
+            )
 
 
 def delete_where(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> None:

@@ -16,6 +16,8 @@ Conventions:
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -47,12 +49,12 @@ metadata = MetaData(
 )
 
 
-def Money(name: str, *, nullable: bool = True) -> Column[int]:  # noqa: N802 - reads as a type
+def Money(name: str, *, nullable: bool = True) -> Column[Any]:  # noqa: N802 - reads as a type
     """A money column: BIGINT cents."""
     return Column(name, BigInteger, nullable=nullable)
 
 
-def _extra() -> Column[object]:
+def _extra() -> Column[Any]:
     return Column("extra", JSON, nullable=True)
 
 
@@ -135,7 +137,9 @@ process_code_ex = Table(
 sequence_numbers = Table(
     "sequence_numbers",
     metadata,
-    Column("name", String, primary_key=True),  # PaymentCenter | OverAndUnderPayment | CheckNumber:<FS>
+    Column(
+        "name", String, primary_key=True
+    ),  # PaymentCenter | OverAndUnderPayment | CheckNumber:<FS>
     Column("value", BigInteger, nullable=False),  # the last number used
     _extra(),
 )
@@ -190,7 +194,7 @@ CLAIM_MONEY = (
 )
 
 
-def _claim_columns() -> list[Column[object]]:
+def _claim_columns() -> list[Column[Any]]:
     return [
         Column("claim_core_id", String, nullable=False),
         Column("parent_claim_core_id", String),
@@ -303,8 +307,13 @@ claim_result = Table(
     Money("net", nullable=False),
     Money("interest", nullable=False),
     PrimaryKeyConstraint("payment_event_id", "claim_core_id"),
-    Index("ix_claim_result_paid_once", "claim_core_id", unique=True,
-          sqlite_where=Column("outcome") == "paid", postgresql_where=Column("outcome") == "paid"),
+    Index(
+        "ix_claim_result_paid_once",
+        "claim_core_id",
+        unique=True,
+        sqlite_where=Column("outcome") == "paid",
+        postgresql_where=Column("outcome") == "paid",
+    ),
 )
 
 service_line_payment = Table(
@@ -419,7 +428,9 @@ over_and_under_payment_stg = Table(
     Column("payee_key", String, nullable=False),
     Column("payment_center_id", BigInteger),
     Column("over_and_under_payment_id", BigInteger),  # the record applied, or the new record's id
-    Column("action", String, nullable=False),  # carry_in|refund|offset|new_overpayment|new_underpayment
+    Column(
+        "action", String, nullable=False
+    ),  # carry_in|refund|offset|new_overpayment|new_underpayment
     Money("amount", nullable=False),
     Column("refund_id", String),
     Index(None, "payment_event_id"),
@@ -495,5 +506,10 @@ def _backup_copy(source: Table) -> Table:
     )
 
 
-BACKED_UP = (payment_center, over_and_under_payment, over_and_under_payment_application, sequence_numbers)
+BACKED_UP = (
+    payment_center,
+    over_and_under_payment,
+    over_and_under_payment_application,
+    sequence_numbers,
+)
 backup_copies: dict[str, Table] = {src.name: _backup_copy(src) for src in BACKED_UP}

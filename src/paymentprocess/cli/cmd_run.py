@@ -1,0 +1,212 @@
+"""`run`, `dry-run`, `final`, `restore`: the payment runs of SPEC §8."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.cli.render import render_run
+from paymentprocess.engine.backup import restore_backup
+from paymentprocess.errors import RunRefusedError
+from paymentprocess.service.runs import RunOutcome, load_run_config, run_payment_event
+from paymentprocess.storage.database import unit_of_work
+
+
+class RunMode(StrEnum):
+    dry_run = "dry-run"
+    final = "final"
+
+
+class PcType(StrEnum):
+    provider = "provider"
+    dmr = "dmr"
+
+
+EventId = Annotated[
+    str, typer.Option("--payment-event-id", "-p", help="The PaymentEvent_ID to run.")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the PaymentEventStats document as JSON on stdout.")
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Final Run: skip the stage and fingerprint checks.")
+]
+ValidateOnly = Annotated[
+    bool, typer.Option("--validate-only", help="Run the validations only; write nothing.")
+]
+
+
+def _finish(outcome: RunOutcome, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(outcome.document or {"message": outcome.message}))
+    elif outcome.document:
+        render_run(console, outcome.document, outcome.message)
+    else:
+        console.print(outcome.message)
+    raise typer.Exit(outcome.exit_code)
+
+
+def _run(
+    ctx: typer.Context,
+    event_id: str,
+    mode: RunMode,
+    *,
+    force: bool,
+    validate_only: bool,
+    as_json: bool,
+    pc_type: PcType | None,
+) -> None:
+    if not event_id.strip():
+        raise RunRefusedError("--payment-event-id must not be empty")
+    engine = state(ctx).engine()
+    if pc_type is not None:
+        cfg = load_run_config(engine, event_id, mode.value)
+        wanted = "DMR" if pc_type is PcType.dmr else "Provider"
+        if cfg.event_type != wanted:
+            raise RunRefusedError(
+                f"--pc-type {pc_type.value} disagrees with event {event_id} of type {cfg.event_type}"
+            )
+    with console.status(f"{mode.value} run of {event_id}…", spinner="dots"):
+        outcome = run_payment_event(
+            engine,
+            event_id,
+            mode.value,
+            force=force,
+            validate_only=validate_only,
+        )
+    _finish(outcome, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    @friendly_errors
+    def run_cmd(
+        ctx: typer.Context,
+        payment_event_id: EventId,
+        mode: Annotated[
+            RunMode, typer.Option("--mode", "-m", help="dry-run estimates; final pays.")
+        ],
+        workers: Annotated[
+            int | None,
+            typer.Option(
+                "--workers",
+                min=1,
+                help="Worker processes (PAYMENT_MAX_WORKERS); the vectorized engine uses Polars' own threads.",
+            ),
+        ] = None,
+        batch_size: Annotated[
+            int | None,
+            typer.Option(
+                "--batch-size", min=1, help="Rows per bulk write batch (PAYMENT_BATCH_SIZE)."
+            ),
+        ] = None,
+        log_level: Annotated[
+            str | None, typer.Option("--log-level", help="Log level for this run.")
+        ] = None,
+        config_path: Annotated[
+            Path | None, typer.Option("--config-path", help="External configuration file.")
+        ] = None,
+        db_uri: Annotated[
+            str | None, typer.Option("--db-uri", help="Database URI for this run.")
+        ] = None,
+        resume: Annotated[
+            bool,
+            typer.Option(
+                "--resume", help="Resume a failed run: runs are atomic, so this simply runs again."
+            ),
+        ] = False,
+        pc_type: Annotated[
+            PcType | None,
+            typer.Option("--pc-type", help="Assert the payee type (provider or dmr)."),
+        ] = None,
+        validate_only: ValidateOnly = False,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Run a payment event: a Dry Run (estimate, find every data problem, change no production
+        table) or a Final Run (pay, atomically). Exit code 0 completed, 2 blocked or Critical
+        findings, 1 error."""
+        st = state(ctx)
+        st.overrides.update(
+            {
+                k: v
+                for k, v in {
+                    "db_uri": db_uri,
+                    "log_level": log_level,
+                    "max_workers": workers,
+                    "batch_size": batch_size,
+                    "config_path": config_path,
+                }.items()
+                if v is not None
+            }
+        )
+        _ = resume
+        _run(
+            ctx,
+            payment_event_id,
+            mode,
+            force=force,
+            validate_only=validate_only,
+            as_json=as_json,
+            pc_type=pc_type,
+        )
+
+    @app.command("dry-run")
+    @friendly_errors
+    def dry_run_cmd(
+        ctx: typer.Context,
+        payment_event_id: EventId,
+        validate_only: ValidateOnly = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Dry Run of a payment event (same as `run -m dry-run`)."""
+        _run(
+            ctx,
+            payment_event_id,
+            RunMode.dry_run,
+            force=False,
+            validate_only=validate_only,
+            as_json=as_json,
+            pc_type=None,
+        )
+
+    @app.command("final-run")
+    @friendly_errors
+    def final_cmd(
+        ctx: typer.Context,
+        payment_event_id: EventId,
+        force: ForceOpt = False,
+        validate_only: ValidateOnly = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Final Run of a payment event (same as `run -m final`)."""
+        _run(
+            ctx,
+            payment_event_id,
+            RunMode.final,
+            force=force,
+            validate_only=validate_only,
+            as_json=as_json,
+            pc_type=None,
+        )
+
+    @app.command("restore")
+    @friendly_errors
+    def restore_cmd(
+        ctx: typer.Context,
+        backup_id: Annotated[int, typer.Option("--backup", help="Backup id (see `event show`).")],
+    ) -> None:
+        """Restore the backup a Final Run took: PaymentCenter, OverAndUnderPayment, SequenceNumbers
+        as they were, and the event's payments and claim results removed (stage back to DryRun)."""
+        with unit_of_work(state(ctx).engine()) as uow:
+            restored = restore_backup(uow.conn, backup_id)
+            uow.commit()
+        console.print(
+            f"restored backup {backup_id}: "
+            + ", ".join(f"{k} {v} rows" for k, v in restored.items())
+        )
