@@ -24,7 +24,7 @@ def test_schema_creation_is_idempotent(engine: Engine) -> None:
 def test_frames_round_trip_every_type(engine: Engine) -> None:
     frame = pl.DataFrame(
         {
-            "claim_core_id": ["C1", "C2", "C'3,\"q\""],
+            "claim_core_id": ["C1", "C2", 'C\'3,"q"'],
             "parent_claim_core_id": ["C1", None, ""],
             "status": ["Unpaid", "Paid", "Unpaid"],
             "paid_amount": [None, 12345, -9_000_000_000_000],
@@ -38,8 +38,13 @@ def test_frames_round_trip_every_type(engine: Engine) -> None:
         uow.commit()
     schema = table_schema(claim_fin_core, frame.columns)
     with unit_of_work(engine, write=False) as uow:
-        got = read_frame(uow.conn, select(*(claim_fin_core.c[c] for c in frame.columns))
-                         .order_by(claim_fin_core.c.claim_core_id), schema)
+        got = read_frame(
+            uow.conn,
+            select(*(claim_fin_core.c[c] for c in frame.columns)).order_by(
+                claim_fin_core.c.claim_core_id
+            ),
+            schema,
+        )
     assert got.schema == frame.schema
     assert got.to_dicts() == frame.sort("claim_core_id").to_dicts()
 
@@ -49,10 +54,14 @@ def test_unit_of_work_rolls_back_unless_committed(engine: Engine) -> None:
     with unit_of_work(engine) as uow:
         write_frame(uow.conn, process_code_ex, codes)
     with unit_of_work(engine) as uow:
-        got = read_frame(uow.conn, select(process_code_ex.c.process_code), {"process_code": pl.String()})
+        got = read_frame(
+            uow.conn, select(process_code_ex.c.process_code), {"process_code": pl.String()}
+        )
         assert got.height == 0
         write_frame(uow.conn, process_code_ex, codes)
         uow.commit()
     with unit_of_work(engine, write=False) as uow:
-        got = read_frame(uow.conn, select(process_code_ex.c.holds_payment), {"holds_payment": pl.Boolean()})
+        got = read_frame(
+            uow.conn, select(process_code_ex.c.holds_payment), {"holds_payment": pl.Boolean()}
+        )
     assert got["holds_payment"].to_list() == [True]
