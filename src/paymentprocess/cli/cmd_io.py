@@ -1,0 +1,112 @@
+"""`load DIR` and `export DIR`: move the seed collections in and out as JSON files.
+
+Thin adapters over `io.load.load_directory` and `io.export.export_directory`: a progress bar per
+file, a summary table of rows per collection, and on bad input the list of every bad record with
+exit code 1 (nothing is written).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.io.collections import IMPORTABLE
+from paymentprocess.io.export import export_directory
+from paymentprocess.io.files import existing_directory, other_json_files
+from paymentprocess.io.load import load_directory
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("load")(load_cmd)
+    app.command("export")(export_cmd)
+
+
+@friendly_errors
+def load_cmd(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path,
+        typer.Argument(help="Directory holding <Collection>.json files (array or JSON Lines)."),
+    ],
+) -> None:
+    """Load collection files (ClaimFinCore.json, PaymentCenter.json, ...) into the database.
+
+    MongoDB Extended JSON ($date, $numberDecimal, $numberLong, $oid) is accepted, so files from
+    `mongoexport` load as they are. If any record is bad, every bad record is listed and nothing
+    is written.
+    """
+    existing_directory(directory)
+    engine = state(ctx).engine()
+    started = time.perf_counter()
+    with _bars() as update:
+        counts = load_directory(engine, directory, progress=update)
+    seconds = time.perf_counter() - started
+    ignored = other_json_files(directory, [c.name for c in IMPORTABLE])
+    _summary(f"Loaded from {directory} in {seconds:.1f} s", counts, "rows loaded")
+    if ignored:
+        console.print(f"not loaded (not a collection file): {', '.join(ignored)}")
+
+
+@friendly_errors
+def export_cmd(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Directory to write (created if missing).")],
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="json: one JSON array per file; jsonl: JSON Lines."),
+    ] = ExportFormat.json,
+) -> None:
+    """Write every collection, PaymentRegister and PaymentEventStats to DIR/<Collection>.json.
+
+    Amounts are strings with two decimals, dates YYYY-MM-DD, records sorted by id; loading the
+    files into an empty database gives the same data back.
+    """
+    engine = state(ctx).engine()
+    started = time.perf_counter()
+    with _bars() as update:
+        counts = export_directory(engine, directory, fmt=fmt.value, progress=update)
+    seconds = time.perf_counter() - started
+    _summary(f"Exported to {directory} in {seconds:.1f} s", counts, "documents")
+
+
+@contextmanager
+def _bars() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress display with one bar per file (or step), fed by (label, done, total)."""
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        yield update
+
+
+def _summary(title: str, counts: dict[str, int], what: str) -> None:
+    table = Table(title=title)
+    table.add_column("collection")
+    table.add_column(what, justify="right")
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)

@@ -1,0 +1,97 @@
+"""Export every collection to `DIR/<Collection>.json`, so that a load gives the same data back.
+
+`export_directory(engine, DIR, fmt)` reads every collection (and the PaymentEventStats documents,
+one per run) in one read-only snapshot (REPEATABLE READ on PostgreSQL, one read transaction on
+SQLite) and writes each file as a JSON array with one document per line, or as JSON Lines
+(`fmt="jsonl"`). Files are replaced atomically; nothing outside DIR is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from paymentprocess.errors import SettingsError
+from paymentprocess.io.collections import COLLECTIONS, EXPORTED_NAMES, STATS_COLLECTION
+from paymentprocess.io.documents import Document, collection_documents
+from paymentprocess.io.files import collection_path, write_atomically
+from paymentprocess.storage.database import is_sqlite
+from paymentprocess.storage.tables import payment_event_stats
+
+FORMATS = ("json", "jsonl")
+ExportProgress = Callable[[str, int, int], None]  # (collection, done, total)
+
+
+def export_directory(
+    engine: Engine,
+    path: str | os.PathLike[str],
+    fmt: str = "json",
+    progress: ExportProgress | None = None,
+) -> dict[str, int]:
+    """Write every collection file into `path` (created if missing); returns documents per file."""
+    if fmt not in FORMATS:
+        raise SettingsError(f"export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        raise SettingsError(f"{str(directory)!r} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    with _snapshot(engine) as conn:
+        for done, name in enumerate(EXPORTED_NAMES):
+            if progress is not None:
+                progress(name, done, len(EXPORTED_NAMES))
+            documents = export_documents(conn, name)
+            write_atomically(collection_path(directory, name), encode(documents, fmt))
+            counts[name] = len(documents)
+    if progress is not None:
+        progress("done", len(EXPORTED_NAMES), len(EXPORTED_NAMES))
+    return counts
+
+
+def export_documents(conn: Connection, name: str) -> list[Document]:
+    """The documents of one exported collection, sorted by id (stats: by run)."""
+    if name == STATS_COLLECTION:
+        query = select(payment_event_stats.c.document).order_by(payment_event_stats.c.run_id)
+        return [_as_document(value) for value in conn.execute(query).scalars()]
+    collection = next(c for c in COLLECTIONS if c.name == name)
+    return collection_documents(conn, collection)
+
+
+def _as_document(value: Any) -> Document:
+    loaded = json.loads(value) if isinstance(value, str | bytes) else value
+    return loaded if isinstance(loaded, dict) else {"document": loaded}
+
+
+def encode(documents: Iterable[Document], fmt: str) -> Iterator[str]:
+    """JSON text of the documents: an array with one document per line, or JSON Lines."""
+    if fmt == "jsonl":
+        for document in documents:
+            yield _dumps(document) + "\n"
+        return
+    separator = "[\n"
+    for document in documents:
+        yield separator + _dumps(document)
+        separator = ",\n"
+    yield "[]\n" if separator == "[\n" else "\n]\n"
+
+
+def _dumps(document: Document) -> str:
+    return json.dumps(document, ensure_ascii=False)
+
+
+@contextlib.contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read-only transaction that sees a single state of the database."""
+    with engine.connect() as conn:
+        if is_sqlite(conn):
+            conn.execution_options(write=False)
+        else:
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn

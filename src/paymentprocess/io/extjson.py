@@ -1,0 +1,131 @@
+"""Reading collection files and the MongoDB Extended JSON wrappers inside them.
+
+`read_documents` splits the text of one `<Collection>.json` file into documents: a JSON array
+(located by index) or JSON Lines / concatenated objects as written by `mongoexport`, with or without
+`--pretty` (located by the line each object starts on). Numbers are parsed as `Decimal`, never as
+float. Malformed JSON is reported with its line and the reader goes on with the next object, so one
+load reports every broken record. `ext_wrapper` recognises `{"$numberDecimal": ...}`-style values;
+`storable` turns a kept unknown value into plain JSON for the `extra` column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from paymentprocess.errors import RecordProblem
+
+_WS = re.compile(r"[ \t\r\n]*")
+_NEXT_OBJECT = re.compile(r"^\{", re.MULTILINE)
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+EXT_KEYS = frozenset(
+    {"$numberDecimal", "$numberLong", "$numberInt", "$numberDouble", "$date", "$oid"}
+)
+
+
+def read_documents(source: str, text: str) -> tuple[list[tuple[str, object]], list[RecordProblem]]:
+    """The documents of one file as (location, value) pairs, and the malformed-JSON problems."""
+    text = text.removeprefix("\ufeff")
+    start = _WS.match(text).end()  # type: ignore[union-attr]  # matches the empty string too
+    if text.startswith("[", start):
+        return _read_array(source, text)
+    return _read_stream(source, text, start)
+
+
+def _read_array(source: str, text: str) -> tuple[list[tuple[str, object]], list[RecordProblem]]:
+    try:
+        values = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}"
+        reason = f"not valid JSON: {exc.msg} (column {exc.colno}); the file was not read"
+        return [], [RecordProblem(source, where, "(file)", reason)]
+    if not isinstance(values, list):  # e.g. "[1] [2]" cannot happen; kept for type narrowing
+        return [], [RecordProblem(source, "line 1", "(file)", "must be a JSON array")]
+    return [(f"index {i}", value) for i, value in enumerate(values)], []
+
+
+def _read_stream(
+    source: str, text: str, pos: int
+) -> tuple[list[tuple[str, object]], list[RecordProblem]]:
+    docs: list[tuple[str, object]] = []
+    problems: list[RecordProblem] = []
+    line, counted = 1, 0
+    while pos < len(text):
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            at = "" if exc.lineno == line else f" at line {exc.lineno}"
+            reason = f"not valid JSON: {exc.msg}{at} (column {exc.colno})"
+            problems.append(RecordProblem(source, f"line {line}", "(record)", reason))
+            pos = _next_object(text, pos)
+            continue
+        docs.append((f"line {line}", value))
+        pos = _WS.match(text, end).end()  # type: ignore[union-attr]
+    return docs, problems
+
+
+def _next_object(text: str, pos: int) -> int:
+    """Where reading resumes after a broken object: the next line that starts with `{`."""
+    newline = text.find("\n", pos)
+    if newline < 0:
+        return len(text)
+    following = _NEXT_OBJECT.search(text, newline + 1)
+    return following.start() if following else len(text)
+
+
+def ext_wrapper(value: object) -> tuple[str, object] | None:
+    """`("$numberLong", "12")` for `{"$numberLong": "12"}`; None for anything else."""
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        if isinstance(key, str) and key.startswith("$"):
+            return key, value[key]
+    return None
+
+
+def describe(value: object) -> str:
+    """What a JSON value is, in words a user of the file understands."""
+    wrapper = ext_wrapper(value)
+    if wrapper is not None:
+        return f"Extended JSON {wrapper[0]}"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        return f"a number ({value})"
+    for kind, words in _KIND_WORDS:
+        if isinstance(value, kind):
+            return words
+    return type(value).__name__
+
+
+_KIND_WORDS: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "true/false"),
+    (list, "a list"),
+    (dict, "an object"),
+)
+
+
+def storable(value: object) -> Any:
+    """An unknown field's value as plain JSON for the `extra` column, its number values exact.
+
+    Integers stay integers. A decimal whose shortest float form is the very same number (1.5,
+    0.1, 12.34 — nearly every real value) is kept as that JSON number; any other decimal is kept
+    as `{"$numberDecimal": "..."}` so that no digit is ever lost.
+    """
+    if isinstance(value, dict):
+        return {str(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    if isinstance(value, Decimal):
+        exact = value.is_finite() and Decimal(repr(float(value))) == value
+        return float(value) if exact else {"$numberDecimal": str(value)}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$numberDouble": repr(value)}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)  # dates and other Python values given to load_documents

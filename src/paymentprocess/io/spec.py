@@ -1,0 +1,96 @@
+"""The building blocks of a collection's description: fields, nested groups, child lists, keys.
+
+A `Collection` says which table a seed collection (`ClaimFinCore`, `PaymentCenter`, ...) is stored
+in, which document field goes to which column with which `Kind`, which fields are required, which
+column sets must be unique (the first is the id, used to sort exports), which legacy names are
+accepted, and what is derived after the fields are parsed. `io.collections` holds the instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table
+
+from paymentprocess.io.fields import Kind
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One document field stored in one column."""
+
+    name: str  # as written in Appendix A
+    column: str
+    kind: Kind
+    required: bool = False
+    default: Any = None  # column value when the field is missing or null
+    only_when_set: bool = False  # a product addition: exported only when it has a value
+
+
+@dataclass(frozen=True)
+class Group:
+    """A nested object whose fields are columns of the same row (PaymentCenter `Address`)."""
+
+    name: str
+    fields: tuple[Field, ...]
+    after: str  # exported right after this field
+
+
+@dataclass(frozen=True)
+class Children:
+    """A nested list whose items are rows of another table (ClaimFinCore `ServiceLines`)."""
+
+    name: str
+    table: Table
+    parent_column: str  # the child column that holds the parent's id
+    fields: tuple[Field, ...]
+    key_field: str  # unique within one parent, required
+
+
+@dataclass(frozen=True)
+class Key:
+    """Columns whose values must be unique, in the file and against the database."""
+
+    columns: tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One seed collection, its file `<name>.json` and its table."""
+
+    name: str
+    table: Table
+    fields: tuple[Field, ...]
+    keys: tuple[Key, ...] = ()
+    order: tuple[str, ...] = ()  # export sort columns (defaults to the first key)
+    groups: tuple[Group, ...] = ()
+    children: Children | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # legacy name → field name
+    derive: Callable[[Row], list[tuple[str, str]]] | None = None  # (field, reason) problems
+    derived_columns: tuple[str, ...] = ()  # columns `derive` fills
+    importable: bool = True
+
+    @property
+    def sort_columns(self) -> tuple[str, ...]:
+        return self.order or (self.keys[0].columns if self.keys else ())
+
+    def lookup(self) -> dict[str, Field | Group | Children]:
+        """Every accepted name, lower-cased, to what it fills."""
+        names: dict[str, Field | Group | Children] = {f.name.lower(): f for f in self.fields}
+        names.update({g.name.lower(): g for g in self.groups})
+        if self.children is not None:
+            names[self.children.name.lower()] = self.children
+        by_name = {f.name: f for f in self.fields}
+        names.update({alias.lower(): by_name[target] for alias, target in self.aliases.items()})
+        return names
+
+    def columns(self) -> list[str]:
+        """The table columns a load fills, in table order."""
+        filled = {f.column for f in self.fields} | {f.column for g in self.groups for f in g.fields}
+        filled |= {*self.derived_columns, "extra"}
+        return [c.name for c in self.table.columns if c.name in filled]
