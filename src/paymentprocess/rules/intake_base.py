@@ -69,6 +69,7 @@ def is_blank(value: object) -> bool:
 class IntakeRule(Protocol):
     """One concern of claim intake: a name for documentation and a check yielding problems."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def check(self, claim: RawClaim) -> Iterator[Problem]: ...

@@ -145,6 +145,9 @@ def _lift_claim_fields(claim: RawClaim, problems: list[Problem]) -> None:
                 setattr(claim, name, value)
             elif str(current).strip() != str(value).strip():
                 problems.append(
-                    Problem(number, name, "differs from the claim's value: it must be the same "
-                            "on every line")
+                    Problem(
+                        number,
+                        name,
+                        "differs from the claim's value: it must be the same on every line",
+                    )
                 )

@@ -108,8 +108,10 @@ class ClaimLevelAgreement:
                     first = (number, str(text))
                 elif str(text) != first[1]:
                     yield Problem(
-                        number, name, f"differs from line {first[0]}: every line of a claim "
-                        "must have the same value"
+                        number,
+                        name,
+                        f"differs from line {first[0]}: every line of a claim "
+                        "must have the same value",
                     )
 
 

@@ -19,14 +19,16 @@ MAX_TEXT = 64
 MAX_REFERENCE = 128
 EARLIEST_SERVICE_DATE = date(1900, 1, 1)
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?Z?)?$")
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?Z?)?$"
+)
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
 def parse_amount(value: object) -> int:
     """Non-negative cents, at most two decimals, at most MAX_AMOUNT_CENTS."""
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError("must be a decimal amount such as 12.34 or \"$12.34\"")
+        raise ValueError('must be a decimal amount such as 12.34 or "$12.34"')
     try:
         cents = parse_cents(value, what="amount")
     except MoneyError as exc:

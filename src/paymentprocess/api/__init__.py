@@ -1,0 +1,1 @@
+"""The claims service (FastAPI): `create_app(settings)` builds it; nothing is built at import."""

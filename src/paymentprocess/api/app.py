@@ -1,0 +1,69 @@
+"""`create_app(settings)`: the claims service as a FastAPI application, built on demand.
+
+Nothing happens at import time. `create_app` makes (or takes) the engine, the per-process rate
+limiter and the routers; the schema is created by `paymentprocess serve` before workers start (or
+by the caller). `app_from_env` is the factory uvicorn's workers call: it reads settings from the
+`PAYMENT_*` environment that `serve` prepared.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from paymentprocess import __version__
+from paymentprocess.api import run_adapter
+from paymentprocess.api.error_handlers import install_error_handlers
+from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
+from paymentprocess.api.openapi import install_openapi
+from paymentprocess.api.ratelimit import SlidingWindowLimiter
+from paymentprocess.api.routes import claims, health, payment_events, providers
+from paymentprocess.config import Settings, load_settings
+from paymentprocess.logs import configure_logging
+from paymentprocess.storage.database import create_engine_for
+
+DESCRIPTION = """
+Claim intake and query for paymentprocess (SPEC §9).
+
+* `POST /claims` takes one claim as JSON or as the CSV of claim_1234.csv and answers the stored
+  claim with its net fee (`provider_fees + member_coinsurance + member_copay − allowed_fees`).
+  Send `Idempotency-Key` to make retries safe.
+* `GET /claims` lists one provider's claims in keyset pages with an exact total.
+* `GET /providers/top` ranks provider NPIs by total net fee (rate limited).
+* Write endpoints need an API key (`X-API-Key` or `Authorization: Bearer`) when the server has
+  `PAYMENT_API_KEYS`.
+
+Amounts are decimal strings with two places; errors are `{"detail": [{line, field, message}]}`.
+"""
+
+
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, max_body_bytes: int = MAX_BODY_BYTES
+) -> FastAPI:
+    """The application over `engine` (default: a new engine on `settings.db_uri`)."""
+    app = FastAPI(
+        title="paymentprocess claims service",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine if engine is not None else create_engine_for(settings.db_uri)
+    limit, window = settings.top_rate
+    app.state.top_limiter = SlidingWindowLimiter(limit, window)
+    app.state.run_payment_event = run_adapter.run_payment_event
+    for module in (claims, providers, payment_events, health):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: settings from the environment, logging configured."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_dir)
+    return create_app(settings)

@@ -1,0 +1,87 @@
+"""Dependencies of the routes: the engine and settings of this app, API keys, the client's key.
+
+Everything hangs off `request.app.state` (set by `create_app`), so two apps in one process (tests)
+never share an engine or a rate limiter. Write endpoints depend on `require_api_key`: when
+`PAYMENT_API_KEYS` is set, the request must carry one of the keys in `X-API-Key` or
+`Authorization: Bearer`, compared in constant time with `hmac.compare_digest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from paymentprocess.config import Settings
+
+_api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="an API key from PAYMENT_API_KEYS"
+)
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def presented_key(
+    api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> str | None:
+    """The API key the client presented, if any (X-API-Key wins over Authorization)."""
+    if api_key:
+        return api_key
+    return bearer.credentials if bearer is not None else None
+
+
+def key_is_valid(settings: Settings, key: str | None) -> bool:
+    """True when `key` is one of the configured keys (every key is compared, in constant time)."""
+    if not key:
+        return False
+    given = key.encode()
+    matches = [hmac.compare_digest(given, k.encode()) for k in settings.api_key_list]
+    return any(matches)
+
+
+def require_api_key(
+    settings: SettingsDep, key: Annotated[str | None, Depends(presented_key)]
+) -> None:
+    """401 unless no keys are configured or the request presents a valid one."""
+    if settings.api_key_list and not key_is_valid(settings, key):
+        raise HTTPException(
+            status_code=401,
+            detail="a valid API key is required in X-API-Key or Authorization: Bearer",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def client_key(
+    request: Request, settings: SettingsDep, key: Annotated[str | None, Depends(presented_key)]
+) -> str:
+    """Who a rate limit counts against: a valid API key (hashed), else the client's IP address.
+
+    An unknown key counts as the IP address, so inventing keys does not escape the limit.
+    """
+    if key_is_valid(settings, key):
+        assert key is not None
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    host = request.client.host if request.client is not None else "unknown"
+    return "ip:" + host
+
+
+ApiKeyRequired = Depends(require_api_key)
+ClientKey = Annotated[str, Depends(client_key)]

@@ -1,0 +1,1 @@
+"""One router per resource: claims, providers, health, payment events."""

@@ -1,0 +1,103 @@
+"""`/payment-events`: create an event, start a Dry or Final Run in the background, follow it.
+
+A run request answers 202 at once with a job (see `api.run_jobs`); `GET .../runs/{job_id}` shows
+its state and, when done, the run's exit code and run id; `GET .../stats` lists the latest
+PaymentEventStats documents. The run engine is reached only through `api.run_adapter`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from paymentprocess.api import run_adapter, run_jobs
+from paymentprocess.api.deps import ApiKeyRequired, EngineDep
+from paymentprocess.api.schemas import ErrorBody, EventStats, PaymentEventIn, RunJob, RunRequest
+from paymentprocess.errors import InputError
+
+router = APIRouter(prefix="/payment-events", tags=["payment events"])
+EventId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody} for code in codes}
+
+
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[ApiKeyRequired],
+    summary="Create a payment event",
+    responses={201: {"description": "the created event"}, **_errors(400, 401, 409, 413, 422, 503)},
+)
+def create_payment_event(engine: EngineDep, event: PaymentEventIn) -> dict[str, Any]:
+    try:
+        return run_adapter.create_event(
+            engine,
+            payment_event_id=event.payment_event_id,
+            event_type=event.event_type,
+            payment_due_date=event.payment_due_date,
+            business_id=event.business_id,
+            funding_source_id=event.funding_source_id,
+            inclusion_criteria_id=event.inclusion_criteria_id,
+        )
+    except IntegrityError:
+        raise HTTPException(409, f"payment event {event.payment_event_id!r} exists") from None
+    except InputError as exc:
+        if any("already exists" in p.reason for p in exc.problems):
+            raise HTTPException(409, f"payment event {event.payment_event_id!r} exists") from None
+        raise
+
+
+@router.post(
+    "/{payment_event_id}/runs",
+    status_code=202,
+    dependencies=[ApiKeyRequired],
+    response_model=RunJob,
+    summary="Start a Dry Run or Final Run",
+    responses=_errors(401, 404, 409, 413, 422),
+)
+async def start_run(
+    request: Request, engine: EngineDep, payment_event_id: EventId, run: RunRequest
+) -> JSONResponse:
+    runner = request.app.state.run_payment_event
+    job = await run_in_threadpool(
+        run_jobs.start_job, engine, payment_event_id, run.mode, force=run.force, runner=runner
+    )
+    request.state.job_id = job["job_id"]
+    location = f"/payment-events/{payment_event_id}/runs/{job['job_id']}"
+    return JSONResponse(job, status_code=202, headers={"Location": location})
+
+
+@router.get(
+    "/{payment_event_id}/runs/{job_id}",
+    response_model=RunJob,
+    summary="State of a run job",
+    responses=_errors(404, 422),
+)
+def read_run(
+    request: Request,
+    engine: EngineDep,
+    payment_event_id: EventId,
+    job_id: Annotated[str, Path(min_length=1, max_length=64)],
+) -> dict[str, Any]:
+    request.state.job_id = job_id
+    return run_jobs.read_job(engine, payment_event_id, job_id)
+
+
+@router.get(
+    "/{payment_event_id}/stats",
+    response_model=EventStats,
+    summary="Latest PaymentEventStats documents",
+    responses=_errors(404, 422),
+)
+def read_stats(
+    engine: EngineDep,
+    payment_event_id: EventId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    return run_jobs.latest_stats(engine, payment_event_id, limit)

@@ -1,0 +1,268 @@
+"""SQL of the claims service: write one intake claim, read claims back as JSON-ready documents.
+
+Intake maps onto the shared schema: `claim_fin_core` (an original, its own parent, `Unpaid`,
+header totals = line sums), `service_line`, the `provider_aggregate` running totals (upsert) and an
+`outbox_event` for the payments service. Helpers take a connection and never commit: the caller's
+unit of work decides. A claim's `status` is its effective status: `Paid` once a Final Run paid it
+(a `claim_result` row with outcome `paid`), else the stored one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, exists, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from paymentprocess.domain.money import format_cents, parse_cents
+from paymentprocess.service.claims_model import NewClaim, NewLine
+from paymentprocess.storage.tables import (
+    claim_fin_core,
+    claim_result,
+    idempotency_key,
+    outbox_event,
+    provider_aggregate,
+    service_line,
+)
+
+CLAIM_CREATED_TOPIC = "claim.created"
+_LINE_AMOUNTS = {  # service_line column → intake field
+    "billed_amount": "provider_fees",
+    "allowed_amount": "allowed_fees",
+    "coinsurance_amount": "member_coinsurance",
+    "copay_amount": "member_copay",
+}
+
+
+def insert_claim(
+    conn: Connection, claim_id: str, claim: NewClaim, *, received: date, created_at: datetime
+) -> None:
+    """The claim, its lines, the provider aggregate and the outbox event (no commit)."""
+    conn.execute(
+        insert(claim_fin_core).values(
+            claim_core_id=claim_id,
+            parent_claim_core_id=claim_id,
+            frequency_code="1",
+            payment_event_id=None,
+            status="Unpaid",
+            tax_id=claim.provider_tin,
+            npi=claim.provider_npi,
+            member_id=claim.subscriber_number,
+            benefit_plan_id=claim.plan_group,
+            received_date=received,
+            service_begin_date=min(line.service_date for line in claim.lines),
+            service_end_date=max(line.service_date for line in claim.lines),
+            **{col: claim.total(field) for col, field in _LINE_AMOUNTS.items()},
+            deductible_amount=0,
+            other_adjustment_amount=0,
+            claim_reference=claim.claim_reference,
+            created_at=created_at,
+        )
+    )
+    conn.execute(
+        insert(service_line),
+        [_line_row(claim_id, n, line) for n, line in enumerate(claim.lines, start=1)],
+    )
+    _upsert_aggregate(conn, claim.provider_npi, claim.net_fee)
+
+
+def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
+    return {
+        "claim_core_id": claim_id,
+        "line_number": number,
+        "procedure_code": line.submitted_procedure,
+        "quadrant": line.quadrant,
+        "units": None,
+        "service_date": line.service_date,
+        "deductible_amount": 0,
+        "other_adjustment_amount": 0,
+        **{col: getattr(line, field) for col, field in _LINE_AMOUNTS.items()},
+    }
+
+
+def _upsert_aggregate(conn: Connection, npi: str, net_fee: int) -> None:
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(provider_aggregate).values(
+        provider_npi=npi, claim_count=1, total_net_fee=net_fee
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[provider_aggregate.c.provider_npi],
+            set_={
+                "claim_count": provider_aggregate.c.claim_count + 1,
+                "total_net_fee": provider_aggregate.c.total_net_fee + stmt.excluded.total_net_fee,
+            },
+        )
+    )
+
+
+def insert_outbox(conn: Connection, payload: dict[str, Any], *, created_at: datetime) -> None:
+    conn.execute(
+        insert(outbox_event).values(
+            created_at=created_at, topic=CLAIM_CREATED_TOPIC, payload=payload
+        )
+    )
+
+
+def insert_idempotency(
+    conn: Connection,
+    key: str,
+    request_hash: str,
+    status: int,
+    body: dict[str, Any],
+    *,
+    created_at: datetime,
+) -> None:
+    conn.execute(
+        insert(idempotency_key).values(
+            key=key,
+            request_hash=request_hash,
+            status_code=status,
+            response=body,
+            created_at=created_at,
+        )
+    )
+
+
+def find_idempotency(conn: Connection, key: str) -> RowMapping | None:
+    return (
+        conn.execute(select(idempotency_key).where(idempotency_key.c.key == key)).mappings().first()
+    )
+
+
+def find_claim_id_by_reference(conn: Connection, reference: str) -> str | None:
+    return conn.execute(
+        select(claim_fin_core.c.claim_core_id).where(claim_fin_core.c.claim_reference == reference)
+    ).scalar_one_or_none()
+
+
+def _paid_status() -> Any:
+    paid = exists().where(
+        claim_result.c.claim_core_id == claim_fin_core.c.claim_core_id,
+        claim_result.c.outcome == "paid",
+    )
+    return select(literal("Paid")).where(paid).scalar_subquery()
+
+
+def claim_header_columns() -> list[Any]:
+    """The claim_fin_core columns a claim document needs, plus its effective status."""
+    c = claim_fin_core.c
+    return [
+        c.claim_core_id,
+        c.claim_reference,
+        c.status,
+        _paid_status().label("paid_status"),
+        c.tax_id,
+        c.npi,
+        c.member_id,
+        c.benefit_plan_id,
+        c.received_date,
+        c.service_begin_date,
+        c.service_end_date,
+        c.created_at,
+        *(c[col] for col in _LINE_AMOUNTS),
+    ]
+
+
+def load_claims(conn: Connection, headers: Sequence[RowMapping]) -> list[dict[str, Any]]:
+    """JSON-ready documents for `headers` (rows of `claim_header_columns`), lines included."""
+    ids = [h["claim_core_id"] for h in headers]
+    lines: dict[str, list[RowMapping]] = {i: [] for i in ids}
+    if ids:
+        rows = conn.execute(
+            select(service_line)
+            .where(service_line.c.claim_core_id.in_(ids))
+            .order_by(service_line.c.claim_core_id, service_line.c.line_number)
+        ).mappings()
+        for row in rows:
+            lines[row["claim_core_id"]].append(row)
+    return [claim_document(h, lines[h["claim_core_id"]]) for h in headers]
+
+
+def load_claim(conn: Connection, claim_id: str) -> dict[str, Any] | None:
+    header = (
+        conn.execute(
+            select(*claim_header_columns()).where(claim_fin_core.c.claim_core_id == claim_id)
+        )
+        .mappings()
+        .first()
+    )
+    return None if header is None else load_claims(conn, [header])[0]
+
+
+def _money(value: int | None) -> str | None:
+    return None if value is None else format_cents(value)
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def claim_document(header: RowMapping, lines: Sequence[RowMapping]) -> dict[str, Any]:
+    """One claim as the API shows it: amounts as "12.34" strings, dates ISO, timestamps UTC."""
+    line_docs = [_line_document(row) for row in lines]
+    totals = {
+        field: _money(
+            header[col] if header[col] is not None else sum(int(row[col] or 0) for row in lines)
+        )
+        for col, field in _LINE_AMOUNTS.items()
+    }
+    created = header["created_at"]
+    return {
+        "claim_id": header["claim_core_id"],
+        "claim_reference": header["claim_reference"],
+        "status": header["paid_status"] or header["status"],
+        "provider_npi": header["npi"],
+        "provider_tin": header["tax_id"],
+        "plan_group": header["benefit_plan_id"],
+        "subscriber_number": header["member_id"],
+        "received_date": _day(header["received_date"]),
+        "service_begin_date": _day(header["service_begin_date"]),
+        "service_end_date": _day(header["service_end_date"]),
+        "created_at": None if created is None else created.isoformat(timespec="microseconds") + "Z",
+        **totals,
+        "net_fee": format_cents(sum(_line_net(row) for row in lines)),
+        "lines": line_docs,
+    }
+
+
+def _line_net(row: RowMapping) -> int:
+    return (
+        int(row["billed_amount"])
+        + int(row["coinsurance_amount"])
+        + int(row["copay_amount"])
+        - int(row["allowed_amount"])
+    )
+
+
+def _line_document(row: RowMapping) -> dict[str, Any]:
+    return {
+        "line_number": row["line_number"],
+        "service_date": _day(row["service_date"]),
+        "submitted_procedure": row["procedure_code"],
+        "quadrant": row["quadrant"],
+        **{field: format_cents(int(row[col])) for col, field in _LINE_AMOUNTS.items()},
+        "net_fee": format_cents(_line_net(row)),
+    }
+
+
+def stored_content(document: dict[str, Any]) -> NewClaim:
+    """The NewClaim a stored claim document was made from (to compare with a replayed body)."""
+    return NewClaim(
+        claim_reference=document["claim_reference"],
+        provider_tin=document["provider_tin"],
+        provider_npi=document["provider_npi"],
+        plan_group=document["plan_group"],
+        subscriber_number=document["subscriber_number"],
+        lines=tuple(
+            NewLine(
+                service_date=date.fromisoformat(line["service_date"]),
+                submitted_procedure=line["submitted_procedure"],
+                quadrant=line["quadrant"],
+                **{f: parse_cents(line[f]) for f in _LINE_AMOUNTS.values()},
+            )
+            for line in document["lines"]
+        ),
+    )
