@@ -9,16 +9,24 @@ from sqlalchemy import Engine, select
 from paymentprocess.storage import tables as t
 
 WORKING = {
-    "claim_ws_core", "payment_center_ws", "payment_event_ws", "payment_event_ws_payee",
-    "over_and_under_payment_stg", "payment_event_stats", "schema_version",
+    "claim_ws_core",
+    "payment_center_ws",
+    "payment_event_ws",
+    "payment_event_ws_payee",
+    "over_and_under_payment_stg",
+    "payment_event_stats",
+    "schema_version",
 }
 PRODUCTION = tuple(
-    tbl for tbl in t.metadata.sorted_tables
+    tbl
+    for tbl in t.metadata.sorted_tables
     if tbl.name not in WORKING and not tbl.name.startswith("backup")
 )
 
 
-def snapshot(engine: Engine, tables: tuple[t.Table, ...] = PRODUCTION) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(
+    engine: Engine, tables: tuple[t.Table, ...] = PRODUCTION
+) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, sorted, as plain tuples."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:

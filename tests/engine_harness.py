@@ -34,7 +34,15 @@ def expected_document_parts(ref: ReferenceResult) -> dict[str, Any]:
         doc: dict[str, Any] = {"payment_center_id": p.payment_center_id}
         if p.payment_center_id is None:
             doc["key"] = p.stats_key
-        for name in ("claims_net", "interest", "carried_in", "offsets", "new_overpayment", "held", "net_pay"):
+        for name in (
+            "claims_net",
+            "interest",
+            "carried_in",
+            "offsets",
+            "new_overpayment",
+            "held",
+            "net_pay",
+        ):
             doc[name] = format_cents(getattr(p, name))
         payees.append(doc)
     if ref.status == "Blocked":
@@ -49,66 +57,133 @@ def expected_document_parts(ref: ReferenceResult) -> dict[str, Any]:
         "by_outcome": ref.counts.by_outcome,
         "payees": ref.counts.payees,
     }
-    return {"status": ref.status, "totals": totals, "payees": payees, "findings": findings, "counts": counts}
+    return {
+        "status": ref.status,
+        "totals": totals,
+        "payees": payees,
+        "findings": findings,
+        "counts": counts,
+    }
 
 
 def actual_document_parts(doc: dict[str, Any]) -> dict[str, Any]:
-    findings = [{k: f[k] for k in ("code", "severity", "count", "sample_ids")} for f in doc["findings"]]
-    return {"status": doc["status"], "totals": doc["totals"], "payees": doc["payees"], "findings": findings,
-            "counts": doc["counts"]}
+    findings = [
+        {k: f[k] for k in ("code", "severity", "count", "sample_ids")} for f in doc["findings"]
+    ]
+    return {
+        "status": doc["status"],
+        "totals": doc["totals"],
+        "payees": doc["payees"],
+        "findings": findings,
+        "counts": doc["counts"],
+    }
 
 
 def _claims_expected(ref: ReferenceResult, mode: str) -> dict[str, tuple[Any, ...]]:
     amount = "estimate" if mode == "dry-run" else "payable"
-    return {c.claim_core_id: (c.outcome, c.hold_reason, getattr(c, amount), c.net, c.interest) for c in ref.claims}
+    return {
+        c.claim_core_id: (c.outcome, c.hold_reason, getattr(c, amount), c.net, c.interest)
+        for c in ref.claims
+    }
 
 
 def _claims_actual(engine: Engine, event_id: str, mode: str) -> dict[str, tuple[Any, ...]]:
     if mode == "dry-run":
         w = t.claim_ws_core
-        q = select(w.c.claim_core_id, w.c.outcome, w.c.hold_reason, w.c.estimate, w.c.net, w.c.interest).where(
-            w.c.payment_event_id == event_id)
+        q = select(
+            w.c.claim_core_id, w.c.outcome, w.c.hold_reason, w.c.estimate, w.c.net, w.c.interest
+        ).where(w.c.payment_event_id == event_id)
     else:
         r = t.claim_result
-        q = select(r.c.claim_core_id, r.c.outcome, r.c.hold_reason, r.c.payable, r.c.net, r.c.interest).where(
-            r.c.payment_event_id == event_id)
+        q = select(
+            r.c.claim_core_id, r.c.outcome, r.c.hold_reason, r.c.payable, r.c.net, r.c.interest
+        ).where(r.c.payment_event_id == event_id)
     return {row["claim_core_id"]: tuple(list(row.values())[1:]) for row in _rows(engine, q)}
 
 
 def _final_ledger_actual(engine: Engine, event_id: str) -> dict[str, Any]:
-    a, ou, pr, pc = t.over_and_under_payment_application, t.over_and_under_payment, t.payment_register, t.payment_center
-    apps = _rows(engine, select(a.c.kind, a.c.over_and_under_payment_id, a.c.amount, a.c.refund_id)
-                 .where(a.c.payment_event_id == event_id))
-    news = _rows(engine, select(ou.c.over_and_under_payment_id, ou.c.payment_center_id, ou.c.type,
-                                ou.c.total_amount, ou.c.claim_chain_id).where(ou.c.payment_event_id == event_id))
-    pays = _rows(engine, select(pr.c.payment_id, pr.c.payment_center_id, pr.c.amount, pr.c.method,
-                                pr.c.check_number).where(pr.c.payment_event_id == event_id))
-    payees = _rows(engine, select(pc.c.payment_center_id, pc.c.payee_key, pc.c.contract_type, pc.c.payment_method)
-                   .where(pc.c.created_payment_event_id == event_id))
+    a, ou, pr, pc = (
+        t.over_and_under_payment_application,
+        t.over_and_under_payment,
+        t.payment_register,
+        t.payment_center,
+    )
+    apps = _rows(
+        engine,
+        select(a.c.kind, a.c.over_and_under_payment_id, a.c.amount, a.c.refund_id).where(
+            a.c.payment_event_id == event_id
+        ),
+    )
+    news = _rows(
+        engine,
+        select(
+            ou.c.over_and_under_payment_id,
+            ou.c.payment_center_id,
+            ou.c.type,
+            ou.c.total_amount,
+            ou.c.claim_chain_id,
+        ).where(ou.c.payment_event_id == event_id),
+    )
+    pays = _rows(
+        engine,
+        select(
+            pr.c.payment_id, pr.c.payment_center_id, pr.c.amount, pr.c.method, pr.c.check_number
+        ).where(pr.c.payment_event_id == event_id),
+    )
+    payees = _rows(
+        engine,
+        select(
+            pc.c.payment_center_id, pc.c.payee_key, pc.c.contract_type, pc.c.payment_method
+        ).where(pc.c.created_payment_event_id == event_id),
+    )
     return {
-        "applications": sorted((r["kind"], r["over_and_under_payment_id"], r["amount"], r["refund_id"]) for r in apps),
-        "new_records": sorted((r["over_and_under_payment_id"], r["payment_center_id"], r["type"], r["total_amount"],
-                               r["claim_chain_id"]) for r in news),
-        "payments": sorted((r["payment_id"], r["payment_center_id"], r["amount"], r["method"], r["check_number"])
-                           for r in pays),
-        "new_payees": sorted((r["payment_center_id"], r["payee_key"], r["contract_type"], r["payment_method"])
-                             for r in payees),
+        "applications": sorted(
+            (r["kind"], r["over_and_under_payment_id"], r["amount"], r["refund_id"]) for r in apps
+        ),
+        "new_records": sorted(
+            (
+                r["over_and_under_payment_id"],
+                r["payment_center_id"],
+                r["type"],
+                r["total_amount"],
+                r["claim_chain_id"],
+            )
+            for r in news
+        ),
+        "payments": sorted(
+            (r["payment_id"], r["payment_center_id"], r["amount"], r["method"], r["check_number"])
+            for r in pays
+        ),
+        "new_payees": sorted(
+            (r["payment_center_id"], r["payee_key"], r["contract_type"], r["payment_method"])
+            for r in payees
+        ),
     }
 
 
 def _final_ledger_expected(ref: ReferenceResult) -> dict[str, Any]:
     return {
-        "applications": sorted((a.kind, a.record_id, a.amount, a.refund_id) for a in ref.applications),
-        "new_records": sorted((n.record_id, n.payment_center_id, n.type, n.amount, n.claim_chain_id)
-                              for n in ref.new_records),
-        "payments": sorted((p.payment_id, p.payment_center_id, p.amount, p.method, p.check_number)
-                           for p in ref.payments),
-        "new_payees": sorted((n.payment_center_id, n.payee_key, n.contract_type, n.payment_method)
-                             for n in ref.new_payees),
+        "applications": sorted(
+            (a.kind, a.record_id, a.amount, a.refund_id) for a in ref.applications
+        ),
+        "new_records": sorted(
+            (n.record_id, n.payment_center_id, n.type, n.amount, n.claim_chain_id)
+            for n in ref.new_records
+        ),
+        "payments": sorted(
+            (p.payment_id, p.payment_center_id, p.amount, p.method, p.check_number)
+            for p in ref.payments
+        ),
+        "new_payees": sorted(
+            (n.payment_center_id, n.payee_key, n.contract_type, n.payment_method)
+            for n in ref.new_payees
+        ),
     }
 
 
-def compare(engine: Engine, outcome: RunOutcome, ref: ReferenceResult, event_id: str, mode: str) -> None:
+def compare(
+    engine: Engine, outcome: RunOutcome, ref: ReferenceResult, event_id: str, mode: str
+) -> None:
     assert outcome.document, outcome.message
     assert actual_document_parts(outcome.document) == expected_document_parts(ref)
     if mode == "final" and ref.status == "Blocked":
@@ -118,7 +193,9 @@ def compare(engine: Engine, outcome: RunOutcome, ref: ReferenceResult, event_id:
         assert _final_ledger_actual(engine, event_id) == _final_ledger_expected(ref)
 
 
-def run_both(engine: Engine, documents: dict[str, list[dict[str, Any]]], event_id: str) -> tuple[RunOutcome, RunOutcome]:
+def run_both(
+    engine: Engine, documents: dict[str, list[dict[str, Any]]], event_id: str
+) -> tuple[RunOutcome, RunOutcome]:
     """Load, Dry Run, Final Run; each compared with the reference. Returns both outcomes."""
     ref_dry = compute_cycle(copy.deepcopy(documents), event_id, "dry-run")
     ref_final = compute_cycle(copy.deepcopy(documents), event_id, "final")

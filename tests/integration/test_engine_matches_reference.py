@@ -16,7 +16,12 @@ def test_original_replacement_void_and_ledger(engine: Engine) -> None:
     ]
     docs["PaymentCenter"] = [b.payee(7)]
     docs["ClaimFinCore"] = [
-        b.claim("C1", b.line("200.00"), b.line("50.00", coinsurance="10.00", number=2), received="2025-05-01"),
+        b.claim(
+            "C1",
+            b.line("200.00"),
+            b.line("50.00", coinsurance="10.00", number=2),
+            received="2025-05-01",
+        ),
         b.paid_claim("H1", "100.00"),
         b.claim("C2", b.line("60.00"), parent="H1", freq="7"),
         b.paid_claim("H2", "30.00"),

@@ -17,10 +17,27 @@ from tests.db_snapshot import PRODUCTION, everything, snapshot
 from tests.golden import builders as b
 
 FAULT_POINTS = [
-    *(f"{when}:{stage}" for stage in ("config", "load", "payees", "validate", "transform", "compute",
-                                       "ledger", "validate_results", "persist") for when in ("before", "after")),
-    "final:after-backup", "final:after-payees", "final:after-claims", "final:after-ledger",
-    "final:after-payments", "final:after-stage",
+    *(
+        f"{when}:{stage}"
+        for stage in (
+            "config",
+            "load",
+            "payees",
+            "validate",
+            "transform",
+            "compute",
+            "ledger",
+            "validate_results",
+            "persist",
+        )
+        for when in ("before", "after")
+    ),
+    "final:after-backup",
+    "final:after-payees",
+    "final:after-claims",
+    "final:after-ledger",
+    "final:after-payments",
+    "final:after-stage",
 ]
 
 
@@ -37,8 +54,10 @@ def _cycle() -> dict[str, list[dict[str, Any]]]:
         b.claim("V3", parent="H3", freq="8", tax=b.TIN_C, npi=b.NPI_C),
     ]
     docs["PaymentCenter"].append(b.payee(8, tax=b.TIN_C, npi=b.NPI_C))
-    docs["OverAndUnderPayment"] = [b.record(3, 7, "OverPayment", "20.00", "2025-03-01"),
-                                   b.record(4, 7, "UnderPayment", "2.00", "2025-03-01")]
+    docs["OverAndUnderPayment"] = [
+        b.record(3, 7, "OverPayment", "20.00", "2025-03-01"),
+        b.record(4, 7, "UnderPayment", "2.00", "2025-03-01"),
+    ]
     docs["Refund"] = [b.refund("RF1", "H1", "5.00")]
     return docs
 
@@ -49,11 +68,15 @@ def test_dry_run_leaves_production_unchanged(engine: Engine) -> None:
     for _ in range(2):  # repeatable
         outcome = run_payment_event(engine, "PE-1", "dry-run")
         assert outcome.exit_code == 0, outcome.message
-    assert snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) == before
+    assert (
+        snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) == before
+    )
 
 
 @pytest.mark.parametrize("point", FAULT_POINTS)
-def test_failure_at_any_point_changes_nothing(engine: Engine, point: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_at_any_point_changes_nothing(
+    engine: Engine, point: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     load_documents(engine, _cycle())
     assert run_payment_event(engine, "PE-1", "dry-run").exit_code == 0
     before = snapshot(engine)
@@ -96,21 +119,33 @@ def test_restore_puts_back_the_state_before_the_final_run(engine: Engine) -> Non
     run_payment_event(engine, "PE-1", "dry-run")
     before = snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event"))
     assert run_payment_event(engine, "PE-1", "final").exit_code == 0
-    assert snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) != before
+    assert (
+        snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) != before
+    )
     with unit_of_work(engine) as uow:
         restore_backup(uow.conn, 1)
         uow.commit()
-    assert snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) == before
+    assert (
+        snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) == before
+    )
     again = run_payment_event(engine, "PE-1", "final")
     assert again.exit_code == 0, again.message
 
 
 CRITICAL_CASES = {
     "FREQUENCY_CODE": lambda d: d["ClaimFinCore"].append(b.claim("BAD", b.line("1.00"), freq="9")),
-    "MISSING_PAYEE_ID": lambda d: d["ClaimFinCore"].append(b.claim("NOKEY", b.line("1.00"), npi=None)),
-    "DUPLICATE_CLAIM": lambda d: d["ClaimFinCore"].append(b.claim("DUP", b.line("1.00"), parent="H1", freq="1")),
-    "INVALID_BENEFIT_PLAN": lambda d: d["ClaimFinCore"].append(b.claim("PLAN", b.line("1.00"), plan="NOPE")),
-    "SEQUENCE_MISMATCH": lambda d: d["SequenceNumbers"].__setitem__(0, {"Name": "PaymentCenter", "Value": 1}),
+    "MISSING_PAYEE_ID": lambda d: d["ClaimFinCore"].append(
+        b.claim("NOKEY", b.line("1.00"), npi=None)
+    ),
+    "DUPLICATE_CLAIM": lambda d: d["ClaimFinCore"].append(
+        b.claim("DUP", b.line("1.00"), parent="H1", freq="1")
+    ),
+    "INVALID_BENEFIT_PLAN": lambda d: d["ClaimFinCore"].append(
+        b.claim("PLAN", b.line("1.00"), plan="NOPE")
+    ),
+    "SEQUENCE_MISMATCH": lambda d: d["SequenceNumbers"].__setitem__(
+        0, {"Name": "PaymentCenter", "Value": 1}
+    ),
 }
 
 

@@ -123,7 +123,8 @@ def test_void_and_its_original_in_the_same_cycle_net_to_zero() -> None:
     assert [(c.claim_core_id, c.net) for c in result.claims] == [("C1", 40000), ("C2", -40000)]
     p = result.payee(KEY_A)
     assert (p.claims_net, p.net_pay, p.new_overpayment) == (0, 0, 0)
-    assert result.payments == [] and result.new_records == []
+    assert result.payments == []
+    assert result.new_records == []
 
 
 def test_void_of_a_paid_chain_takes_back_what_was_paid() -> None:
@@ -144,7 +145,8 @@ def test_replacement_without_paid_parent_is_held() -> None:
     assert (result.claim("V1").outcome, result.claim("V1").net) == ("held", 0)
     assert result.claim("O1").net == 6000
     found = result.finding("MISSING_PARENT_PAID")
-    assert found is not None and (found.count, found.sample_ids) == (2, ("C9", "V1"))
+    assert found is not None
+    assert (found.count, found.sample_ids) == (2, ("C9", "V1"))
     assert result.status == "Completed"  # a Warning does not block
 
 
@@ -196,7 +198,8 @@ def test_process_exception_holds_the_claim() -> None:
         "paid",
     )
     found = result.finding("PROCESS_EXCEPTION")
-    assert found is not None and (found.severity, found.count, found.sample_ids) == (
+    assert found is not None
+    assert (found.severity, found.count, found.sample_ids) == (
         "Info",
         1,
         ("C1",),

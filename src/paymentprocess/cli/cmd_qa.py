@@ -1,0 +1,44 @@
+"""`export-claims`: the PaymentCenterClaims JSON of an event for QA review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.service.qa import payment_center_claims
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export-claims")
+    @friendly_errors
+    def export_claims_cmd(
+        ctx: typer.Context,
+        payment_event_id: Annotated[
+            str, typer.Option("--payment-event-id", "-p", help="The PaymentEvent_ID.")
+        ],
+        mode: Annotated[
+            str,
+            typer.Option(
+                "--mode", "-m", help="dry-run (claim-level estimates) or final (service lines)."
+            ),
+        ] = "dry-run",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write to this file instead of stdout."),
+        ] = None,
+    ) -> None:
+        """Write the event's claims as the seeds' PaymentCenterClaims JSON (payee → ParentClaimCore_ID →
+        PaidClaim / VoidClaim / AdjustClaim), computed by the per-claim reference implementation."""
+        if mode not in ("dry-run", "final"):
+            raise typer.BadParameter("must be dry-run or final", param_hint="--mode")
+        docs = payment_center_claims(state(ctx).engine(), payment_event_id, mode)  # type: ignore[arg-type]
+        text = json.dumps(docs, indent=2, default=str)
+        if output is None:
+            out.print_json(text)
+        else:
+            output.write_text(text + "\n", encoding="utf-8")
+            console.print(f"wrote {len(docs)} payees to {output}")
