@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine
-
 from tests.engine_harness import run_both
 from tests.golden import builders as b
 
@@ -34,6 +33,6 @@ def test_original_replacement_void_and_ledger(engine: Engine) -> None:
         b.record(2, 7, "OverPayment", "15.00", "2025-02-01"),
     ]
     docs["Refund"] = [b.refund("RF1", "H1", "5.00")]
-    dry, final = run_both(engine, docs, "PE-1")
+    _, final = run_both(engine, docs, "PE-1")
     assert final.exit_code == 0
     assert final.document["status"] == "Completed"

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from tests.db_snapshot import PRODUCTION, everything, snapshot
+from tests.golden import builders as b
 
 from paymentprocess.engine.backup import restore_backup
 from paymentprocess.io.load import load_documents
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage.database import unit_of_work
-from tests.db_snapshot import PRODUCTION, everything, snapshot
-from tests.golden import builders as b
 
 FAULT_POINTS = [
     *(
