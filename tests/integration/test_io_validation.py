@@ -51,7 +51,10 @@ def _stored_rows(engine: Engine) -> int:
 
 
 def test_amount_with_three_decimals(engine: Engine, tmp_path: Path) -> None:
-    lines = [{"LineNumber": 1, "AllowedAmount": "1.00"}, {"LineNumber": 2, "AllowedAmount": "10.005"}]
+    lines = [
+        {"LineNumber": 1, "AllowedAmount": "1.00"},
+        {"LineNumber": 2, "AllowedAmount": "10.005"},
+    ]
     text = _jsonl(_claim(BilledAmount=12.345, ServiceLines=lines))
     assert _problems(engine, tmp_path, {"ClaimFinCore.json": text}) == [
         "ClaimFinCore.json line 1: ServiceLines[1].AllowedAmount: "
@@ -100,7 +103,9 @@ def test_duplicate_id_within_the_file(engine: Engine, tmp_path: Path) -> None:
         {"PaymentCenter_ID": 1, "PaymentCenterType": "Member", "MemberID": "M1"},
         {"PaymentCenter_ID": 2, "PaymentCenterType": "Member", "MemberID": "M1"},
     )
-    assert _problems(engine, tmp_path, {"ClaimFinCore.json": text, "PaymentCenter.json": centers}) == [
+    assert _problems(
+        engine, tmp_path, {"ClaimFinCore.json": text, "PaymentCenter.json": centers}
+    ) == [
         "PaymentCenter.json line 2: payee (PaymentCenterType, TaxID|NPI or MemberID): "
         "duplicate 'Member' / 'M1' (also at line 1)",
         "ClaimFinCore.json index 2: ClaimCore_ID: duplicate 'C1' (also at index 0)",
@@ -132,7 +137,9 @@ def test_wrong_types(engine: Engine, tmp_path: Path) -> None:
     )
     centers = json.dumps([{"PaymentCenter_ID": "7", "PaymentCenterType": "Member", "MemberID": "M1",
                            "Address": ["1 Main St"]}])  # fmt: skip
-    assert _problems(engine, tmp_path, {"ClaimFinCore.json": claims, "PaymentCenter.json": centers}) == [
+    assert _problems(
+        engine, tmp_path, {"ClaimFinCore.json": claims, "PaymentCenter.json": centers}
+    ) == [
         "PaymentCenter.json index 0: PaymentCenter_ID: must be a whole number, not text '7'",
         "PaymentCenter.json index 0: Address: must be an object, not a list",
         "ClaimFinCore.json line 1: ServiceLines[0].LineNumber: must be a whole number, not text '1'",
@@ -159,7 +166,7 @@ def test_malformed_json_lines_are_reported_and_the_rest_still_checked(
         "ClaimFinCore.json line 2: (record): not valid JSON: "
         "Expecting property name enclosed in double quotes at line 3 (column 1)",
         "ClaimFinCore.json line 3: ReceivedDate: is not a real date: '2024-13-01'",
-        "ClaimFinCore.json line 4: (record): not valid JSON: Expecting ',' delimiter (column 22)",
+        "ClaimFinCore.json line 4: (record): not valid JSON: Expecting ',' delimiter (column 23)",
     ]
 
 
@@ -234,7 +241,9 @@ def test_data_the_runs_flag_is_loadable(engine: Engine) -> None:
     )
     assert load_documents(engine, {"ClaimFinCore": [claim]})["ClaimFinCore"] == 1
     with engine.connect() as conn:
-        row = conn.execute(select(claim_fin_core).where(claim_fin_core.c.claim_core_id == "C9")).one()
+        row = conn.execute(
+            select(claim_fin_core).where(claim_fin_core.c.claim_core_id == "C9")
+        ).one()
         line = conn.execute(select(service_line)).one()
     assert (row.frequency_code, row.npi, row.benefit_plan_id, row.billed_amount) == (
         "9", "1234567890", "NO-SUCH-PLAN", -500,
