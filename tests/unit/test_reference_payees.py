@@ -129,7 +129,12 @@ def test_a_payee_under_the_minimum_payment_is_held_as_underpayment() -> None:
     p = result.payee(KEY_A)
     assert (p.held, p.net_pay) == (2000, 0)  # 0 < 20.00 < 25.00
     [new] = result.new_records
-    assert (new.type, new.amount, new.record_id, new.claim_chain_id) == ("UnderPayment", 2000, 51, None)
+    assert (new.type, new.amount, new.record_id, new.claim_chain_id) == (
+        "UnderPayment",
+        2000,
+        51,
+        None,
+    )
     assert result.payments == []
     assert result.counts.payees["held"] == 1
     assert result.totals.held == 2000
@@ -154,7 +159,10 @@ def test_held_money_is_carried_in_and_paid_once_it_reaches_the_minimum() -> None
         ("carry_in", 40, 2000),
         ("carry_in", 41, 3000),
     ]
-    assert [(x.payment_center_id, x.check_number) for x in result.payments] == [(101, "1001"), (102, "1002")]
+    assert [(x.payment_center_id, x.check_number) for x in result.payments] == [
+        (101, "1001"),
+        (102, "1002"),
+    ]
 
 
 def test_carried_in_money_still_under_the_minimum_is_held_again() -> None:
@@ -189,7 +197,10 @@ def test_new_payees_are_created_in_key_order_and_paid_after_existing_ones() -> N
         (KEY_B, 501, "Contract"),
         (KEY_C, 502, "CMS"),
     ]
-    assert (result.new_payees[1].tax_id, result.new_payees[1].vendor_name) == (TIN_C, f"Provider {TIN_C}")
+    assert (result.new_payees[1].tax_id, result.new_payees[1].vendor_name) == (
+        TIN_C,
+        f"Provider {TIN_C}",
+    )
     # C3 is paid to a new CMS payee: 75 days − 30 grace = 45 late; 7300 × 0.10 × 45 / 365 = 90
     assert result.claim("C3").interest == 90
     assert [(x.payment_center_id, x.method, x.check_number, x.amount) for x in result.payments] == [
@@ -200,7 +211,14 @@ def test_new_payees_are_created_in_key_order_and_paid_after_existing_ones() -> N
     found = result.finding("PAYEE_MISSING")
     assert found is not None
     assert (found.severity, found.count, found.sample_ids) == ("Info", 2, (KEY_B, KEY_C))
-    assert result.counts.payees == {"total": 3, "old": 1, "new": 2, "paid": 3, "held": 0, "overpaid": 0}
+    assert result.counts.payees == {
+        "total": 3,
+        "old": 1,
+        "new": 2,
+        "paid": 3,
+        "held": 0,
+        "overpaid": 0,
+    }
     assert result.sequences_after == {
         "PaymentCenter": 502,
         "OverAndUnderPayment": 50,
@@ -247,6 +265,7 @@ def test_dmr_pays_members_without_interest_unless_a_member_row_exists() -> None:
     result = compute_cycle(dmr_cycle(), "PE-1", "dry-run")
     assert result.claim("D1").interest == 0  # only a Contract row
     assert result.claim("D3").hold_reason == "missing_payee_id"
+
     def pseudonym(member_id: str) -> str:  # member ids are PHI: stats show a hash prefix
         return "member:" + hashlib.sha256(member_id.encode()).hexdigest()[:16]
 
@@ -265,5 +284,10 @@ def test_dmr_member_interest_with_a_member_row() -> None:
     # 75 days − 30 = 45 late: 10000 × 0.03 × 45 / 365 = 36.99 → 37
     assert result.claim("D1").interest == 37
     [new] = result.new_payees
-    assert (new.payee_key, new.payment_center_id, new.member_id, new.tax_id) == ("M-2", 501, "M-2", None)
+    assert (new.payee_key, new.payment_center_id, new.member_id, new.tax_id) == (
+        "M-2",
+        501,
+        "M-2",
+        None,
+    )
     assert [x.amount for x in result.payments] == [10037, 4000]
