@@ -205,3 +205,24 @@ def run_both(
     final = run_payment_event(engine, event_id, "final")
     compare(engine, final, ref_final, event_id, "final")
     return dry, final
+
+
+def documents_from_db(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every importable collection as `export` writes it (the reference's input)."""
+    from paymentprocess.io.collections import IMPORTABLE
+    from paymentprocess.io.export import export_documents
+
+    with engine.connect() as conn:
+        return {c.name: export_documents(conn, c.name) for c in IMPORTABLE}
+
+
+def run_both_from_db(engine: Engine, event_id: str) -> tuple[RunOutcome, RunOutcome]:
+    """Dry Run and Final Run of data already in the database, each compared with the reference."""
+    documents = documents_from_db(engine)
+    ref_dry = compute_cycle(copy.deepcopy(documents), event_id, "dry-run")
+    ref_final = compute_cycle(copy.deepcopy(documents), event_id, "final")
+    dry = run_payment_event(engine, event_id, "dry-run")
+    compare(engine, dry, ref_dry, event_id, "dry-run")
+    final = run_payment_event(engine, event_id, "final")
+    compare(engine, final, ref_final, event_id, "final")
+    return dry, final
