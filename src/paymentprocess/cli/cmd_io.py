@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.errors import InputError
 from paymentprocess.io.collections import IMPORTABLE
 from paymentprocess.io.export import export_directory
 from paymentprocess.io.files import existing_directory, other_json_files
@@ -52,8 +53,12 @@ def load_cmd(
     existing_directory(directory)
     engine = state(ctx).engine()
     started = time.perf_counter()
-    with _bars() as update:
-        counts = load_directory(engine, directory, progress=update)
+    try:
+        with _bars() as update:
+            counts = load_directory(engine, directory, progress=update)
+    except InputError as exc:
+        _print_problems(exc)
+        raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     ignored = other_json_files(directory, [c.name for c in IMPORTABLE])
     _summary(f"Loaded from {directory} in {seconds:.1f} s", counts, "rows loaded")
@@ -101,6 +106,14 @@ def _bars() -> Iterator[Callable[[str, int, int], None]]:
             progress.update(tasks[label], completed=done, total=total)
 
         yield update
+
+
+def _print_problems(exc: InputError) -> None:
+    """Every bad record on its own unwrapped line, so the list can be searched and filtered."""
+    count = len(exc.problems)
+    console.print(f"[red]error:[/red] {count} problem(s) in the input; nothing was written")
+    for problem in exc.problems:
+        console.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _summary(title: str, counts: dict[str, int], what: str) -> None:

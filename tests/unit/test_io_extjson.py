@@ -1,0 +1,64 @@
+"""Reading collection files: arrays, JSON Lines, pretty mongoexport output, broken JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from paymentprocess.io.extjson import read_documents, storable
+
+
+def test_array_documents_are_located_by_index_and_numbers_are_decimals() -> None:
+    docs, problems = read_documents("X.json", '\ufeff  [{"a": 1.10}, {"b": 2}]')
+    assert problems == []
+    assert docs == [("index 0", {"a": Decimal("1.10")}), ("index 1", {"b": 2})]
+    assert isinstance(docs[0][1]["a"], Decimal)  # type: ignore[index]
+
+
+def test_json_lines_are_located_by_line_and_blank_lines_are_skipped() -> None:
+    text = '{"a": 1}\n\n{"a": 2}\r\n{"a": 3}'
+    docs, problems = read_documents("X.json", text)
+    assert problems == []
+    assert [loc for loc, _ in docs] == ["line 1", "line 3", "line 4"]
+
+
+def test_pretty_concatenated_objects_start_where_their_brace_is() -> None:
+    text = '{\n  "a": 1,\n  "lines": [\n    {"n": 1}\n  ]\n}\n{\n  "a": 2\n}\n'
+    docs, problems = read_documents("X.json", text)
+    assert problems == []
+    assert docs == [("line 1", {"a": 1, "lines": [{"n": 1}]}), ("line 7", {"a": 2})]
+
+
+def test_broken_lines_are_reported_and_reading_resumes_at_the_next_object() -> None:
+    text = '{"a": 1}\n{"a": \n{"a": 3}\nnot json\n{"a": 5}\n'
+    docs, problems = read_documents("X.json", text)
+    assert [loc for loc, _ in docs] == ["line 1", "line 3", "line 5"]
+    assert [str(p) for p in problems] == [
+        "X.json line 2: (record): not valid JSON: Expecting ',' delimiter at line 4 (column 1)",
+        "X.json line 4: (record): not valid JSON: Expecting value (column 1)",
+    ]
+
+
+def test_a_broken_array_is_reported_with_its_line() -> None:
+    docs, problems = read_documents("X.json", '[\n{"a": 1},\n{"a": 2\n]')
+    assert docs == []
+    assert [str(p) for p in problems] == [
+        "X.json line 4: (file): not valid JSON: Expecting ',' delimiter (column 1); "
+        "the file was not read"
+    ]
+
+
+def test_empty_file_has_no_documents() -> None:
+    assert read_documents("X.json", "  \n") == ([], [])
+
+
+def test_kept_values_stay_exact() -> None:
+    assert storable({"n": Decimal("1.5"), "i": 3, "x": [Decimal("0.1")]}) == {
+        "n": 1.5,
+        "i": 3,
+        "x": [0.1],
+    }
+    assert storable(Decimal("0.123456789012345678901")) == {
+        "$numberDecimal": "0.123456789012345678901"
+    }
+    assert storable({"$oid": "65a1"}) == {"$oid": "65a1"}
+    assert storable(float("nan")) == {"$numberDouble": "nan"}
