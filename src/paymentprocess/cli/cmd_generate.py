@@ -1,0 +1,101 @@
+"""`paymentprocess generate`: write a deterministic synthetic payment cycle into the database.
+
+A thin adapter over `synth.generate_cycle`: parses the options, shows a progress bar on stderr
+while frames are built and written, then prints the rows written per table, the phenomena the
+cycle contains and the deliberate data errors (or the whole summary as JSON with `--json`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.synth import GenerationRefusedError, GenerationSummary, generate_cycle
+from paymentprocess.synth.plan import ErrorMode, EventType
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(generate)
+
+
+def _mode(with_critical_errors: bool, clean: bool) -> ErrorMode:
+    if with_critical_errors and clean:
+        raise GenerationRefusedError("choose at most one of --with-critical-errors and --clean")
+    if with_critical_errors:
+        return "critical"
+    return "clean" if clean else "default"
+
+
+def _event_type(value: str) -> EventType:
+    lowered = value.strip().lower()
+    if lowered == "provider":
+        return "Provider"
+    if lowered == "dmr":
+        return "DMR"
+    raise GenerationRefusedError(f"--type must be Provider or DMR (got {value!r})")
+
+
+@friendly_errors
+def generate(
+    ctx: typer.Context,
+    claims: Annotated[int, typer.Option("--claims", help="Claims in the current event (≥ 200).")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")],
+    event_id: Annotated[str, typer.Option("--event-id", "-p", help="The new event's id.")] = "PE-1",
+    event_type: Annotated[str, typer.Option("--type", help="Provider or DMR.")] = "Provider",
+    with_critical_errors: Annotated[
+        bool, typer.Option("--with-critical-errors", help="Add every Critical data error kind.")
+    ] = False,
+    clean: Annotated[bool, typer.Option("--clean", help="Generate no data errors at all.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Generate a complete payment cycle (stage New) ready for `run -m dry-run -p EVENT`."""
+    mode = _mode(with_critical_errors, clean)
+    kind = _event_type(event_type)
+    engine = state(ctx).engine()
+    try:
+        with Progress(
+            TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True, disable=as_json,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("planning", total=None)
+
+            def progress(description: str, done: int, total: int) -> None:
+                bar.update(task, description=description, completed=done, total=total)
+
+            summary = generate_cycle(
+                engine, claims, seed, event_id=event_id, event_type=kind, errors=mode,
+                progress=progress,
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    if as_json:
+        out.print_json(json.dumps(summary.as_dict()))
+    else:
+        _print(summary)
+
+
+def _print(summary: GenerationSummary) -> None:
+    out.print(
+        f"Generated payment event [bold]{summary.payment_event_id}[/bold] "
+        f"({summary.event_type}, seed {summary.seed}, errors: {summary.errors}, "
+        f"payment due {summary.payment_due_date}) in {summary.seconds:.1f} s"
+    )
+    for title, counts, header in (
+        ("Rows written", summary.rows, "table"),
+        ("Phenomena", summary.phenomena, "phenomenon"),
+        ("Deliberate data errors", summary.data_errors, "finding code"),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(header)
+        table.add_column("count", justify="right")
+        for name, count in counts.items():
+            table.add_row(name, f"{count:,}")
+        if not counts:
+            table.add_row("(none)", "0")
+        out.print(table)
+    out.print(f"Next: paymentprocess run -m dry-run -p {summary.payment_event_id}")
