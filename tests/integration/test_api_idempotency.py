@@ -10,9 +10,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import Engine
-
+from sqlalchemy import Engine, select
 from tests.integration.test_api_support import api_client, claim, line, row_counts
+
+from paymentprocess.storage.tables import provider_aggregate
 
 
 def test_same_idempotency_key_returns_the_first_answer(db_uri: str, engine: Engine) -> None:
@@ -49,7 +50,8 @@ def test_the_same_claim_sent_as_csv_or_json_is_the_same_content(db_uri: str) -> 
     )
     with api_client(db_uri) as client:
         first = client.post(
-            "/claims", content=csv_text,
+            "/claims",
+            content=csv_text,
             headers={"Content-Type": "text/csv", "Idempotency-Key": "same"},
         )
         again = client.post("/claims", json=claim(), headers={"Idempotency-Key": "same"})
@@ -110,9 +112,5 @@ def test_eight_retries_with_one_key_at_once_store_one(db_uri: str, engine: Engin
     counts = row_counts(engine)
     assert (counts["claim_fin_core"], counts["idempotency_key"]) == (1, 1)
     with engine.connect() as conn:
-        from sqlalchemy import select
-
-        from paymentprocess.storage.tables import provider_aggregate
-
         agg = conn.execute(select(provider_aggregate)).mappings().one()
     assert (agg["claim_count"], agg["total_net_fee"]) == (1, 8125)

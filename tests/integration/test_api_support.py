@@ -17,8 +17,8 @@ from sqlalchemy import Engine, func, select
 
 from paymentprocess.api.app import create_app
 from paymentprocess.config import Settings
-from paymentprocess.storage.database import create_engine_for
 from paymentprocess.storage import tables as t
+from paymentprocess.storage.database import create_engine_for
 
 # Byte for byte the shared sample /work/shared/data/claim_1234.csv (checked when it is present).
 CLAIM_1234_CSV = (
@@ -70,15 +70,19 @@ def claim(*lines: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def api_client(db_uri: str, **settings: Any) -> Iterator[TestClient]:
+def api_client(
+    db_uri: str, *, engine: Engine | None = None, **settings: Any
+) -> Iterator[TestClient]:
     """A TestClient over a fresh app on `db_uri` (settings overrides as keyword arguments)."""
-    engine = create_engine_for(db_uri)
+    own = engine is None
+    engine = create_engine_for(db_uri) if engine is None else engine
     app = create_app(Settings(db_uri=db_uri, **settings), engine=engine)
     try:
         with TestClient(app) as client:
             yield client
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
