@@ -36,11 +36,15 @@ def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) ->
     if cfg.event_type == "DMR":
         contract = pl.lit("Member")
     else:
-        first_claim_type = (
-            keyed.filter(_present("contract_type"))
-            .sort("claim_core_id")
-            .group_by(col.PAYEE_KEY, maintain_order=True)
-            .agg(pl.col("contract_type").first().alias("claim_contract_type"))
+        first_claim_type = (  # the smallest ClaimCore_ID of each key that has a contract type
+            keyed.filter(_present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
+            .group_by(col.PAYEE_KEY)
+            .agg(
+                pl.col("contract_type")
+                .sort_by("claim_core_id")
+                .first()
+                .alias("claim_contract_type")
+            )
         )
         joined = joined.join(first_claim_type, on=col.PAYEE_KEY, how="left")
         contract = (

@@ -62,13 +62,10 @@ def add_outcomes(claims: pl.DataFrame, history: pl.DataFrame, cfg: RunConfig) ->
         .then(pl.lit("process_exception"))
     )
     frame = frame.with_columns(early_reason.alias(col.HOLD_REASON))
-    anchor = (
-        (pl.col(col.HOLD_REASON).is_null() & (pl.col("frequency_code") == "1"))
-        .cast(pl.Int8)
-        .cum_max()
-        .over(CHAIN)
-        .cast(pl.Boolean)
-    )
+    first = (pl.int_range(pl.len()) == 0) | (pl.col(CHAIN) != pl.col(CHAIN).shift(1))
+    frame = frame.with_columns(first.alias("chain_start"))
+    opens = (pl.col(col.HOLD_REASON).is_null() & (pl.col("frequency_code") == "1")).cast(pl.Int64)
+    anchor = _since_chain_start(opens) > 0
     anchored = (pl.col("paid_count") > 0) | anchor
     frame = frame.with_columns(
         pl.when(pl.col(col.HOLD_REASON).is_null() & ~anchored)
@@ -95,13 +92,12 @@ def add_chain_nets(claims: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col(col.PAYABLE))
     )
     frame = claims.with_columns(effective.alias("effective_after"))
-    before = (
-        pl.col("effective_after")
-        .shift(1)
-        .forward_fill()
-        .over(CHAIN)
-        .fill_null(pl.col("paid_history"))
-    )
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    last_paid_row = pl.when(paid).then(row).shift(1).forward_fill()
+    chain_start_row = pl.when(pl.col("chain_start")).then(row).forward_fill()
+    previous = pl.col("effective_after").shift(1).forward_fill()
+    in_chain = (last_paid_row >= chain_start_row).fill_null(False)
+    before = pl.when(in_chain).then(previous).otherwise(pl.col("paid_history"))
     return frame.with_columns(
         pl.when(paid)
         .then(pl.col("effective_after") - before)
@@ -109,3 +105,10 @@ def add_chain_nets(claims: pl.DataFrame) -> pl.DataFrame:
         .cast(pl.Int64)
         .alias(col.NET)
     )
+
+
+def _since_chain_start(flags: pl.Expr) -> pl.Expr:
+    """Running sum of `flags` from the start of each chain (frame in chain order), without windows."""
+    total = flags.cum_sum()
+    at_start = pl.when(pl.col("chain_start")).then(total - flags).forward_fill()
+    return total - at_start

@@ -129,6 +129,9 @@ def _lock_event(conn: Connection, payment_event_id: str) -> None:
     ev = t.payment_event
     if is_sqlite(conn):
         return  # BEGIN IMMEDIATE already holds the database's write lock
+    conn.exec_driver_sql(
+        "SET LOCAL work_mem = '256MB'"
+    )  # hash joins of millions of lines in memory
     try:
         conn.execute(
             select(ev.c.stage)
