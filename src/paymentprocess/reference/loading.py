@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from paymentprocess.domain.money import parse_cents, parse_rate_ppm
@@ -41,13 +42,19 @@ def date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value).strip()[:10])
 
 
+@lru_cache(maxsize=1 << 16)
+def _text_cents(value: str, what: str) -> int | None:
+    """`parse_cents` of a text amount; cached, since the same amounts recur across lines."""
+    return parse_cents(value, what=what) if value.strip() else None
+
+
 def cents(value: Any, what: str) -> int | None:
     """Cents of a money value; `None` when absent."""
     if isinstance(value, Mapping):
         value = value.get("$numberDecimal")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return parse_cents(value, what=what)
+    if isinstance(value, str):
+        return _text_cents(value, what)
+    return None if value is None else parse_cents(value, what=what)
 
 
 def _texts(values: Any) -> frozenset[str]:
