@@ -124,7 +124,9 @@ def test_json_claim_is_stored_as_claim_fin_core_in_one_piece(db_uri: str, engine
 def test_field_names_match_whatever_their_spelling(db_uri: str, spelling: dict[str, str]) -> None:
     base = line(provider_npi=..., plan_group=..., subscriber_number=...)
     base = {
-        "Service Date": "3/28/18 0:00", "member coinsurance": "16.25", "Allowed fees": "65.00",
+        "Service Date": "3/28/18 0:00",
+        "member coinsurance": "16.25",
+        "Allowed fees": "65.00",
         **{
             k: v
             for k, v in base.items()

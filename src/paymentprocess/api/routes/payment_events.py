@@ -59,7 +59,7 @@ def create_payment_event(engine: EngineDep, event: PaymentEventIn) -> dict[str, 
     dependencies=[ApiKeyRequired],
     response_model=RunJob,
     summary="Start a Dry Run or Final Run",
-    responses=_errors(401, 404, 409, 413, 422),
+    responses=_errors(400, 401, 404, 409, 413, 422),
 )
 async def start_run(
     request: Request, engine: EngineDep, payment_event_id: EventId, run: RunRequest
