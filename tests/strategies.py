@@ -70,7 +70,7 @@ def _interest_rows(draw: st.DrawFn, member_row: bool) -> list[Doc]:
     return rows
 
 
-def _payees(draw: st.DrawFn, payee_type: str) -> list[Doc]:
+def _payees(draw: st.DrawFn) -> list[Doc]:
     """Identities (TaxID, NPI, MemberID, …); `existing` ones get a PaymentCenter_ID."""
     people = []
     for i in range(draw(st.integers(1, 6))):
@@ -298,7 +298,7 @@ def cycle_documents(draw: st.DrawFn) -> tuple[Documents, str]:
     event_type = draw(st.sampled_from(("Provider", "DMR")))
     payee_type = "Member" if event_type == "DMR" else "Provider"
     due = dt.date(2024, 3, 1) + dt.timedelta(days=draw(st.integers(0, 900)))
-    people = _payees(draw, payee_type)
+    people = _payees(draw)
     claims = _Claims(draw, due, people)
     for _ in range(draw(st.integers(0, 14))):
         _chain(claims, draw(st.sampled_from(people)), draw(st.sampled_from(SCENARIOS)))
