@@ -23,6 +23,7 @@ from paymentprocess.rules.intake_base import Problem
 from paymentprocess.rules.intake_fields import claim_from_csv, claim_from_json
 from paymentprocess.rules.intake_rules import validate
 from paymentprocess.service import claims_store as store
+from paymentprocess.service.claims_document import stored_content
 from paymentprocess.service.claims_ids import new_claim_id
 from paymentprocess.service.claims_model import NewClaim, build_claim
 from paymentprocess.storage.database import unit_of_work, utcnow
@@ -137,7 +138,7 @@ def _after_conflict(
         document = None if claim_id is None else store.load_claim(uow.conn, claim_id)
     if document is None:
         return None
-    if store.stored_content(document).content_hash() != request_hash:
+    if stored_content(document).content_hash() != request_hash:
         raise ClaimConflictError(
             f"claim_reference {claim.claim_reference!r} belongs to claim {document['claim_id']} "
             "whose content differs"

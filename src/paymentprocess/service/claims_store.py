@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, exists, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paymentprocess.domain.money import format_cents, parse_cents
+from paymentprocess.service.claims_document import LINE_AMOUNTS, claim_document
 from paymentprocess.service.claims_model import NewClaim, NewLine
 from paymentprocess.storage.tables import (
     claim_fin_core,
@@ -28,12 +28,6 @@ from paymentprocess.storage.tables import (
 )
 
 CLAIM_CREATED_TOPIC = "claim.created"
-_LINE_AMOUNTS = {  # service_line column → intake field
-    "billed_amount": "provider_fees",
-    "allowed_amount": "allowed_fees",
-    "coinsurance_amount": "member_coinsurance",
-    "copay_amount": "member_copay",
-}
 
 
 def insert_claim(
@@ -54,7 +48,7 @@ def insert_claim(
             received_date=received,
             service_begin_date=min(line.service_date for line in claim.lines),
             service_end_date=max(line.service_date for line in claim.lines),
-            **{col: claim.total(field) for col, field in _LINE_AMOUNTS.items()},
+            **{col: claim.total(field) for col, field in LINE_AMOUNTS.items()},
             deductible_amount=0,
             other_adjustment_amount=0,
             claim_reference=claim.claim_reference,
@@ -78,7 +72,7 @@ def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
         "service_date": line.service_date,
         "deductible_amount": 0,
         "other_adjustment_amount": 0,
-        **{col: getattr(line, field) for col, field in _LINE_AMOUNTS.items()},
+        **{col: getattr(line, field) for col, field in LINE_AMOUNTS.items()},
     }
 
 
@@ -162,7 +156,7 @@ def claim_header_columns() -> list[Any]:
         c.service_begin_date,
         c.service_end_date,
         c.created_at,
-        *(c[col] for col in _LINE_AMOUNTS),
+        *(c[col] for col in LINE_AMOUNTS),
     ]
 
 
@@ -190,79 +184,3 @@ def load_claim(conn: Connection, claim_id: str) -> dict[str, Any] | None:
         .first()
     )
     return None if header is None else load_claims(conn, [header])[0]
-
-
-def _money(value: int | None) -> str | None:
-    return None if value is None else format_cents(value)
-
-
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def claim_document(header: RowMapping, lines: Sequence[RowMapping]) -> dict[str, Any]:
-    """One claim as the API shows it: amounts as "12.34" strings, dates ISO, timestamps UTC."""
-    line_docs = [_line_document(row) for row in lines]
-    totals = {
-        field: _money(
-            header[col] if header[col] is not None else sum(int(row[col] or 0) for row in lines)
-        )
-        for col, field in _LINE_AMOUNTS.items()
-    }
-    created = header["created_at"]
-    return {
-        "claim_id": header["claim_core_id"],
-        "claim_reference": header["claim_reference"],
-        "status": header["paid_status"] or header["status"],
-        "provider_npi": header["npi"],
-        "provider_tin": header["tax_id"],
-        "plan_group": header["benefit_plan_id"],
-        "subscriber_number": header["member_id"],
-        "received_date": _day(header["received_date"]),
-        "service_begin_date": _day(header["service_begin_date"]),
-        "service_end_date": _day(header["service_end_date"]),
-        "created_at": None if created is None else created.isoformat(timespec="microseconds") + "Z",
-        **totals,
-        "net_fee": format_cents(sum(_line_net(row) for row in lines)),
-        "lines": line_docs,
-    }
-
-
-def _line_net(row: RowMapping) -> int:
-    return (
-        int(row["billed_amount"])
-        + int(row["coinsurance_amount"])
-        + int(row["copay_amount"])
-        - int(row["allowed_amount"])
-    )
-
-
-def _line_document(row: RowMapping) -> dict[str, Any]:
-    return {
-        "line_number": row["line_number"],
-        "service_date": _day(row["service_date"]),
-        "submitted_procedure": row["procedure_code"],
-        "quadrant": row["quadrant"],
-        **{field: format_cents(int(row[col])) for col, field in _LINE_AMOUNTS.items()},
-        "net_fee": format_cents(_line_net(row)),
-    }
-
-
-def stored_content(document: dict[str, Any]) -> NewClaim:
-    """The NewClaim a stored claim document was made from (to compare with a replayed body)."""
-    return NewClaim(
-        claim_reference=document["claim_reference"],
-        provider_tin=document["provider_tin"],
-        provider_npi=document["provider_npi"],
-        plan_group=document["plan_group"],
-        subscriber_number=document["subscriber_number"],
-        lines=tuple(
-            NewLine(
-                service_date=date.fromisoformat(line["service_date"]),
-                submitted_procedure=line["submitted_procedure"],
-                quadrant=line["quadrant"],
-                **{f: parse_cents(line[f]) for f in _LINE_AMOUNTS.values()},
-            )
-            for line in document["lines"]
-        ),
-    )
