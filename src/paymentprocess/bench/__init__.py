@@ -1,0 +1,1 @@
+"""Performance scripts (not tests): each measures one thing and reports numbers."""
