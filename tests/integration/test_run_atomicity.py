@@ -12,6 +12,7 @@ from tests.db_snapshot import PRODUCTION, everything, snapshot
 from tests.golden import builders as b
 
 from paymentprocess.engine.backup import restore_backup
+from paymentprocess.errors import RunRefusedError
 from paymentprocess.io.load import load_documents
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage.database import unit_of_work
@@ -130,6 +131,8 @@ def test_restore_puts_back_the_state_before_the_final_run(engine: Engine) -> Non
     )
     again = run_payment_event(engine, "PE-1", "final")
     assert again.exit_code == 0, again.message
+    with unit_of_work(engine) as uow, pytest.raises(RunRefusedError, match="already restored"):
+        restore_backup(uow.conn, 1)
 
 
 CRITICAL_CASES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Integer, delete, func, insert, literal, select, update
 
-from paymentprocess.errors import NotFoundError
+from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import utcnow
 
@@ -57,17 +57,17 @@ def restore_backup(conn: Connection, backup_id: int) -> dict[str, int]:
     row = conn.execute(select(t.backup).where(t.backup.c.backup_id == backup_id)).mappings().first()
     if row is None:
         raise NotFoundError(f"backup {backup_id} does not exist")
+    if row["restored_at"] is not None:
+        raise RunRefusedError(f"backup {backup_id} was already restored at {row['restored_at']}")
     event_id = row["payment_event_id"]
     restored: dict[str, int] = {}
     for name, copy in t.backup_copies.items():
         source = t.metadata.tables[name]
         cols = [c.name for c in source.columns]
         conn.execute(delete(source))
-        restored[name] = conn.execute(
-            insert(source).from_select(
-                cols, select(*(copy.c[c] for c in cols)).where(copy.c.backup_id == backup_id)
-            )
-        ).rowcount
+        kept = select(*(copy.c[c] for c in cols)).where(copy.c.backup_id == backup_id)
+        conn.execute(insert(source).from_select(cols, kept))
+        restored[name] = int(conn.execute(select(func.count()).select_from(source)).scalar_one())
     for table in EVENT_RESULTS:
         conn.execute(delete(table).where(table.c.payment_event_id == event_id))
     conn.execute(
