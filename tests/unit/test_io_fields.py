@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
+from paymentprocess.domain.money import format_cents
 from paymentprocess.io.fields import (
     BOOL,
     DATE,
@@ -18,7 +20,9 @@ from paymentprocess.io.fields import (
     TEXT,
     TEXT_LIST,
     FieldError,
+    cents_text_expr,
     choice,
+    date_text_expr,
 )
 
 
@@ -53,6 +57,8 @@ def test_money_is_exact_cents(value: object, cents: int) -> None:
         ({"$numberDouble": "10.5"}, "is a floating-point number ($numberDouble)"),
         ({"$oid": "abc"}, "must be a number, not Extended JSON $oid"),
         ("1e20", "is too large: '1e20'"),
+        (10**14, "is too large: '100000000000000'"),
+        ("1.2.3", "is not a number: '1.2.3'"),
     ],
 )
 def test_money_refusals(value: object, reason: str) -> None:
@@ -145,3 +151,14 @@ def test_lists_and_booleans() -> None:
     assert (BOOL.parse(True), BOOL.parse("no"), BOOL.parse("Y")) == (True, False, True)
     with pytest.raises(FieldError, match="must be true or false"):
         BOOL.parse(1)
+
+
+def test_column_formatting_matches_format_cents_and_isoformat() -> None:
+    cents = [0, 1, 5, 10, 99, 100, 123456, -1, -5, -99, -100, -123456, 10**15 - 1, None]
+    frame = pl.DataFrame({"c": cents}, schema={"c": pl.Int64})
+    shown = frame.select(cents_text_expr(pl.col("c")))["c"].to_list()
+    assert shown == [None if c is None else format_cents(c) for c in cents]
+    days = [dt.date(2024, 2, 29), dt.date(999, 1, 2), dt.date(1, 1, 1), None]
+    frame = pl.DataFrame({"d": days}, schema={"d": pl.Date})
+    shown = frame.select(date_text_expr(pl.col("d")))["d"].to_list()
+    assert shown == [None if d is None else d.isoformat() for d in days]

@@ -96,5 +96,18 @@ def test_claim_lines_carry_their_claim_id_and_defaults() -> None:
     [line] = batch.child_rows
     assert (line["claim_core_id"], line["allowed_amount"], line["copay_amount"]) == ("C1", 999, 0)
     assert json.loads(str(line["extra"])) == {"Tooth": "3"}
-    columns = batch.child_columns()
-    assert (columns["line_number"], columns["claim_core_id"]) == ([1], ["C1"])
+    lines = batch.child_frame()
+    assert lines.select("claim_core_id", "line_number", "allowed_amount").rows() == [("C1", 1, 999)]
+
+
+def test_a_bad_header_amount_does_not_hide_a_missing_line_amount() -> None:
+    rows, problems = _convert(
+        "ClaimFinCore",
+        {"ClaimCore_ID": "C1", "FrequencyCode": "1", "ReceivedDate": "2024-01-02",
+         "AllowedAmount": "1.001", "ServiceLines": [{"LineNumber": 1}]},
+    )  # fmt: skip
+    assert problems == [
+        "ClaimFinCore.json line 1: AllowedAmount: has more than two decimal places: '1.001'",
+        "ClaimFinCore.json line 1: ServiceLines[0].AllowedAmount: is required",
+    ]
+    assert rows == []

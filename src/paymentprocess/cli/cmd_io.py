@@ -82,15 +82,15 @@ def export_cmd(
     """
     engine = state(ctx).engine()
     started = time.perf_counter()
-    with _bars() as update:
+    with _bars(one_bar=True) as update:
         counts = export_directory(engine, directory, fmt=fmt.value, progress=update)
     seconds = time.perf_counter() - started
     _summary(f"Exported to {directory} in {seconds:.1f} s", counts, "documents")
 
 
 @contextmanager
-def _bars() -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress display with one bar per file (or step), fed by (label, done, total)."""
+def _bars(*, one_bar: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """Rich progress bars fed by (label, done, total): one per label, or one named by the label."""
     tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description:<28}"),
@@ -101,9 +101,10 @@ def _bars() -> Iterator[Callable[[str, int, int], None]]:
     ) as progress:
 
         def update(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = progress.add_task(label, total=total)
-            progress.update(tasks[label], completed=done, total=total)
+            task = "" if one_bar else label
+            if task not in tasks:
+                tasks[task] = progress.add_task(label, total=total)
+            progress.update(tasks[task], completed=done, total=total, description=label)
 
         yield update
 

@@ -1,9 +1,9 @@
 """Stored rows → export documents, field for field as they were loaded.
 
 `collection_documents(conn, collection)` reads a collection's table with one bulk query, sorts it
-by id in Polars (the same order on SQLite and PostgreSQL whatever the database collation), and
-builds one document per row: Appendix A names in Appendix A order, amounts as two-place strings,
-dates `YYYY-MM-DD`, nested `Address` / `ServiceLines`, then the unknown fields kept in `extra`.
+by id in Polars (the same order on SQLite and PostgreSQL whatever the database collation), formats
+every amount and date column at once, and builds one document per row: Appendix A names in
+Appendix A order, nested `Address` / `ServiceLines`, then the unknown fields kept in `extra`.
 Claims show their effective status (`storage.claims_view`); ledger records their current
 `RemainingAmount` (opening amount minus every application).
 """
@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
+import polars as pl
 from sqlalchemy import BigInteger, Connection, Select, cast, func, select
 
-from paymentprocess.io.spec import Collection, Field, Group, Row
+from paymentprocess.io.spec import Collection, Field, Group
 from paymentprocess.storage.claims_view import effective_claims_select
 from paymentprocess.storage.frames import read_frame, table_schema
 from paymentprocess.storage.tables import over_and_under_payment as ledger
 from paymentprocess.storage.tables import over_and_under_payment_application as applications
 
 Document = dict[str, Any]
+_EXTRA = "\x00extra"
+_PARENT = "\x00parent"
 
 
 def collection_documents(conn: Connection, collection: Collection) -> list[Document]:
@@ -30,15 +34,14 @@ def collection_documents(conn: Connection, collection: Collection) -> list[Docum
     columns = _columns(collection)
     frame = read_frame(conn, _query(collection, columns), table_schema(collection.table, columns))
     frame = frame.sort(list(collection.sort_columns))
-    lines = _child_documents(conn, collection)
-    id_column = collection.keys[0].columns[0]
-    groups = {g.name for g in collection.groups}
+    children = collection.children
+    lines = _child_documents(conn, collection) if children is not None else {}
+    id_name = next(f.name for f in collection.fields if f.column == collection.keys[0].columns[0])
     documents = []
-    for row in frame.iter_rows(named=True):
-        document = _document(collection.fields, collection.groups, row)
-        if collection.children is not None:
-            document[collection.children.name] = lines.get(row[id_column], [])
-        document.update(_extra(row, skip=groups))
+    for document, kept in _Layout(collection.fields, collection.groups).documents(frame):
+        if children is not None:
+            document[children.name] = lines.get(document[id_name], [])
+        document.update(kept)
         documents.append(document)
     return documents
 
@@ -78,52 +81,74 @@ def _ledger_query(columns: list[str]) -> Select[Any]:
 
 def _child_documents(conn: Connection, collection: Collection) -> dict[Any, list[Document]]:
     children = collection.children
-    if children is None:
-        return {}
+    assert children is not None
     table = children.table
     wanted = {f.column for f in children.fields} | {children.parent_column, "extra"}
     columns = [c.name for c in table.columns if c.name in wanted]
     key = next(f.column for f in children.fields if f.name == children.key_field)
-    query = select(*(table.c[c] for c in columns))
-    frame = read_frame(conn, query, table_schema(table, columns))
+    frame = read_frame(conn, select(*(table.c[c] for c in columns)), table_schema(table, columns))
     by_parent: dict[Any, list[Document]] = defaultdict(list)
-    for row in frame.sort([children.parent_column, key]).iter_rows(named=True):
-        document = _document(children.fields, (), row)
-        document.update(_extra(row))
-        by_parent[row[children.parent_column]].append(document)
+    layout = _Layout(children.fields, parent=children.parent_column)
+    for document, kept in layout.documents(frame.sort([children.parent_column, key])):
+        parent = document.pop(_PARENT)
+        document.update(kept)
+        by_parent[parent].append(document)
     return by_parent
 
 
-def _document(fields: tuple[Field, ...], groups: tuple[Group, ...], row: Row) -> Document:
-    document: Document = {}
-    after = {g.after: g for g in groups}
-    extra = _extra(row) if groups else {}
-    for f in fields:
-        _put(document, f, row[f.column])
-        group = after.get(f.name)
-        if group is not None:
-            nested: Document = {}
-            for sub in group.fields:
-                _put(nested, sub, row[sub.column])
-            kept = extra.get(group.name)
-            nested.update(kept if isinstance(kept, dict) else {})
-            has_value = any(v is not None for v in nested.values())
-            document[group.name] = nested if has_value else None
-    return document
+class _Layout:
+    """How rows of one table become documents: names in order and what is left to convert."""
 
+    def __init__(
+        self, fields: tuple[Field, ...], groups: tuple[Group, ...] = (), parent: str = ""
+    ) -> None:
+        nested = [(f"{g.name}.{f.name}", f) for g in groups for f in g.fields]
+        named = [(f.name, f) for f in fields] + nested
+        self.groups = groups
+        self.names = [name for name, _ in named] + [_EXTRA] + ([_PARENT] if parent else [])
+        self.exprs = [
+            f.kind.show_expr(pl.col(f.column)) if f.kind.show_expr else pl.col(f.column)
+            for _, f in named
+        ]
+        self.exprs += [pl.col("extra")] + ([pl.col(parent)] if parent else [])
+        self.optional = [name for name, f in named if f.only_when_set]
+        self.shows = [
+            (name, f.kind.show)
+            for name, f in named
+            if f.kind.show_expr is None and not f.kind.shown_as_stored
+        ]
 
-def _put(document: Document, field: Field, value: Any) -> None:
-    if value is None:
-        if not field.only_when_set:
-            document[field.name] = None
-        return
-    document[field.name] = field.kind.show(value)
+    def documents(self, frame: pl.DataFrame) -> Iterator[tuple[Document, Document]]:
+        """(document, unknown fields kept at load) per row; amounts and dates come as text."""
+        if "extra" not in frame.columns:
+            frame = frame.with_columns(extra=pl.lit(None, pl.String))
+        names = self.names
+        shown = frame.select(e.alias(f"c{i}") for i, e in enumerate(self.exprs))
+        for values in shown.iter_rows():
+            document = dict(zip(names, values, strict=True))
+            text = document.pop(_EXTRA)
+            for name, show in self.shows:
+                if document[name] is not None:
+                    document[name] = show(document[name])
+            for name in self.optional:
+                if document[name] is None:
+                    del document[name]
+            kept = json.loads(text) if text else {}
+            if self.groups:
+                document = self._nest(document, kept)
+            yield document, kept
 
-
-def _extra(row: Row, skip: set[str] | None = None) -> Document:
-    """The unknown fields kept at load (minus `skip`: those of a nested group)."""
-    text = row.get("extra")
-    kept = json.loads(text) if text else None
-    if not isinstance(kept, dict):
-        return {}
-    return {k: v for k, v in kept.items() if not skip or k not in skip}
+    def _nest(self, flat: Document, kept: Document) -> Document:
+        """Put each group's fields (and its kept unknown members) in place after `group.after`."""
+        document: Document = {}
+        for name, value in flat.items():
+            if "." not in name:
+                document[name] = value
+            for group in self.groups:
+                if group.after == name:
+                    members = {f.name: flat[f"{group.name}.{f.name}"] for f in group.fields}
+                    unknown = kept.pop(group.name, None)
+                    members.update(unknown if isinstance(unknown, dict) else {})
+                    has_value = any(v is not None for v in members.values())
+                    document[group.name] = members if has_value else None
+        return document

@@ -50,7 +50,7 @@ def export_directory(
             write_atomically(collection_path(directory, name), encode(documents, fmt))
             counts[name] = len(documents)
     if progress is not None:
-        progress("done", len(EXPORTED_NAMES), len(EXPORTED_NAMES))
+        progress("all collections", len(EXPORTED_NAMES), len(EXPORTED_NAMES))
     return counts
 
 

@@ -17,11 +17,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import polars as pl
+
 from paymentprocess.domain.money import MoneyError, format_cents, format_rate_ppm, parse_cents
 from paymentprocess.domain.money import parse_rate_ppm as _parse_rate_ppm
 from paymentprocess.io.extjson import describe, ext_wrapper
 
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,13})(?:\.(\d{1,2}))?", re.ASCII)  # < MAX_CENTS
+MAX_WHOLE = 10**13
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 INT64 = 2**63
 INT32 = 2**31
@@ -38,14 +42,38 @@ class FieldError(Exception):
 
 @dataclass(frozen=True)
 class Kind:
-    """How values of one kind are parsed on load and shown on export."""
+    """How values of one kind are parsed on load and shown on export.
+
+    `show_expr`, when set, is `show` over a whole Polars column (export formats every amount and
+    date of a table at once); `show` is then used for single values only.
+    """
 
     parse: Callable[[object], Any]
     show: Callable[[Any], Any]
+    show_expr: Callable[[pl.Expr], pl.Expr] | None = None
+
+    @property
+    def shown_as_stored(self) -> bool:
+        return self.show is same
 
 
-def _same(value: Any) -> Any:
+def same(value: Any) -> Any:
     return value
+
+
+def cents_text_expr(cents: pl.Expr) -> pl.Expr:
+    """`format_cents` over a column of cents: 123456 → "1234.56", -5 → "-0.05", null → null."""
+    magnitude = cents.abs()
+    body = pl.concat_str(
+        (magnitude // 100).cast(pl.String),  # first: the result keeps the column's name
+        pl.lit("."),
+        (magnitude % 100).cast(pl.String).str.zfill(2),
+    )
+    return pl.when(cents < 0).then(body.str.replace("^", "-")).otherwise(body)
+
+
+def date_text_expr(dates: pl.Expr) -> pl.Expr:
+    return dates.dt.strftime("%Y-%m-%d")
 
 
 def _number_text(value: object, *, money: bool) -> str:
@@ -69,7 +97,14 @@ def _number_text(value: object, *, money: bool) -> str:
 
 
 def parse_money(value: object) -> int:
-    text = _number_text(value, money=True)
+    if type(value) is int and abs(value) < MAX_WHOLE:
+        return value * 100
+    text = value if type(value) is str else _number_text(value, money=True)
+    plain = _PLAIN_AMOUNT.fullmatch(text)
+    if plain is not None:  # the usual "1234.5" / "-0.05": integer arithmetic only
+        sign, whole, cents = plain.groups()
+        amount = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+        return -amount if sign else amount
     try:
         return parse_cents(text)
     except MoneyError as exc:
@@ -132,6 +167,11 @@ def parse_bool(value: object) -> bool:
 
 
 def parse_date(value: object) -> date:
+    if type(value) is str and _DATE_ONLY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise FieldError(f"is not a real date: {value!r}") from None
     if isinstance(value, datetime):
         return _utc_date(value)
     if isinstance(value, date):
@@ -185,7 +225,7 @@ def choice(*values: str) -> Kind:
             raise FieldError(f"must be one of {', '.join(values)}, not {describe(value)}")
         return found
 
-    return Kind(parse, _same)
+    return Kind(parse, same)
 
 
 def _list_of(item: Callable[[object], object]) -> Callable[[object], str]:
@@ -213,12 +253,12 @@ def _json_list(text: str) -> Any:
     return json.loads(text)
 
 
-TEXT = Kind(parse_text, _same)
-INT = Kind(parse_int, _same)
-SMALL_INT = Kind(parse_small_int, _same)
-BOOL = Kind(parse_bool, _same)
-MONEY = Kind(parse_money, format_cents)
+TEXT = Kind(parse_text, same)
+INT = Kind(parse_int, same)
+SMALL_INT = Kind(parse_small_int, same)
+BOOL = Kind(parse_bool, same)
+MONEY = Kind(parse_money, format_cents, cents_text_expr)
 RATE = Kind(parse_rate, format_rate_ppm)
-DATE = Kind(parse_date, date.isoformat)
+DATE = Kind(parse_date, date.isoformat, date_text_expr)
 TEXT_LIST = Kind(_list_of(parse_text), _json_list)
 ID_LIST = Kind(_list_of(_text_or_int), _json_list)

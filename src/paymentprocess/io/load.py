@@ -13,9 +13,8 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 
-import polars as pl
 import psycopg
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from paymentprocess.errors import InputError, NotFoundError, RecordProblem
@@ -25,7 +24,7 @@ from paymentprocess.io.extjson import read_documents
 from paymentprocess.io.files import collection_path, existing_directory, read_text
 from paymentprocess.io.records import Converted, convert_collection
 from paymentprocess.storage.database import unit_of_work
-from paymentprocess.storage.frames import table_schema, write_frame
+from paymentprocess.storage.frames import write_frame
 
 LoadProgress = Callable[[str, int, int], None]  # (file or step, done, total)
 WRITING = "writing"
@@ -115,17 +114,12 @@ def _store(
 def _write_batch(conn: Connection, batch: Converted) -> dict[str, int]:
     collection = batch.collection
     try:
-        counts = {collection.name: _write(conn, collection.table, batch.columns())}
+        counts = {collection.name: write_frame(conn, collection.table, batch.frame())}
         if collection.children is not None:
-            lines = _write(conn, collection.children.table, batch.child_columns())
+            lines = write_frame(conn, collection.children.table, batch.child_frame())
             counts[f"{collection.name}.{collection.children.name}"] = lines
     except (IntegrityError, psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         reason = f"a row was stored by someone else while loading ({detail}); nothing was written"
         raise InputError([RecordProblem(batch.source, "-", "(collection)", reason)]) from None
     return counts
-
-
-def _write(conn: Connection, table: Table, columns: dict[str, list[object]]) -> int:
-    frame = pl.DataFrame(columns, schema=table_schema(table, columns))
-    return write_frame(conn, table, frame)

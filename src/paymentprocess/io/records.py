@@ -14,10 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
+from sqlalchemy import Table
+
 from paymentprocess.errors import RecordProblem
 from paymentprocess.io.extjson import describe, storable
 from paymentprocess.io.fields import FieldError
 from paymentprocess.io.spec import Children, Collection, Field, Group, Row
+from paymentprocess.storage.frames import table_schema
 
 Problems = list[tuple[str, str]]  # (field path, reason) within one record
 Progress = Callable[[int], None]
@@ -33,16 +37,24 @@ class Converted:
     key_locations: dict[tuple[str, ...], dict[tuple[Any, ...], str]] = field(default_factory=dict)
     source: str = ""
 
-    def columns(self) -> dict[str, list[Any]]:
-        return {c: [row.get(c) for row in self.rows] for c in self.collection.columns()}
+    def frame(self) -> pl.DataFrame:
+        """The rows as a frame with the table's column types (missing members are null)."""
+        return _frame(self.rows, self.collection.table, self.collection.columns())
 
-    def child_columns(self) -> dict[str, list[Any]]:
+    def child_frame(self) -> pl.DataFrame:
         children = self.collection.children
         if children is None:
-            return {}
+            return pl.DataFrame()
         wanted = {f.column for f in children.fields} | {children.parent_column, "extra"}
         names = [c.name for c in children.table.columns if c.name in wanted]
-        return {c: [row.get(c) for row in self.child_rows] for c in names}
+        return _frame(self.child_rows, children.table, names)
+
+
+def _frame(rows: list[Row], table: Table, columns: list[str]) -> pl.DataFrame:
+    schema = table_schema(table, columns)
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.from_dicts(rows, schema=schema)
 
 
 def convert_collection(
@@ -55,55 +67,71 @@ def convert_collection(
     out = Converted(collection, source=source)
     out.key_locations = {k.columns: {} for k in collection.keys}
     problems: list[RecordProblem] = []
-    names = collection.lookup()
-    child_names = _child_lookup(collection.children)
+    shape = _Shape(collection.fields, collection.groups, collection.children, collection.aliases)
     for count, (location, doc) in enumerate(documents, 1):
-        row, lines, found = _convert_document(collection, names, child_names, doc)
+        row, lines, found = _convert_document(collection, shape, doc)
         found += _check_keys(collection, out, row, location)
         if found:
             problems.extend(RecordProblem(source, location, f, r) for f, r in found)
         else:
             out.rows.append(row)
             out.child_rows.extend(lines)
-        if progress is not None and count % 2000 == 0:
+        if progress is not None and count % 5000 == 0:
             progress(count)
     return out, problems
 
 
-def _child_lookup(children: Children | None) -> dict[str, Field | Group | Children]:
-    return {} if children is None else {f.name.lower(): f for f in children.fields}
+Target = Field | Group | Children
+_UNSEEN: Any = object()
+_CACHE_LIMIT = 10_000
+
+
+class _Shape:
+    """How the members of one kind of JSON object map to columns (a claim, a line, an address)."""
+
+    def __init__(
+        self,
+        fields: tuple[Field, ...],
+        groups: tuple[Group, ...] = (),
+        children: Children | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        by_name = {f.name: f for f in fields}
+        self.names: dict[str, Target] = {f.name.lower(): f for f in fields}
+        self.names.update({g.name.lower(): g for g in groups})
+        if children is not None:
+            self.names[children.name.lower()] = children
+        self.names.update({a.lower(): by_name[t] for a, t in (aliases or {}).items()})
+        self.spellings: dict[object, Target | None] = {}
+        self.fields = fields
+        self.parts = {g.name: _Shape(g.fields) for g in groups}
+        if children is not None:
+            self.parts[children.name] = _Shape(children.fields)
+
+    def target(self, key: object) -> Target | None:
+        """What a member fills, matched whatever its capitalisation (spellings are cached)."""
+        try:
+            return self.spellings[key]
+        except KeyError:
+            found = self.names.get(key.lower()) if isinstance(key, str) else None
+            if len(self.spellings) < _CACHE_LIMIT:
+                self.spellings[key] = found
+            return found
 
 
 def _convert_document(
-    collection: Collection,
-    names: dict[str, Field | Group | Children],
-    child_names: dict[str, Field | Group | Children],
-    doc: object,
+    collection: Collection, shape: _Shape, doc: object
 ) -> tuple[Row, list[Row], Problems]:
     if not isinstance(doc, dict):
         return {}, [], [("(record)", f"must be a JSON object, not {describe(doc)}")]
     row: Row = {}
-    lines: list[Row] = []
     extra: dict[str, Any] = {}
     problems: Problems = []
-    given: dict[str, tuple[str, object]] = {}
-    for key, value in doc.items():
-        target = names.get(key.lower()) if isinstance(key, str) else None
-        if target is None:
-            extra[str(key)] = storable(value)
-        elif not _first_time(target.name, key, value, given, problems) or value is None:
-            continue
-        elif isinstance(target, Field):
-            _parse_into(row, target, value, target.name, problems)
-        elif isinstance(target, Group):
-            _convert_group(target, value, row, extra, problems)
-        else:
-            lines = _convert_children(target, child_names, value, problems)
-    _finish(row, collection.fields, given, problems, "")
+    lines = _fill(shape, doc, row, extra, problems, "")
     if collection.derive is not None:
         problems.extend(collection.derive(row))
-    parent_id = row.get(collection.keys[0].columns[0]) if collection.keys else None
     if collection.children is not None:
+        parent_id = row.get(collection.keys[0].columns[0])
         for line in lines:
             line[collection.children.parent_column] = parent_id
     if "extra" in collection.table.c:
@@ -111,31 +139,53 @@ def _convert_document(
     return row, lines, problems
 
 
-def _first_time(
-    name: str, key: str, value: object, given: dict[str, tuple[str, object]], problems: Problems
-) -> bool:
-    """False when the field was already given under another spelling (legacy or capitalised)."""
-    if name not in given:
+def _fill(
+    shape: _Shape,
+    obj: dict[Any, Any],
+    row: Row,
+    extra: dict[str, Any],
+    problems: Problems,
+    prefix: str,
+) -> list[Row]:
+    """Parse every member of `obj` into `row` (unknown ones into `extra`); returns child rows."""
+    given: dict[str, tuple[object, object]] = {}
+    lines: list[Row] = []
+    spellings = shape.spellings
+    for key, value in obj.items():
+        target = spellings.get(key, _UNSEEN)
+        if target is _UNSEEN:
+            target = shape.target(key)
+        if target is None:
+            extra[str(key)] = storable(value)
+            continue
+        name = target.name
+        if name in given:
+            first_key, first_value = given[name]
+            if first_value != value:
+                reason = f"given twice with different values ({first_key!r} and {key!r})"
+                problems.append((prefix + name, reason))
+            continue
         given[name] = (key, value)
-        return True
-    first_key, first_value = given[name]
-    if first_value != value:
-        problems.append((name, f"given twice with different values ({first_key!r} and {key!r})"))
-    return False
-
-
-def _parse_into(row: Row, target: Field, value: object, path: str, problems: Problems) -> None:
-    try:
-        row[target.column] = target.kind.parse(value)
-    except FieldError as exc:
-        problems.append((path + exc.path, exc.reason))
+        if value is None:
+            continue
+        if type(target) is Field:
+            try:
+                row[target.column] = target.kind.parse(value)
+            except FieldError as exc:
+                problems.append((prefix + name + exc.path, exc.reason))
+        elif type(target) is Group:
+            _convert_group(target, shape.parts[name], value, row, extra, problems)
+        elif type(target) is Children:
+            lines = _convert_children(target, shape.parts[name], value, problems)
+    _finish(row, shape.fields, given, problems, prefix)
+    return lines
 
 
 def _finish(
     row: Row, fields: tuple[Field, ...], given: dict[str, Any], problems: Problems, prefix: str
 ) -> None:
     """Defaults for missing fields; 'is required' for required ones that are missing or empty."""
-    failed = {p.removeprefix(prefix).split("[", 1)[0] for p, _ in problems}
+    failed = {p[len(prefix) :].split("[", 1)[0] for p, _ in problems if p.startswith(prefix)}
     for f in fields:
         value = row.get(f.column)
         if value is None or (f.required and value == ""):
@@ -147,28 +197,19 @@ def _finish(
 
 
 def _convert_group(
-    group: Group, value: object, row: Row, extra: dict[str, Any], problems: Problems
+    group: Group, shape: _Shape, value: object, row: Row, extra: dict[str, Any], problems: Problems
 ) -> None:
     if not isinstance(value, dict):
         problems.append((group.name, f"must be an object, not {describe(value)}"))
         return
-    names = {f.name.lower(): f for f in group.fields}
     unknown: dict[str, Any] = {}
-    for key, item in value.items():
-        target = names.get(str(key).lower())
-        if target is None:
-            unknown[str(key)] = storable(item)
-        elif item is not None:
-            _parse_into(row, target, item, f"{group.name}.{target.name}", problems)
+    _fill(shape, value, row, unknown, problems, f"{group.name}.")
     if unknown:
         extra[group.name] = unknown
 
 
 def _convert_children(
-    children: Children,
-    names: dict[str, Field | Group | Children],
-    value: object,
-    problems: Problems,
+    children: Children, shape: _Shape, value: object, problems: Problems
 ) -> list[Row]:
     if not isinstance(value, list):
         problems.append((children.name, f"must be a list, not {describe(value)}"))
@@ -181,38 +222,20 @@ def _convert_children(
         if not isinstance(item, dict):
             problems.append((prefix.rstrip("."), f"must be an object, not {describe(item)}"))
             continue
-        line, found = _convert_child(children, names, item, prefix)
-        problems.extend(found)
+        line: Row = {}
+        extra: dict[str, Any] = {}
+        _fill(shape, item, line, extra, problems, prefix)
+        line["extra"] = json.dumps(extra) if extra else None
         number = line.get(key_column)
         if number is not None and number in seen:
-            reason = f"duplicate {children.key_field} {number} in this claim (also {children.name}[{seen[number]}])"
-            problems.append((prefix + children.key_field, reason))
+            reason = f"duplicate {children.key_field} {number} in this claim"
+            problems.append(
+                (prefix + children.key_field, f"{reason} (also {children.name}[{seen[number]}])")
+            )
         elif number is not None:
             seen[number] = i
         rows.append(line)
     return rows
-
-
-def _convert_child(
-    children: Children,
-    names: dict[str, Field | Group | Children],
-    item: dict[Any, Any],
-    prefix: str,
-) -> tuple[Row, Problems]:
-    line: Row = {}
-    extra: dict[str, Any] = {}
-    found: Problems = []
-    given: dict[str, tuple[str, object]] = {}
-    for key, value in item.items():
-        target = names.get(str(key).lower())
-        if not isinstance(target, Field):
-            extra[str(key)] = storable(value)
-        elif _first_time(target.name, str(key), value, given, found) and value is not None:
-            _parse_into(line, target, value, prefix + target.name, found)
-    found = [(p if p.startswith(prefix) else prefix + p, r) for p, r in found]
-    _finish(line, children.fields, given, found, prefix)
-    line["extra"] = json.dumps(extra) if extra else None
-    return line, found
 
 
 def _check_keys(collection: Collection, out: Converted, row: Row, location: str) -> Problems:
