@@ -28,7 +28,7 @@ def finish_claims(
 ) -> pl.DataFrame:
     """The claim_fin_core rows, ordered by claim id."""
     frame = skeleton.join(payees.select("payee", *PAYEE_FIELDS), on="payee", how="left")
-    frame = frame.join(totals, on="claim_core_id", how="left")
+    frame = frame.join(totals, on="num", how="left")
     frame = _payee_errors(plan, frame)
     frame = _headers(plan, frame)
     paid = pl.col("status") == "Paid"

@@ -55,12 +55,18 @@ def build_cycle(
     step(2, "service lines")
     skeleton = pl.concat([history, current])
     fresh = fresh_lines(skeleton, plan.seed)
-    lines = pl.concat([fresh, copied_lines(skeleton, fresh)]).sort("claim_core_id", "line_number")
-    tables["service_line"] = lines
+    lines = pl.concat([fresh, copied_lines(skeleton, fresh)]).sort("num", "line_number")
+    del fresh
+    tables["service_line"] = lines.drop("num")
     step(3, "claims")
     totals = header_totals(lines)
     tables["claim_fin_core"] = finish_claims(plan, skeleton, payees, totals)
-    step(4, "ledger")
+    del skeleton
+    step(4, "summary")
+    phenomena = claim_phenomena(plan, current, history, totals)
+    phenomena["service_lines"] = lines.filter(pl.col("num") > plan.hist_claims).height
+    del current
+    step(5, "ledger")
     ledger = ledger_frame(plan)
     refunds = refund_frame(plan, ledger)
     register = prior_register(plan, history, totals, payees)
@@ -68,11 +74,6 @@ def build_cycle(
     tables["refund"] = refunds.drop("unapplied")
     tables["payment_register"] = register
     tables["sequence_numbers"] = sequences(plan, ledger.height, register.height)
-    step(5, "summary")
-    phenomena = claim_phenomena(plan, current, history, totals)
-    phenomena["service_lines"] = lines.join(
-        current.select("claim_core_id"), on="claim_core_id", how="semi"
-    ).height
     phenomena.update(ledger_phenomena(plan, ledger, refunds, register))
     step(6, "done")
     return tables, phenomena, data_errors(plan, refunds)

@@ -124,7 +124,7 @@ def prior_register(
     dues = {e: prior_due_date(plan, p) for p, e in enumerate(prior_event_ids(plan), start=1)}
     sign = pl.when(pl.col("frequency_code") == "8").then(-1).otherwise(1)
     paid = (
-        history.join(totals.select("claim_core_id", "payable"), on="claim_core_id")
+        history.join(totals.select("num", "payable"), on="num")
         .group_by("payment_event_id", "payee")
         .agg(amount=(pl.col("payable") * sign).sum())
         .filter(pl.col("amount") > 0)

@@ -92,7 +92,7 @@ def _describe(lines: pl.DataFrame, d: Draw, e: Draw) -> pl.DataFrame:
         quadrant=quadrant.replace_strict(dict(enumerate(QUADRANTS)), return_dtype=pl.String),
         units=pl.when(d.chance(3, 4, 5)).then(1).otherwise(e.between(0, 2, 4)),
         service_date=pl.col("service_begin_date") + pl.duration(days=step),
-    ).drop("num", "role", "service_begin_date", "service_end_date")
+    ).drop("role", "service_begin_date", "service_end_date")
 
 
 def _apply_line_errors(lines: pl.DataFrame, e: Draw) -> pl.DataFrame:
@@ -112,11 +112,13 @@ def _apply_line_errors(lines: pl.DataFrame, e: Draw) -> pl.DataFrame:
 def copied_lines(claims: pl.DataFrame, source: pl.DataFrame) -> pl.DataFrame:
     """Lines of claims with `src_claim`: the source claim's lines × factor / 1000 (floored)."""
     copies = claims.filter(pl.col("src_claim").is_not_null()).select(
-        "claim_core_id", "src_claim", "factor"
+        "claim_core_id", "num", "src_claim", "factor"
     )
     scaled = [pl.col(m) * pl.col("factor") // 1000 for m in CLAIM_MONEY]
     return (
-        copies.join(source.rename({"claim_core_id": "src_claim"}), on="src_claim", how="inner")
+        copies.join(
+            source.drop("num").rename({"claim_core_id": "src_claim"}), on="src_claim", how="inner"
+        )
         .with_columns(scaled)
         .drop("src_claim", "factor")
         .select(source.columns)
@@ -124,7 +126,7 @@ def copied_lines(claims: pl.DataFrame, source: pl.DataFrame) -> pl.DataFrame:
 
 
 def header_totals(lines: pl.DataFrame) -> pl.DataFrame:
-    """Per claim: the sum of each money column over its lines, and the Final Run payable."""
-    return lines.group_by("claim_core_id").agg(
+    """Per claim number: the sum of each money column over its lines, and the Final Run payable."""
+    return lines.group_by("num").agg(
         *(pl.col(m).sum() for m in CLAIM_MONEY), payable=line_payable().sum()
     )

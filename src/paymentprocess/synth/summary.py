@@ -49,11 +49,12 @@ def claim_phenomena(
 ) -> dict[str, int]:
     """Counts over the current-cycle skeleton (`current`) and the paid history."""
     role, freq = pl.col("role"), pl.col("frequency_code")
-    payable = totals.select("claim_core_id", "payable")
+    payable = totals.select("num", "payable")
     replaced = (
         current.filter(role.is_in(list(REPLACEMENTS)))
-        .join(payable, on="claim_core_id")
-        .join(payable.rename({"claim_core_id": "src_claim", "payable": "paid"}), on="src_claim")
+        .join(payable, on="num")
+        .join(history.select(src_claim="claim_core_id", src_num="num"), on="src_claim")
+        .join(payable.rename({"num": "src_num", "payable": "paid"}), on="src_num")
     )
     pc_payees = pl.col("payee") < plan.existing
     new_claims = current.filter(~pc_payees & ~role.is_in(["INVALID_NPI", "INVALID_TIN"]))
