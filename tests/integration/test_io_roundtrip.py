@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert
 
+from paymentprocess.errors import SettingsError
 from paymentprocess.io.export import export_directory
 from paymentprocess.io.load import load_directory
 from paymentprocess.storage.database import unit_of_work
@@ -634,3 +635,21 @@ def test_export_then_load_then_export_is_identical(engine: Engine, tmp_path: Pat
             assert second == "[]\n"
         else:
             assert second == first, name
+
+
+def test_export_replaces_links_and_never_writes_outside_the_directory(
+    engine: Engine, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.json"
+    outside.write_text("keep me")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "BenefitPlan.json").symlink_to(outside)
+    load_directory(engine, write_fixture(tmp_path / "in"))
+    export_directory(engine, out)
+    assert outside.read_text() == "keep me"
+    assert not (out / "BenefitPlan.json").is_symlink()
+    assert [d["BenefitPlan_ID"] for d in read_export(out, "BenefitPlan")] == ["BP1", "BP2"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp files
+    with pytest.raises(SettingsError, match="not a directory"):
+        export_directory(engine, outside)

@@ -19,11 +19,11 @@ from paymentprocess.io.fields import (
     SMALL_INT,
     TEXT,
     TEXT_LIST,
-    FieldError,
     cents_text_expr,
     choice,
     date_text_expr,
 )
+from paymentprocess.io.scalars import FieldError
 
 
 @pytest.mark.parametrize(

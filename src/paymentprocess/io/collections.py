@@ -1,6 +1,8 @@
-"""Appendix A as data: every seed collection, its fields, kinds, keys and table.
+"""Appendix A as data: every seed collection, its fields, kinds, keys and table, in order.
 
-The order of `Field`s is the order of keys on export. Fields marked `only_when_set` are product
+Payees, claims with their service lines, the ledger, refunds and the payment register are here;
+the reference and configuration collections are in `io.reference_collections`. The order of
+`Field`s is the order of keys on export. Fields marked `only_when_set` are product
 additions that the runs and the claims service fill (`ClaimChain_ID`, `CreatedPaymentEvent_ID`,
 `ClaimReference`, `Quadrant`); they are exported only when they have a value and are accepted on
 load, so an export loads back unchanged. PaymentRegister is export only; PaymentEventStats (the
@@ -10,16 +12,24 @@ run documents) is written by `io.export` directly.
 from __future__ import annotations
 
 from paymentprocess.io.fields import (
-    BOOL,
     DATE,
-    ID_LIST,
     INT,
     MONEY,
-    RATE,
     SMALL_INT,
     TEXT,
     TEXT_LIST,
     choice,
+)
+from paymentprocess.io.reference_collections import (
+    BENEFIT_PLAN,
+    BUSINESS,
+    FUNDING_SOURCE,
+    INCLUSION_CRITERIA,
+    INTEREST_CONFIG,
+    PAYMENT_EVENT,
+    PROCESS_CODE_EX,
+    SEQUENCE_NUMBERS,
+    SERVICE_CODE,
 )
 from paymentprocess.io.spec import Children, Collection, Field, Group, Key, Row
 from paymentprocess.storage import tables as t
@@ -86,216 +96,134 @@ _PAYMENT_CENTER_ADDRESS = Group(
     after="VendorName",
 )
 
+PAYMENT_CENTER = Collection(
+    "PaymentCenter",
+    t.payment_center,
+    (
+        Field("PaymentCenter_ID", "payment_center_id", INT, required=True),
+        Field(
+            "PaymentCenterType",
+            "payment_center_type",
+            choice("Provider", "Member"),
+            required=True,
+        ),
+        Field("TaxID", "tax_id", TEXT),
+        Field("NPI", "npi", TEXT),
+        Field("MemberID", "member_id", TEXT),
+        Field("VendorName", "vendor_name", TEXT),
+        Field("ContractType", "contract_type", TEXT),
+        Field("PaymentMethod", "payment_method", choice("CHECK", "EFT")),
+        Field("BankRoutingNumber", "bank_routing_number", TEXT),
+        Field("BankAccountNumber", "bank_account_number", TEXT),
+        Field("CreatedPaymentEvent_ID", "created_payment_event_id", TEXT, only_when_set=True),
+    ),
+    groups=(_PAYMENT_CENTER_ADDRESS,),
+    keys=(
+        Key(("payment_center_id",), "PaymentCenter_ID"),
+        Key(
+            ("payment_center_type", "payee_key"),
+            "payee (PaymentCenterType, TaxID|NPI or MemberID)",
+        ),
+    ),
+    derive=_payee_key,
+    derived_columns=("payee_key",),
+)
+
+CLAIM_FIN_CORE = Collection(
+    "ClaimFinCore",
+    t.claim_fin_core,
+    (
+        Field("ClaimCore_ID", "claim_core_id", TEXT, required=True),
+        Field("ParentClaimCore_ID", "parent_claim_core_id", TEXT),
+        Field("FrequencyCode", "frequency_code", TEXT, required=True),
+        Field("PaymentEvent_ID", "payment_event_id", TEXT),
+        Field("Status", "status", choice("Unpaid", "Paid"), default="Unpaid"),
+        Field("PaidAmount", "paid_amount", MONEY),
+        Field("PaidPaymentEvent_ID", "paid_payment_event_id", TEXT),
+        Field("TaxID", "tax_id", TEXT),
+        Field("NPI", "npi", TEXT),
+        Field("MemberID", "member_id", TEXT),
+        Field("BillingProviderName", "billing_provider_name", TEXT),
+        Field("BillingProviderAddress", "billing_provider_address", TEXT),
+        Field("ContractType", "contract_type", TEXT),
+        Field("BenefitPlan_ID", "benefit_plan_id", TEXT),
+        Field("ReceivedDate", "received_date", DATE, required=True),
+        Field("ServiceBeginDate", "service_begin_date", DATE),
+        Field("ServiceEndDate", "service_end_date", DATE),
+        Field("VoidClaimCore_ID", "void_claim_core_id", TEXT),
+        Field("OriginalClaimCore_ID", "original_claim_core_id", TEXT),
+        Field("ProcessCodes", "process_codes", TEXT_LIST),
+        *(Field(name, column, MONEY) for name, column in _AMOUNTS),
+        Field("ClaimReference", "claim_reference", TEXT, only_when_set=True),
+    ),
+    children=SERVICE_LINES,
+    keys=(
+        Key(("claim_core_id",), "ClaimCore_ID"),
+        Key(("claim_reference",), "ClaimReference"),
+    ),
+)
+
+OVER_AND_UNDER_PAYMENT = Collection(
+    "OverAndUnderPayment",
+    t.over_and_under_payment,
+    (
+        Field("OverAndUnderPayment_ID", "over_and_under_payment_id", INT, required=True),
+        Field("PaymentCenter_ID", "payment_center_id", INT, required=True),
+        Field("PaymentEvent_ID", "payment_event_id", TEXT),
+        Field("Type", "type", choice("OverPayment", "UnderPayment"), required=True),
+        Field("TotalAmount", "total_amount", MONEY, required=True),
+        Field("RemainingAmount", "opening_remaining_amount", MONEY),
+        Field("CreatedDate", "created_date", DATE),
+        Field("ClaimChain_ID", "claim_chain_id", TEXT, only_when_set=True),
+    ),
+    keys=(Key(("over_and_under_payment_id",), "OverAndUnderPayment_ID"),),
+    aliases={"RemaingAmount": "RemainingAmount"},
+    derive=_opening_remaining,
+)
+
+REFUND = Collection(
+    "Refund",
+    t.refund,
+    (
+        Field("Refund_ID", "refund_id", TEXT, required=True),
+        Field("OriginalClaimCore_ID", "original_claim_core_id", TEXT, required=True),
+        Field("Amount", "amount", MONEY, required=True),
+        Field("ReceivedDate", "received_date", DATE),
+    ),
+    keys=(Key(("refund_id",), "Refund_ID"),),
+)
+
+PAYMENT_REGISTER = Collection(
+    "PaymentRegister",
+    t.payment_register,
+    (
+        Field("Payment_ID", "payment_id", TEXT, required=True),
+        Field("PaymentEvent_ID", "payment_event_id", TEXT),
+        Field("PaymentCenter_ID", "payment_center_id", INT),
+        Field("Amount", "amount", MONEY),
+        Field("Method", "method", TEXT),
+        Field("CheckNumber", "check_number", TEXT),
+        Field("PaymentDate", "payment_date", DATE),
+    ),
+    keys=(Key(("payment_id",), "Payment_ID"),),
+    importable=False,
+)
+
 COLLECTIONS: tuple[Collection, ...] = (
-    Collection(
-        "PaymentEvent",
-        t.payment_event,
-        (
-            Field("PaymentEvent_ID", "payment_event_id", TEXT, required=True),
-            Field("Business_ID", "business_id", TEXT),
-            Field("InclusionCriteria_ID", "inclusion_criteria_id", TEXT),
-            Field("FundingSource_ID", "funding_source_id", TEXT),
-            Field("PaymentDueDate", "payment_due_date", DATE, required=True),
-            Field(
-                "PaymentEventType", "payment_event_type", choice("Provider", "DMR"), required=True
-            ),
-            Field("Stage", "stage", choice("New", "DryRun", "Final"), default="New"),
-        ),
-        keys=(Key(("payment_event_id",), "PaymentEvent_ID"),),
-    ),
-    Collection(
-        "Business",
-        t.business,
-        (
-            Field("Business_ID", "business_id", TEXT, required=True),
-            Field("Name", "name", TEXT),
-            Field("CustomInterestDays", "custom_interest_days", SMALL_INT),
-        ),
-        keys=(Key(("business_id",), "Business_ID"),),
-    ),
-    Collection(
-        "InterestConfig",
-        t.interest_config,
-        (
-            Field(
-                "ContractType", "contract_type", choice("CMS", "Contract", "Member"), required=True
-            ),
-            Field("AnnualRate", "annual_rate_ppm", RATE, required=True),
-            Field("GraceDays", "grace_days", SMALL_INT, required=True),
-            Field("EffectiveFrom", "effective_from", DATE, required=True),
-            Field("EffectiveTo", "effective_to", DATE),
-        ),
-        keys=(Key(("contract_type", "effective_from"), "ContractType+EffectiveFrom"),),
-        order=("interest_config_id",),
-    ),
-    Collection(
-        "FundingSource",
-        t.funding_source,
-        (
-            Field("FundingSource_ID", "funding_source_id", TEXT, required=True),
-            Field("Name", "name", TEXT),
-            Field("MinimumPayment", "minimum_payment", MONEY, required=True),
-            Field("BankRoutingNumber", "bank_routing_number", TEXT),
-            Field("BankAccountNumber", "bank_account_number", TEXT),
-        ),
-        keys=(Key(("funding_source_id",), "FundingSource_ID"),),
-    ),
-    Collection(
-        "InclusionCriteria",
-        t.inclusion_criteria,
-        (
-            Field("InclusionCriteria_ID", "inclusion_criteria_id", TEXT, required=True),
-            Field("BenefitPlan_IDs", "benefit_plan_ids", TEXT_LIST),
-            Field("IncludePaymentCenters", "include_payment_centers", ID_LIST),
-            Field("ExcludePaymentCenters", "exclude_payment_centers", ID_LIST),
-        ),
-        keys=(Key(("inclusion_criteria_id",), "InclusionCriteria_ID"),),
-    ),
-    Collection(
-        "BenefitPlan",
-        t.benefit_plan,
-        (
-            Field("BenefitPlan_ID", "benefit_plan_id", TEXT, required=True),
-            Field("Name", "name", TEXT),
-        ),
-        keys=(Key(("benefit_plan_id",), "BenefitPlan_ID"),),
-    ),
-    Collection(
-        "PaymentCenter",
-        t.payment_center,
-        (
-            Field("PaymentCenter_ID", "payment_center_id", INT, required=True),
-            Field(
-                "PaymentCenterType",
-                "payment_center_type",
-                choice("Provider", "Member"),
-                required=True,
-            ),
-            Field("TaxID", "tax_id", TEXT),
-            Field("NPI", "npi", TEXT),
-            Field("MemberID", "member_id", TEXT),
-            Field("VendorName", "vendor_name", TEXT),
-            Field("ContractType", "contract_type", TEXT),
-            Field("PaymentMethod", "payment_method", choice("CHECK", "EFT")),
-            Field("BankRoutingNumber", "bank_routing_number", TEXT),
-            Field("BankAccountNumber", "bank_account_number", TEXT),
-            Field("CreatedPaymentEvent_ID", "created_payment_event_id", TEXT, only_when_set=True),
-        ),
-        groups=(_PAYMENT_CENTER_ADDRESS,),
-        keys=(
-            Key(("payment_center_id",), "PaymentCenter_ID"),
-            Key(
-                ("payment_center_type", "payee_key"),
-                "payee (PaymentCenterType, TaxID|NPI or MemberID)",
-            ),
-        ),
-        derive=_payee_key,
-        derived_columns=("payee_key",),
-    ),
-    Collection(
-        "ClaimFinCore",
-        t.claim_fin_core,
-        (
-            Field("ClaimCore_ID", "claim_core_id", TEXT, required=True),
-            Field("ParentClaimCore_ID", "parent_claim_core_id", TEXT),
-            Field("FrequencyCode", "frequency_code", TEXT, required=True),
-            Field("PaymentEvent_ID", "payment_event_id", TEXT),
-            Field("Status", "status", choice("Unpaid", "Paid"), default="Unpaid"),
-            Field("PaidAmount", "paid_amount", MONEY),
-            Field("PaidPaymentEvent_ID", "paid_payment_event_id", TEXT),
-            Field("TaxID", "tax_id", TEXT),
-            Field("NPI", "npi", TEXT),
-            Field("MemberID", "member_id", TEXT),
-            Field("BillingProviderName", "billing_provider_name", TEXT),
-            Field("BillingProviderAddress", "billing_provider_address", TEXT),
-            Field("ContractType", "contract_type", TEXT),
-            Field("BenefitPlan_ID", "benefit_plan_id", TEXT),
-            Field("ReceivedDate", "received_date", DATE, required=True),
-            Field("ServiceBeginDate", "service_begin_date", DATE),
-            Field("ServiceEndDate", "service_end_date", DATE),
-            Field("VoidClaimCore_ID", "void_claim_core_id", TEXT),
-            Field("OriginalClaimCore_ID", "original_claim_core_id", TEXT),
-            Field("ProcessCodes", "process_codes", TEXT_LIST),
-            *(Field(name, column, MONEY) for name, column in _AMOUNTS),
-            Field("ClaimReference", "claim_reference", TEXT, only_when_set=True),
-        ),
-        children=SERVICE_LINES,
-        keys=(
-            Key(("claim_core_id",), "ClaimCore_ID"),
-            Key(("claim_reference",), "ClaimReference"),
-        ),
-    ),
-    Collection(
-        "OverAndUnderPayment",
-        t.over_and_under_payment,
-        (
-            Field("OverAndUnderPayment_ID", "over_and_under_payment_id", INT, required=True),
-            Field("PaymentCenter_ID", "payment_center_id", INT, required=True),
-            Field("PaymentEvent_ID", "payment_event_id", TEXT),
-            Field("Type", "type", choice("OverPayment", "UnderPayment"), required=True),
-            Field("TotalAmount", "total_amount", MONEY, required=True),
-            Field("RemainingAmount", "opening_remaining_amount", MONEY),
-            Field("CreatedDate", "created_date", DATE),
-            Field("ClaimChain_ID", "claim_chain_id", TEXT, only_when_set=True),
-        ),
-        keys=(Key(("over_and_under_payment_id",), "OverAndUnderPayment_ID"),),
-        aliases={"RemaingAmount": "RemainingAmount"},
-        derive=_opening_remaining,
-    ),
-    Collection(
-        "Refund",
-        t.refund,
-        (
-            Field("Refund_ID", "refund_id", TEXT, required=True),
-            Field("OriginalClaimCore_ID", "original_claim_core_id", TEXT, required=True),
-            Field("Amount", "amount", MONEY, required=True),
-            Field("ReceivedDate", "received_date", DATE),
-        ),
-        keys=(Key(("refund_id",), "Refund_ID"),),
-    ),
-    Collection(
-        "SequenceNumbers",
-        t.sequence_numbers,
-        (
-            Field("Name", "name", TEXT, required=True),
-            Field("Value", "value", INT, required=True),
-        ),
-        keys=(Key(("name",), "Name"),),
-    ),
-    Collection(
-        "ServiceCode",
-        t.service_code,
-        (
-            Field("ServiceCode", "service_code", TEXT, required=True),
-            Field("Description", "description", TEXT),
-        ),
-        keys=(Key(("service_code",), "ServiceCode"),),
-    ),
-    Collection(
-        "ProcessCodeEx",
-        t.process_code_ex,
-        (
-            Field("ProcessCode", "process_code", TEXT, required=True),
-            Field("HoldsPayment", "holds_payment", BOOL, required=True),
-            Field("Description", "description", TEXT),
-        ),
-        keys=(Key(("process_code",), "ProcessCode"),),
-    ),
-    Collection(
-        "PaymentRegister",
-        t.payment_register,
-        (
-            Field("Payment_ID", "payment_id", TEXT, required=True),
-            Field("PaymentEvent_ID", "payment_event_id", TEXT),
-            Field("PaymentCenter_ID", "payment_center_id", INT),
-            Field("Amount", "amount", MONEY),
-            Field("Method", "method", TEXT),
-            Field("CheckNumber", "check_number", TEXT),
-            Field("PaymentDate", "payment_date", DATE),
-        ),
-        keys=(Key(("payment_id",), "Payment_ID"),),
-        importable=False,
-    ),
+    PAYMENT_EVENT,
+    BUSINESS,
+    INTEREST_CONFIG,
+    FUNDING_SOURCE,
+    INCLUSION_CRITERIA,
+    BENEFIT_PLAN,
+    PAYMENT_CENTER,
+    CLAIM_FIN_CORE,
+    OVER_AND_UNDER_PAYMENT,
+    REFUND,
+    SEQUENCE_NUMBERS,
+    SERVICE_CODE,
+    PROCESS_CODE_EX,
+    PAYMENT_REGISTER,
 )
 
 BY_NAME = {c.name: c for c in COLLECTIONS}

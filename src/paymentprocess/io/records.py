@@ -19,8 +19,8 @@ from sqlalchemy import Table
 
 from paymentprocess.errors import RecordProblem
 from paymentprocess.io.extjson import describe, storable
-from paymentprocess.io.fields import FieldError
-from paymentprocess.io.spec import Children, Collection, Field, Group, Row
+from paymentprocess.io.scalars import FieldError
+from paymentprocess.io.spec import UNSEEN, Children, Collection, Field, Group, Row, Shape
 from paymentprocess.storage.frames import table_schema
 
 Problems = list[tuple[str, str]]  # (field path, reason) within one record
@@ -67,7 +67,7 @@ def convert_collection(
     out = Converted(collection, source=source)
     out.key_locations = {k.columns: {} for k in collection.keys}
     problems: list[RecordProblem] = []
-    shape = _Shape(collection.fields, collection.groups, collection.children, collection.aliases)
+    shape = Shape(collection.fields, collection.groups, collection.children, collection.aliases)
     for count, (location, doc) in enumerate(documents, 1):
         row, lines, found = _convert_document(collection, shape, doc)
         found += _check_keys(collection, out, row, location)
@@ -81,46 +81,8 @@ def convert_collection(
     return out, problems
 
 
-Target = Field | Group | Children
-_UNSEEN: Any = object()
-_CACHE_LIMIT = 10_000
-
-
-class _Shape:
-    """How the members of one kind of JSON object map to columns (a claim, a line, an address)."""
-
-    def __init__(
-        self,
-        fields: tuple[Field, ...],
-        groups: tuple[Group, ...] = (),
-        children: Children | None = None,
-        aliases: dict[str, str] | None = None,
-    ) -> None:
-        by_name = {f.name: f for f in fields}
-        self.names: dict[str, Target] = {f.name.lower(): f for f in fields}
-        self.names.update({g.name.lower(): g for g in groups})
-        if children is not None:
-            self.names[children.name.lower()] = children
-        self.names.update({a.lower(): by_name[t] for a, t in (aliases or {}).items()})
-        self.spellings: dict[object, Target | None] = {}
-        self.fields = fields
-        self.parts = {g.name: _Shape(g.fields) for g in groups}
-        if children is not None:
-            self.parts[children.name] = _Shape(children.fields)
-
-    def target(self, key: object) -> Target | None:
-        """What a member fills, matched whatever its capitalisation (spellings are cached)."""
-        try:
-            return self.spellings[key]
-        except KeyError:
-            found = self.names.get(key.lower()) if isinstance(key, str) else None
-            if len(self.spellings) < _CACHE_LIMIT:
-                self.spellings[key] = found
-            return found
-
-
 def _convert_document(
-    collection: Collection, shape: _Shape, doc: object
+    collection: Collection, shape: Shape, doc: object
 ) -> tuple[Row, list[Row], Problems]:
     if not isinstance(doc, dict):
         return {}, [], [("(record)", f"must be a JSON object, not {describe(doc)}")]
@@ -140,7 +102,7 @@ def _convert_document(
 
 
 def _fill(
-    shape: _Shape,
+    shape: Shape,
     obj: dict[Any, Any],
     row: Row,
     extra: dict[str, Any],
@@ -152,8 +114,8 @@ def _fill(
     lines: list[Row] = []
     spellings = shape.spellings
     for key, value in obj.items():
-        target = spellings.get(key, _UNSEEN)
-        if target is _UNSEEN:
+        target = spellings.get(key, UNSEEN)
+        if target is UNSEEN:
             target = shape.target(key)
         if target is None:
             extra[str(key)] = storable(value)
@@ -197,7 +159,7 @@ def _finish(
 
 
 def _convert_group(
-    group: Group, shape: _Shape, value: object, row: Row, extra: dict[str, Any], problems: Problems
+    group: Group, shape: Shape, value: object, row: Row, extra: dict[str, Any], problems: Problems
 ) -> None:
     if not isinstance(value, dict):
         problems.append((group.name, f"must be an object, not {describe(value)}"))
@@ -209,7 +171,7 @@ def _convert_group(
 
 
 def _convert_children(
-    children: Children, shape: _Shape, value: object, problems: Problems
+    children: Children, shape: Shape, value: object, problems: Problems
 ) -> list[Row]:
     if not isinstance(value, list):
         problems.append((children.name, f"must be a list, not {describe(value)}"))

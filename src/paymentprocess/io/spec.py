@@ -3,7 +3,8 @@
 A `Collection` says which table a seed collection (`ClaimFinCore`, `PaymentCenter`, ...) is stored
 in, which document field goes to which column with which `Kind`, which fields are required, which
 column sets must be unique (the first is the id, used to sort exports), which legacy names are
-accepted, and what is derived after the fields are parsed. `io.collections` holds the instances.
+accepted, and what is derived after the fields are parsed. `io.collections` holds the instances;
+`Shape` is the fast name → field lookup that `io.records` uses for one kind of JSON object.
 """
 
 from __future__ import annotations
@@ -79,18 +80,46 @@ class Collection:
     def sort_columns(self) -> tuple[str, ...]:
         return self.order or (self.keys[0].columns if self.keys else ())
 
-    def lookup(self) -> dict[str, Field | Group | Children]:
-        """Every accepted name, lower-cased, to what it fills."""
-        names: dict[str, Field | Group | Children] = {f.name.lower(): f for f in self.fields}
-        names.update({g.name.lower(): g for g in self.groups})
-        if self.children is not None:
-            names[self.children.name.lower()] = self.children
-        by_name = {f.name: f for f in self.fields}
-        names.update({alias.lower(): by_name[target] for alias, target in self.aliases.items()})
-        return names
-
     def columns(self) -> list[str]:
         """The table columns a load fills, in table order."""
         filled = {f.column for f in self.fields} | {f.column for g in self.groups for f in g.fields}
         filled |= {*self.derived_columns, "extra"}
         return [c.name for c in self.table.columns if c.name in filled]
+
+
+Target = Field | Group | Children
+UNSEEN: Any = object()  # marks a spelling not looked up yet
+CACHE_LIMIT = 10_000
+
+
+class Shape:
+    """How the members of one kind of JSON object map to columns (a claim, a line, an address)."""
+
+    def __init__(
+        self,
+        fields: tuple[Field, ...],
+        groups: tuple[Group, ...] = (),
+        children: Children | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        by_name = {f.name: f for f in fields}
+        self.names: dict[str, Target] = {f.name.lower(): f for f in fields}
+        self.names.update({g.name.lower(): g for g in groups})
+        if children is not None:
+            self.names[children.name.lower()] = children
+        self.names.update({a.lower(): by_name[t] for a, t in (aliases or {}).items()})
+        self.spellings: dict[object, Target | None] = {}
+        self.fields = fields
+        self.parts = {g.name: Shape(g.fields) for g in groups}
+        if children is not None:
+            self.parts[children.name] = Shape(children.fields)
+
+    def target(self, key: object) -> Target | None:
+        """What a member fills, matched whatever its capitalisation (spellings are cached)."""
+        try:
+            return self.spellings[key]
+        except KeyError:
+            found = self.names.get(key.lower()) if isinstance(key, str) else None
+            if len(self.spellings) < CACHE_LIMIT:
+                self.spellings[key] = found
+            return found

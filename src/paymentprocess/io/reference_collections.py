@@ -1,0 +1,129 @@
+"""Appendix A, reference and configuration collections: events, businesses, interest, funding.
+
+Payment events, businesses, interest configuration, funding sources, inclusion criteria, benefit
+plans, sequence numbers, service codes and process-code exceptions: small tables loaded as they
+are. `io.collections` assembles them with the claims, payees and ledger in Appendix A order.
+"""
+
+from __future__ import annotations
+
+from paymentprocess.io.fields import (
+    BOOL,
+    DATE,
+    ID_LIST,
+    INT,
+    MONEY,
+    RATE,
+    SMALL_INT,
+    TEXT,
+    TEXT_LIST,
+    choice,
+)
+from paymentprocess.io.spec import Collection, Field, Key
+from paymentprocess.storage import tables as t
+
+PAYMENT_EVENT = Collection(
+    "PaymentEvent",
+    t.payment_event,
+    (
+        Field("PaymentEvent_ID", "payment_event_id", TEXT, required=True),
+        Field("Business_ID", "business_id", TEXT),
+        Field("InclusionCriteria_ID", "inclusion_criteria_id", TEXT),
+        Field("FundingSource_ID", "funding_source_id", TEXT),
+        Field("PaymentDueDate", "payment_due_date", DATE, required=True),
+        Field("PaymentEventType", "payment_event_type", choice("Provider", "DMR"), required=True),
+        Field("Stage", "stage", choice("New", "DryRun", "Final"), default="New"),
+    ),
+    keys=(Key(("payment_event_id",), "PaymentEvent_ID"),),
+)
+
+BUSINESS = Collection(
+    "Business",
+    t.business,
+    (
+        Field("Business_ID", "business_id", TEXT, required=True),
+        Field("Name", "name", TEXT),
+        Field("CustomInterestDays", "custom_interest_days", SMALL_INT),
+    ),
+    keys=(Key(("business_id",), "Business_ID"),),
+)
+
+INTEREST_CONFIG = Collection(
+    "InterestConfig",
+    t.interest_config,
+    (
+        Field("ContractType", "contract_type", choice("CMS", "Contract", "Member"), required=True),
+        Field("AnnualRate", "annual_rate_ppm", RATE, required=True),
+        Field("GraceDays", "grace_days", SMALL_INT, required=True),
+        Field("EffectiveFrom", "effective_from", DATE, required=True),
+        Field("EffectiveTo", "effective_to", DATE),
+    ),
+    keys=(Key(("contract_type", "effective_from"), "ContractType+EffectiveFrom"),),
+    order=("interest_config_id",),
+)
+
+FUNDING_SOURCE = Collection(
+    "FundingSource",
+    t.funding_source,
+    (
+        Field("FundingSource_ID", "funding_source_id", TEXT, required=True),
+        Field("Name", "name", TEXT),
+        Field("MinimumPayment", "minimum_payment", MONEY, required=True),
+        Field("BankRoutingNumber", "bank_routing_number", TEXT),
+        Field("BankAccountNumber", "bank_account_number", TEXT),
+    ),
+    keys=(Key(("funding_source_id",), "FundingSource_ID"),),
+)
+
+INCLUSION_CRITERIA = Collection(
+    "InclusionCriteria",
+    t.inclusion_criteria,
+    (
+        Field("InclusionCriteria_ID", "inclusion_criteria_id", TEXT, required=True),
+        Field("BenefitPlan_IDs", "benefit_plan_ids", TEXT_LIST),
+        Field("IncludePaymentCenters", "include_payment_centers", ID_LIST),
+        Field("ExcludePaymentCenters", "exclude_payment_centers", ID_LIST),
+    ),
+    keys=(Key(("inclusion_criteria_id",), "InclusionCriteria_ID"),),
+)
+
+BENEFIT_PLAN = Collection(
+    "BenefitPlan",
+    t.benefit_plan,
+    (
+        Field("BenefitPlan_ID", "benefit_plan_id", TEXT, required=True),
+        Field("Name", "name", TEXT),
+    ),
+    keys=(Key(("benefit_plan_id",), "BenefitPlan_ID"),),
+)
+
+SEQUENCE_NUMBERS = Collection(
+    "SequenceNumbers",
+    t.sequence_numbers,
+    (
+        Field("Name", "name", TEXT, required=True),
+        Field("Value", "value", INT, required=True),
+    ),
+    keys=(Key(("name",), "Name"),),
+)
+
+SERVICE_CODE = Collection(
+    "ServiceCode",
+    t.service_code,
+    (
+        Field("ServiceCode", "service_code", TEXT, required=True),
+        Field("Description", "description", TEXT),
+    ),
+    keys=(Key(("service_code",), "ServiceCode"),),
+)
+
+PROCESS_CODE_EX = Collection(
+    "ProcessCodeEx",
+    t.process_code_ex,
+    (
+        Field("ProcessCode", "process_code", TEXT, required=True),
+        Field("HoldsPayment", "holds_payment", BOOL, required=True),
+        Field("Description", "description", TEXT),
+    ),
+    keys=(Key(("process_code",), "ProcessCode"),),
+)
