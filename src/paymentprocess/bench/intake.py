@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
+    parser.add_argument("--providers", type=int, default=500, help="distinct provider NPIs")
     parser.add_argument("--api-key", default=None)
     args = parser.parse_args(argv)
     result = asyncio.run(
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
             concurrency=args.concurrency,
             duration_s=args.duration,
             max_requests=args.max_requests,
+            providers=args.providers,
             api_key=args.api_key,
         )
     )

@@ -103,7 +103,7 @@ def submit_claim(
 def _insert(engine: Engine, claim: NewClaim, key: str | None, request_hash: str) -> Submitted:
     claim_id, now = new_claim_id(), utcnow()
     with unit_of_work(engine) as uow:
-        store.insert_claim(
+        body = store.insert_claim(
             uow.conn, claim_id, claim, received=datetime.now(UTC).date(), created_at=now
         )
         store.insert_outbox(
@@ -116,8 +116,6 @@ def _insert(engine: Engine, claim: NewClaim, key: str | None, request_hash: str)
             },
             created_at=now,
         )
-        body = store.load_claim(uow.conn, claim_id)
-        assert body is not None  # inserted just above, in this transaction
         if key is not None:
             store.insert_idempotency(uow.conn, key, request_hash, CREATED, body, created_at=now)
         uow.commit()

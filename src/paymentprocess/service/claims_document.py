@@ -8,11 +8,9 @@ it was made from, to compare a replayed body with what is stored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
-
-from sqlalchemy import RowMapping
 
 from paymentprocess.domain.money import format_cents, parse_cents
 from paymentprocess.service.claims_model import NewClaim, NewLine
@@ -33,7 +31,7 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def claim_document(header: RowMapping, lines: Sequence[RowMapping]) -> dict[str, Any]:
+def claim_document(header: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) -> dict[str, Any]:
     """One claim as the API shows it: amounts as "12.34" strings, dates ISO, timestamps UTC."""
     line_docs = [_line_document(row) for row in lines]
     totals = {
@@ -61,7 +59,7 @@ def claim_document(header: RowMapping, lines: Sequence[RowMapping]) -> dict[str,
     }
 
 
-def _line_net(row: RowMapping) -> int:
+def _line_net(row: Mapping[Any, Any]) -> int:
     return (
         int(row["billed_amount"])
         + int(row["coinsurance_amount"])
@@ -70,7 +68,7 @@ def _line_net(row: RowMapping) -> int:
     )
 
 
-def _line_document(row: RowMapping) -> dict[str, Any]:
+def _line_document(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "line_number": row["line_number"],
         "service_date": _day(row["service_date"]),

@@ -9,6 +9,7 @@ unit of work decides. A claim's `status` is its effective status: `Paid` once a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -32,34 +33,36 @@ CLAIM_CREATED_TOPIC = "claim.created"
 
 def insert_claim(
     conn: Connection, claim_id: str, claim: NewClaim, *, received: date, created_at: datetime
-) -> None:
-    """The claim, its lines, the provider aggregate and the outbox event (no commit)."""
+) -> dict[str, Any]:
+    """Write the claim, its lines and the provider aggregate (no commit); its document."""
+    header = {
+        "claim_core_id": claim_id,
+        "parent_claim_core_id": claim_id,
+        "frequency_code": "1",
+        "payment_event_id": None,
+        "status": "Unpaid",
+        "tax_id": claim.provider_tin,
+        "npi": claim.provider_npi,
+        "member_id": claim.subscriber_number,
+        "benefit_plan_id": claim.plan_group,
+        "received_date": received,
+        "service_begin_date": min(line.service_date for line in claim.lines),
+        "service_end_date": max(line.service_date for line in claim.lines),
+        **{col: claim.total(field) for col, field in LINE_AMOUNTS.items()},
+        "deductible_amount": 0,
+        "other_adjustment_amount": 0,
+        "claim_reference": claim.claim_reference,
+        "created_at": created_at,
+    }
+    lines = [_line_row(claim_id, n, line) for n, line in enumerate(claim.lines, start=1)]
+    # Statements without .values() compile once and are reused from SQLAlchemy's cache.
+    conn.execute(insert(claim_fin_core), header)
+    conn.execute(insert(service_line), lines)
     conn.execute(
-        insert(claim_fin_core).values(
-            claim_core_id=claim_id,
-            parent_claim_core_id=claim_id,
-            frequency_code="1",
-            payment_event_id=None,
-            status="Unpaid",
-            tax_id=claim.provider_tin,
-            npi=claim.provider_npi,
-            member_id=claim.subscriber_number,
-            benefit_plan_id=claim.plan_group,
-            received_date=received,
-            service_begin_date=min(line.service_date for line in claim.lines),
-            service_end_date=max(line.service_date for line in claim.lines),
-            **{col: claim.total(field) for col, field in LINE_AMOUNTS.items()},
-            deductible_amount=0,
-            other_adjustment_amount=0,
-            claim_reference=claim.claim_reference,
-            created_at=created_at,
-        )
+        _upsert_statement(conn.dialect.name),
+        {"provider_npi": claim.provider_npi, "claim_count": 1, "total_net_fee": claim.net_fee},
     )
-    conn.execute(
-        insert(service_line),
-        [_line_row(claim_id, n, line) for n, line in enumerate(claim.lines, start=1)],
-    )
-    _upsert_aggregate(conn, claim.provider_npi, claim.net_fee)
+    return claim_document({**header, "paid_status": None}, lines)
 
 
 def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
@@ -76,27 +79,23 @@ def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
     }
 
 
-def _upsert_aggregate(conn: Connection, npi: str, net_fee: int) -> None:
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(provider_aggregate).values(
-        provider_npi=npi, claim_count=1, total_net_fee=net_fee
-    )
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[provider_aggregate.c.provider_npi],
-            set_={
-                "claim_count": provider_aggregate.c.claim_count + 1,
-                "total_net_fee": provider_aggregate.c.total_net_fee + stmt.excluded.total_net_fee,
-            },
-        )
+@functools.cache
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (provider_npi) DO UPDATE adding one claim and its net fee."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(provider_aggregate)
+    return stmt.on_conflict_do_update(
+        index_elements=[provider_aggregate.c.provider_npi],
+        set_={
+            "claim_count": provider_aggregate.c.claim_count + 1,
+            "total_net_fee": provider_aggregate.c.total_net_fee + stmt.excluded.total_net_fee,
+        },
     )
 
 
 def insert_outbox(conn: Connection, payload: dict[str, Any], *, created_at: datetime) -> None:
     conn.execute(
-        insert(outbox_event).values(
-            created_at=created_at, topic=CLAIM_CREATED_TOPIC, payload=payload
-        )
+        insert(outbox_event),
+        {"created_at": created_at, "topic": CLAIM_CREATED_TOPIC, "payload": payload},
     )
 
 
