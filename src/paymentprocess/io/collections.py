@@ -79,7 +79,9 @@ SERVICE_LINES = Children(
         Field("Units", "units", SMALL_INT),
         Field("ServiceDate", "service_date", DATE),
         *(
-            Field(name, column, MONEY, required=name == "AllowedAmount", default=0)
+            Field(name, column, MONEY, required=True)
+            if name == "AllowedAmount"
+            else Field(name, column, MONEY, default=0)
             for name, column in _AMOUNTS
         ),
     ),

@@ -110,7 +110,7 @@ def _fill(
     prefix: str,
 ) -> list[Row]:
     """Parse every member of `obj` into `row` (unknown ones into `extra`); returns child rows."""
-    given: dict[str, tuple[object, object]] = {}
+    given: set[str] = set()
     lines: list[Row] = []
     spellings = shape.spellings
     for key, value in obj.items():
@@ -122,12 +122,9 @@ def _fill(
             continue
         name = target.name
         if name in given:
-            first_key, first_value = given[name]
-            if first_value != value:
-                reason = f"given twice with different values ({first_key!r} and {key!r})"
-                problems.append((prefix + name, reason))
+            _given_twice(shape, obj, key, value, problems, prefix)
             continue
-        given[name] = (key, value)
+        given.add(name)
         if value is None:
             continue
         if type(target) is Field:
@@ -139,23 +136,35 @@ def _fill(
             _convert_group(target, shape.parts[name], value, row, extra, problems)
         elif type(target) is Children:
             lines = _convert_children(target, shape.parts[name], value, problems)
-    _finish(row, shape.fields, given, problems, prefix)
+    _finish(shape, row, given, problems, prefix)
     return lines
 
 
-def _finish(
-    row: Row, fields: tuple[Field, ...], given: dict[str, Any], problems: Problems, prefix: str
+def _given_twice(
+    shape: Shape, obj: dict[Any, Any], key: object, value: object, problems: Problems, prefix: str
 ) -> None:
+    """A field under a second spelling (legacy or capitalised): fine only with the same value."""
+    target = shape.target(key)
+    assert target is not None
+    first_key = next(k for k in obj if shape.target(k) is target)
+    if obj[first_key] != value:
+        reason = f"given twice with different values ({first_key!r} and {key!r})"
+        problems.append((prefix + target.name, reason))
+
+
+def _finish(shape: Shape, row: Row, given: set[str], problems: Problems, prefix: str) -> None:
     """Defaults for missing fields; 'is required' for required ones that are missing or empty."""
+    for column, default in shape.defaults:
+        if row.get(column) is None:
+            row[column] = default
+    missing = [f for f in shape.required if row.get(f.column) in (None, "")]
+    if not missing:
+        return
     failed = {p[len(prefix) :].split("[", 1)[0] for p, _ in problems if p.startswith(prefix)}
-    for f in fields:
-        value = row.get(f.column)
-        if value is None or (f.required and value == ""):
-            if f.required and f.name not in failed:
-                reason = "is required" if f.name not in given or value is None else "is empty"
-                problems.append((prefix + f.name, reason))
-            elif f.default is not None:
-                row[f.column] = f.default
+    for f in missing:
+        if f.name not in failed:
+            empty = f.name in given and row.get(f.column) == ""
+            problems.append((prefix + f.name, "is empty" if empty else "is required"))
 
 
 def _convert_group(

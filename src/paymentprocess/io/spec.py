@@ -109,7 +109,10 @@ class Shape:
             self.names[children.name.lower()] = children
         self.names.update({a.lower(): by_name[t] for a, t in (aliases or {}).items()})
         self.spellings: dict[object, Target | None] = {}
-        self.fields = fields
+        self.required = tuple(f for f in fields if f.required)
+        self.defaults = tuple(
+            (f.column, f.default) for f in fields if f.default is not None and not f.required
+        )
         self.parts = {g.name: Shape(g.fields) for g in groups}
         if children is not None:
             self.parts[children.name] = Shape(children.fields)
