@@ -9,10 +9,11 @@ few sequence rows and the event row.
 
 from __future__ import annotations
 
+import time
+
 import polars as pl
 from sqlalchemy import Connection, Table, delete, update
 
-from paymentprocess.domain.findings import Finding
 from paymentprocess.engine import columns as col
 from paymentprocess.engine.backup import take_backup
 from paymentprocess.engine.config import RunConfig
@@ -29,6 +30,19 @@ from paymentprocess.storage.frames import write_frame
 KEY = col.PAYEE_KEY
 
 
+class _Steps:
+    """Times each write step into the run's timings (`persist.<step>`) and offers a fault checkpoint."""
+
+    def __init__(self, timings: dict[str, int], prefix: str) -> None:
+        self.timings, self.prefix, self.last = timings, prefix, time.perf_counter()
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[f"persist.{step}"] = round((now - self.last) * 1000)
+        self.last = now
+        checkpoint(f"{self.prefix}:after-{step}")
+
+
 def persist(
     conn: Connection,
     cfg: RunConfig,
@@ -37,13 +51,14 @@ def persist(
     lines: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
-    findings: list[Finding],
     timings: dict[str, int],
 ) -> pl.DataFrame:
     """Write the run's results; returns the payee frame with final ids (stats are written by the caller)."""
     if cfg.mode == "final":
-        return _persist_final(conn, cfg, data, claims, lines, cycle, result)
-    _persist_dry_run(conn, cfg, data, claims, cycle, result)
+        return _persist_final(
+            conn, cfg, data, claims, lines, cycle, result, _Steps(timings, "final")
+        )
+    _persist_dry_run(conn, cfg, data, claims, cycle, result, _Steps(timings, "dry"))
     return result.payees
 
 
@@ -90,10 +105,12 @@ def _persist_dry_run(
     claims: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
+    steps: _Steps,
 ) -> None:
     event = pl.lit(cfg.payment_event_id).alias("payment_event_id")
     ws_claims = claims.with_columns(event, pl.lit("Unpaid").alias("status"))
     _replace(conn, t.claim_ws_core, cfg, ws_claims)
+    steps.done("claims")
     details = new_payee_details(claims, cycle, cfg)
     known = data.payees.join(cycle.select(KEY), on=KEY, how="semi").with_columns(
         pl.lit("OLD").alias("flag"), pl.lit(cfg.payee_type).alias("payment_center_type")
@@ -123,11 +140,13 @@ def _persist_dry_run(
         ]
     )
     _replace(conn, t.payment_event_ws, cfg, ws_event)
+    steps.done("payees")
     conn.execute(
         update(t.payment_event)
         .where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
         .values(stage="DryRun", claims_fingerprint=fingerprint(data), updated_at=utcnow())
     )
+    steps.done("stage")
 
 
 def _persist_final(
@@ -138,9 +157,10 @@ def _persist_final(
     lines: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
+    steps: _Steps,
 ) -> pl.DataFrame:
     take_backup(conn, cfg.payment_event_id)
-    checkpoint("final:after-backup")
+    steps.done("backup")
     seqs: dict[str, int] = {}
     # 1. new payees, ids in payee-key order
     details = new_payee_details(claims, cycle, cfg)
@@ -151,7 +171,7 @@ def _persist_final(
         t.payment_center,
         details.with_columns(pl.lit(cfg.payment_event_id).alias("created_payment_event_id")),
     )
-    checkpoint("final:after-payees")
+    steps.done("payees")
     new_ids = details.select(KEY, pl.col("payment_center_id").alias("new_id"))
     fill = pl.coalesce("payment_center_id", "new_id").alias("payment_center_id")
     payees = result.payees.join(new_ids, on=KEY, how="left").with_columns(fill).drop("new_id")
@@ -165,7 +185,7 @@ def _persist_final(
         how="semi",
     )
     write_frame(conn, t.service_line_payment, paid_lines.with_columns(event))
-    checkpoint("final:after-claims")
+    steps.done("claims")
     # 3. ledger: new records (ids in PaymentCenter_ID order) and applications
     payees = payees.sort("payment_center_id")
     news = payees.filter(pl.col("new_record_type").is_not_null())
@@ -199,7 +219,7 @@ def _persist_final(
     )
     write_frame(conn, t.over_and_under_payment_application, result.applications.with_columns(event))
     _replace(conn, t.over_and_under_payment_stg, cfg, _stg_rows(cfg, result, payees), mode=cfg.mode)
-    checkpoint("final:after-ledger")
+    steps.done("ledger")
     # 4. payments, numbered in PaymentCenter_ID order
     pays = payees.filter(pl.col("net_pay") > 0)
     start = sequence_start(cfg.sequences, cfg.check_sequence, data.max_check_number)
@@ -219,14 +239,14 @@ def _persist_final(
             pl.lit(cfg.payment_due_date).alias("payment_date"),
         ),
     )
-    checkpoint("final:after-payments")
+    steps.done("payments")
     _advance_sequences(conn, cfg, seqs)
     conn.execute(
         update(t.payment_event)
         .where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
         .values(stage="Final", updated_at=utcnow())
     )
-    checkpoint("final:after-stage")
+    steps.done("stage")
     return payees
 
 
