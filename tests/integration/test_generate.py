@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
 import typer
-from sqlalchemy import JSON, Engine, delete, func, select
+from sqlalchemy import JSON, Engine, func, select
 from typer.testing import CliRunner
 
 from paymentprocess.cli import cmd_generate
 from paymentprocess.cli import main as cli_main
-from paymentprocess.storage.database import unit_of_work
+from paymentprocess.storage.database import create_engine_for, ensure_schema, unit_of_work
 from paymentprocess.storage.frames import read_frame, table_schema
 from paymentprocess.storage.tables import metadata
 from paymentprocess.synth import GenerationRefusedError, build_cycle, generate_cycle, make_plan
 from paymentprocess.synth.writer import TABLE_ORDER
-
-SURROGATE = {"interest_config": {"interest_config_id"}}  # autoincrement: differs after a delete
 
 
 def dump(engine: Engine) -> dict[str, pl.DataFrame]:
@@ -27,26 +26,21 @@ def dump(engine: Engine) -> dict[str, pl.DataFrame]:
     with unit_of_work(engine, write=False) as uow:
         for name in TABLE_ORDER:
             table = metadata.tables[name]
-            cols = [c.name for c in table.columns if c.name not in SURROGATE.get(name, set())]
+            cols = [c.name for c in table.columns]
             keys = [table.c[c] for c in cols if not isinstance(table.c[c].type, JSON)]
             query = select(*(table.c[c] for c in cols)).order_by(*keys)
             out[name] = read_frame(uow.conn, query, table_schema(table, cols))
     return out
 
 
-def wipe(engine: Engine) -> None:
-    with unit_of_work(engine) as uow:
-        for name in TABLE_ORDER:
-            uow.conn.execute(delete(metadata.tables[name]))
-        uow.commit()
-
-
-def test_same_seed_gives_identical_tables(engine: Engine) -> None:
+def test_same_seed_gives_identical_tables_in_two_databases(engine: Engine, tmp_path: Path) -> None:
+    """The fixture database (SQLite or PostgreSQL) and a second, fresh SQLite file."""
+    other = create_engine_for(f"sqlite:///{tmp_path / 'second.db'}")
+    ensure_schema(other)
     first = generate_cycle(engine, 2000, 17, errors="critical")
-    before = dump(engine)
-    wipe(engine)
-    second = generate_cycle(engine, 2000, 17, errors="critical")
-    after = dump(engine)
+    second = generate_cycle(other, 2000, 17, errors="critical")
+    before, after = dump(engine), dump(other)
+    other.dispose()
     assert (first.rows, first.phenomena, first.data_errors) == (
         second.rows, second.phenomena, second.data_errors,
     )  # fmt: skip

@@ -19,8 +19,8 @@ from paymentprocess.synth.rng import Rng
 
 PAYEE_FIELDS = ("tax_id", "npi", "member_id", "billing_provider_name", "billing_provider_address",
                 "contract_type")  # fmt: skip
-CLAIM_COLUMNS = tuple(c.name for c in claim_fin_core.columns if c.name not in
-                      ("claim_reference", "created_at", "extra"))  # fmt: skip
+UNSET = ("claim_reference", "created_at", "extra", "original_claim_core_id")  # always NULL here
+CLAIM_COLUMNS = tuple(c.name for c in claim_fin_core.columns if c.name not in UNSET)
 
 
 def finish_claims(
@@ -37,7 +37,6 @@ def finish_claims(
             pl.when(pl.col("frequency_code") == "8").then(-pl.col("payable")).otherwise("payable")
         ),
         paid_payment_event_id=pl.when(paid).then("payment_event_id"),
-        original_claim_core_id=pl.lit(None, pl.String),
     )
     return frame.sort("num").select(CLAIM_COLUMNS)
 
