@@ -6,9 +6,8 @@ in wrapping UInt64 arithmetic, which Polars evaluates natively over millions of 
 generator state and no per-row Python, so the same seed gives the same data on every machine and
 Polars version (unlike `Expr.shuffle` or `Expr.hash`, whose output Polars does not promise to keep).
 Probabilities are compared as integers (`chance`) and amounts are drawn as integers, so money never
-passes through a float. `Rng.draw` is the same function in plain Python for small tables.
-
-On large frames the expression form is slow (each SplitMix64 round reuses its input, so the
+passes through a float. `Rng.draw` is the same function in plain Python for small tables. On
+large frames the expression form is slow (each SplitMix64 round reuses its input, so the
 expression tree doubles per round); there `Rng.add_streams` materializes one UInt64 column per
 stream in four cheap `with_columns` stages, and `Draw` cuts each column into four 16-bit fields
 (or two 32-bit ones) mapped to ranges with multiply-and-shift — a handful of integer operations
