@@ -127,6 +127,43 @@ def test_duplicate_id_against_the_database(engine: Engine, tmp_path: Path) -> No
     assert _stored_rows(engine) == 2  # the first load's claim and line, nothing of the second
 
 
+def test_numeric_and_composite_ids_already_in_the_database(engine: Engine) -> None:
+    documents: dict[str, list[object]] = {
+        "PaymentCenter": [
+            {"PaymentCenter_ID": 7, "PaymentCenterType": "Provider", "TaxID": "1", "NPI": "2"}
+        ],
+        "OverAndUnderPayment": [
+            {"OverAndUnderPayment_ID": 1, "PaymentCenter_ID": 7, "Type": "OverPayment",
+             "TotalAmount": "1.00"}
+        ],
+        "InterestConfig": [
+            {"ContractType": "CMS", "AnnualRate": "0.04", "GraceDays": 30,
+             "EffectiveFrom": "2024-01-01"}
+        ],
+    }  # fmt: skip
+    load_documents(engine, documents)
+    again = {
+        "PaymentCenter": [
+            {"PaymentCenter_ID": 8, "PaymentCenterType": "provider", "TaxID": "1", "NPI": "2"}
+        ],
+        "OverAndUnderPayment": documents["OverAndUnderPayment"],
+        "InterestConfig": [
+            {"ContractType": "CMS", "AnnualRate": "0.05", "GraceDays": 10,
+             "EffectiveFrom": {"$date": "2024-01-01T00:00:00Z"}}
+        ],
+    }  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        load_documents(engine, again)
+    assert [str(p) for p in caught.value.problems] == [
+        "PaymentCenter index 0: payee (PaymentCenterType, TaxID|NPI or MemberID): "
+        "'Provider' / '1|2' is already in the database",
+        "OverAndUnderPayment index 0: OverAndUnderPayment_ID: 1 is already in the database",
+        "InterestConfig index 0: ContractType+EffectiveFrom: "
+        "'CMS' / 2024-01-01 is already in the database",
+    ]
+    assert _stored_rows(engine) == 3
+
+
 def test_wrong_types(engine: Engine, tmp_path: Path) -> None:
     claims = _jsonl(
         _claim("C1", ServiceLines=[{"LineNumber": "1", "AllowedAmount": "1.00", "Units": "two"}]),

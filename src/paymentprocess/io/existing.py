@@ -1,8 +1,9 @@
 """Ids that are already in the database: the duplicate check of a load against stored rows.
 
 For every unique key of every collection being loaded, look the loaded values up in the table
-(single-column keys in chunks of bound values, composite keys of the small tables by reading
-them) and name each record whose id is already stored. Runs inside the load's transaction.
+(single-column keys in chunks: bound values on SQLite, one array parameter on PostgreSQL;
+composite keys of the small tables by reading them; nothing when the table is empty) and name
+each record whose id is already stored. Runs inside the load's transaction.
 """
 
 from __future__ import annotations
@@ -10,13 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, any_, bindparam, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from paymentprocess.errors import RecordProblem
 from paymentprocess.io.records import Converted, show_key
 from paymentprocess.io.spec import Key
+from paymentprocess.storage.database import is_sqlite
 
 CHUNK = 5000  # bound values per query; well below SQLite's limit of 32766
+PG_CHUNK = 100_000  # PostgreSQL: one array parameter per query
+
+
+def _among(conn: Connection, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """`column IN (...)`: one array parameter on PostgreSQL, bound values on SQLite."""
+    if is_sqlite(conn):
+        return column.in_(values)
+    return column == any_(bindparam("wanted", value=values, type_=ARRAY(column.type)))
 
 
 def already_stored(conn: Connection, converted: Sequence[Converted]) -> list[RecordProblem]:
@@ -38,11 +49,14 @@ def _stored(
 ) -> Iterator[tuple[Any, ...]]:
     """The wanted key values that the table holds, in the order they were loaded."""
     table = batch.collection.table
+    if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
+        return  # an empty table holds nothing twice (the usual first load)
     if len(key.columns) == 1:
         column = table.c[key.columns[0]]
-        for start in range(0, len(wanted), CHUNK):
-            chunk = [v[0] for v in wanted[start : start + CHUNK]]
-            found = set(conn.execute(select(column).where(column.in_(chunk))).scalars())
+        size = CHUNK if is_sqlite(conn) else PG_CHUNK
+        for start in range(0, len(wanted), size):
+            chunk = [v[0] for v in wanted[start : start + size]]
+            found = set(conn.execute(select(column).where(_among(conn, column, chunk))).scalars())
             yield from ((v,) for v in chunk if v in found)
         return
     stored = {tuple(r) for r in conn.execute(select(*(table.c[c] for c in key.columns)))}
