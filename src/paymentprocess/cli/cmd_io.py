@@ -46,9 +46,9 @@ def load_cmd(
 ) -> None:
     """Load collection files (ClaimFinCore.json, PaymentCenter.json, ...) into the database.
 
-    MongoDB Extended JSON ($date, $numberDecimal, $numberLong, $oid) is accepted, so files from
-    `mongoexport` load as they are. If any record is bad, every bad record is listed and nothing
-    is written.
+    MongoDB Extended JSON ($date, $numberDecimal, $numberLong, $oid) is
+    accepted, so files from mongoexport load as they are. If any record
+    is bad, every bad record is listed and nothing is written.
     """
     existing_directory(directory)
     engine = state(ctx).engine()
@@ -77,8 +77,9 @@ def export_cmd(
 ) -> None:
     """Write every collection, PaymentRegister and PaymentEventStats to DIR/<Collection>.json.
 
-    Amounts are strings with two decimals, dates YYYY-MM-DD, records sorted by id; loading the
-    files into an empty database gives the same data back.
+    Amounts are strings with two decimals, dates YYYY-MM-DD, records
+    sorted by id; loading the files into an empty database gives the
+    same data back.
     """
     engine = state(ctx).engine()
     started = time.perf_counter()
