@@ -53,7 +53,8 @@ def test_money_is_exact_cents(value: object, cents: int) -> None:
         ("", "is empty"),
         (True, "must be a number, not true/false"),
         ([1], "must be a number, not a list"),
-        (1.5, "must be a number, not a number (1.5)"),
+        (1.5, "is a floating-point number (1.5); give amounts as decimals"),
+        (10.0, "is a floating-point number (10.0)"),
         ({"$numberDouble": "10.5"}, "is a floating-point number ($numberDouble)"),
         ({"$oid": "abc"}, "must be a number, not Extended JSON $oid"),
         ("1e20", "is too large: '1e20'"),
@@ -114,6 +115,8 @@ def test_whole_numbers_refuse_text_and_fractions() -> None:
     assert INT.parse({"$numberLong": "9007199254740993"}) == 9007199254740993
     assert SMALL_INT.parse({"$numberDouble": "3.0"}) == 3
     assert INT.parse(Decimal("4.0")) == 4
+    assert INT.parse(4.0) == 4  # a Python float from load_documents, when it is whole
+    assert RATE.parse(0.04125) == 41250
     for value, reason in [
         ("7", "must be a whole number, not text '7'"),
         (Decimal("1.5"), "must be a whole number, not '1.5'"),

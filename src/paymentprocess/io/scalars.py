@@ -50,6 +50,10 @@ def _number_text(value: object, *, money: bool) -> str:
         ):
             return inner
         raise FieldError(f"must be a number, not {describe(value)}")
+    if isinstance(value, float):  # only from Python callers: JSON numbers are read as Decimal
+        if money:
+            raise FieldError(f"is a floating-point number ({value!r}); give amounts as decimals")
+        return repr(value)
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise FieldError(f"must be a number, not {describe(value)}")
     return str(value)
