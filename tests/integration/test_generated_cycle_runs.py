@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
+from tests.engine_harness import run_both_from_db
 
 from paymentprocess.synth.cycle import generate_cycle
-from tests.engine_harness import run_both_from_db
 
 
 @pytest.mark.parametrize("event_type", ["Provider", "DMR"])
