@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from paymentprocess.cli.common import console, friendly_errors, state
 from paymentprocess.cli.render import render_run
-from paymentprocess.errors import RunRefusedError
+from paymentprocess.config import redact_uri
+from paymentprocess.errors import RunRefusedError, SettingsError
 from paymentprocess.service.runs import run_payment_event
+
+
+def _remove_sqlite_file(uri: str) -> None:
+    """Delete the SQLite database file (and its WAL files) named by `uri`; refuses other databases."""
+    if not uri.startswith("sqlite:///"):
+        raise SettingsError(
+            "--fresh only deletes a SQLite file; give an empty PostgreSQL database instead"
+        )
+    path = Path(uri[len("sqlite:///") :])
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -26,13 +39,23 @@ def register(app: typer.Typer) -> None:
         event_id: Annotated[
             str, typer.Option("--event-id", help="The demo event's id.")
         ] = "PE-DEMO",
+        fresh: Annotated[
+            bool,
+            typer.Option(
+                "--fresh", help="Start from an empty database: delete the SQLite file first."
+            ),
+        ] = False,
     ) -> None:
         """Generate a payment cycle, run its Dry Run and its Final Run, and show the result.
 
-        Uses the configured database (by default ./paymentprocess.db); refuses if the event exists."""
+        Uses the configured database (default ./paymentprocess.db), which must hold no data,
+        unless --fresh deletes that SQLite file first (bin/demo uses ./paymentprocess-demo.db)."""
         from paymentprocess.synth import generate_cycle
 
-        engine = state(ctx).engine()
+        st = state(ctx)
+        if fresh:
+            _remove_sqlite_file(st.settings.db_uri)
+        engine = st.engine()
         console.rule(f"1/3 generate {claims:,} claims (seed {seed})")
         generate_cycle(engine, claims=claims, seed=seed, event_id=event_id)
         for step, mode in (("2/3", "dry-run"), ("3/3", "final")):
@@ -43,7 +66,8 @@ def register(app: typer.Typer) -> None:
             render_run(console, outcome.document, outcome.message)
             if outcome.exit_code != 0:
                 raise typer.Exit(outcome.exit_code)
+        where = f"--db-uri {redact_uri(st.settings.db_uri)} "
         console.print(
-            f"[green]demo complete[/green]: see `paymentprocess event show {event_id}` and "
-            "`paymentprocess export out/` for every collection"
+            f"[green]demo complete[/green]: see `paymentprocess {where}event show {event_id}` and "
+            f"`paymentprocess {where}export out/` for every collection"
         )

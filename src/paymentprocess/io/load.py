@@ -23,11 +23,14 @@ from paymentprocess.io.existing import already_stored
 from paymentprocess.io.extjson import read_documents
 from paymentprocess.io.files import collection_path, existing_directory, read_text
 from paymentprocess.io.records import Converted, convert_collection
-from paymentprocess.storage.database import unit_of_work
+from paymentprocess.storage.database import analyze, unit_of_work
 from paymentprocess.storage.frames import write_frame
 
 LoadProgress = Callable[[str, int, int], None]  # (file or step, done, total)
 WRITING = "writing"
+
+
+ANALYZE_ROWS = 10_000  # refresh planner statistics after loads this large
 
 
 def load_directory(
@@ -104,9 +107,16 @@ def _store(
         if problems:
             raise InputError(problems)
         counts: dict[str, int] = {}
+        big: list[str] = []
         for done, batch in enumerate(converted, 1):
-            counts.update(_write_batch(uow.conn, batch))
+            written = _write_batch(uow.conn, batch)
+            counts.update(written)
+            if sum(written.values()) >= ANALYZE_ROWS:
+                big.append(batch.collection.table.name)
+                if batch.collection.children is not None:
+                    big.append(batch.collection.children.table.name)
             tick(done)
+        analyze(uow.conn, big)
         uow.commit()
     return counts
 

@@ -108,6 +108,15 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[UnitOfWork]:
                 conn.rollback()
 
 
+def analyze(conn: Connection, tables: list[str]) -> None:
+    """Refresh the planner's statistics after a bulk write (PostgreSQL plans joins of millions of
+    rows badly until autovacuum gets round to it). Runs inside the caller's transaction."""
+    if is_sqlite(conn):
+        return  # SQLite's planner uses its indexes without statistics; ANALYZE there is optional
+    for name in tables:
+        conn.exec_driver_sql(f'ANALYZE "{name}"')
+
+
 def utcnow() -> datetime:
     """Now in UTC without tzinfo (stored as a naive UTC timestamp on both databases)."""
     return datetime.now(UTC).replace(tzinfo=None)

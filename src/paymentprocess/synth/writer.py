@@ -17,7 +17,7 @@ from collections.abc import Callable
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, select
 
-from paymentprocess.storage.database import is_sqlite, unit_of_work
+from paymentprocess.storage.database import analyze, is_sqlite, unit_of_work
 from paymentprocess.storage.frames import write_frame
 from paymentprocess.storage.tables import metadata, payment_event
 from paymentprocess.synth.plan import CyclePlan, GenerationRefusedError
@@ -88,6 +88,7 @@ def write_cycle(
             if rebuild:
                 report(f"indexing {name}", done, total)
                 _create_indexes(conn, table)
+        analyze(uow.conn, [name for name, frame in tables.items() if frame.height])
         report("committing", done, total)
         uow.commit()
     return rows
