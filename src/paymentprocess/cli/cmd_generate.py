@@ -20,7 +20,14 @@ from paymentprocess.synth.plan import ErrorMode, EventType
 
 
 def register(app: typer.Typer) -> None:
-    app.command("generate")(generate)
+    from paymentprocess.cli.generate_query_set import query_set
+
+    group = typer.Typer(
+        no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]}
+    )
+    group.callback(invoke_without_command=True)(generate)
+    group.command("query-set")(query_set)
+    app.add_typer(group, name="generate")
 
 
 def _mode(with_critical_errors: bool, clean: bool) -> ErrorMode:
@@ -43,8 +50,12 @@ def _event_type(value: str) -> EventType:
 @friendly_errors
 def generate(
     ctx: typer.Context,
-    claims: Annotated[int, typer.Option("--claims", help="Claims in the current event (≥ 200).")],
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")],
+    claims: Annotated[
+        int | None, typer.Option("--claims", help="Claims in the current event (≥ 200; required).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Same seed, same data (required).")
+    ] = None,
     event_id: Annotated[str, typer.Option("--event-id", "-p", help="The new event's id.")] = "PE-1",
     event_type: Annotated[str, typer.Option("--type", help="Provider or DMR.")] = "Provider",
     with_critical_errors: Annotated[
@@ -53,7 +64,15 @@ def generate(
     clean: Annotated[bool, typer.Option("--clean", help="Generate no data errors at all.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Generate a complete payment cycle (stage New) ready for `run -m dry-run -p EVENT`."""
+    """Generate a complete payment cycle (stage New) ready for `run -m dry-run -p EVENT`.
+
+    `generate query-set` writes the tiered claim query data set instead.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if claims is None or seed is None:
+        missing = "--claims" if claims is None else "--seed"
+        raise typer.BadParameter("is required to generate a payment cycle", param_hint=missing)
     mode = _mode(with_critical_errors, clean)
     kind = _event_type(event_type)
     engine = state(ctx).engine()
