@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from paymentprocess.domain.money import format_cents
 from paymentprocess.io.load import load_documents
@@ -181,6 +181,29 @@ def _final_ledger_expected(ref: ReferenceResult) -> dict[str, Any]:
     }
 
 
+def _line_payments_expected(ref: ReferenceResult) -> dict[str, tuple[int, ...]]:
+    return {
+        c.claim_core_id: tuple(c.line_payables)
+        for c in ref.claims
+        if c.outcome == "paid" and c.line_payables
+    }
+
+
+def _line_payments_actual(engine: Engine, event_id: str) -> dict[str, tuple[int, ...]]:
+    view = t.metadata.tables.get("service_line_payment")
+    assert view is None, "service_line_payment is a view, not a table"
+    query = text(
+        "SELECT claim_core_id, line_number, payable FROM service_line_payment "
+        "WHERE payment_event_id = :e ORDER BY claim_core_id, line_number"
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query, {"e": event_id}).all()
+    out: dict[str, list[int]] = {}
+    for claim_id, _line, payable in rows:
+        out.setdefault(claim_id, []).append(int(payable))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def compare(
     engine: Engine, outcome: RunOutcome, ref: ReferenceResult, event_id: str, mode: str
 ) -> None:
@@ -191,6 +214,7 @@ def compare(
     assert _claims_actual(engine, event_id, mode) == _claims_expected(ref, mode)
     if mode == "final":
         assert _final_ledger_actual(engine, event_id) == _final_ledger_expected(ref)
+        assert _line_payments_actual(engine, event_id) == _line_payments_expected(ref)
 
 
 def run_both(

@@ -2,7 +2,7 @@
 
 PaymentCenter, OverAndUnderPayment (with its applications) and SequenceNumbers are copied row for
 row into `backup_<table>` under a new backup id. ClaimFinCore is never modified by a run (results
-are inserted into claim_result / service_line_payment, tagged with the event), so its backup is
+are inserted into claim_result, tagged with the event; line payments are a view over it), so its backup is
 the fact that the event had no results; restore removes the event's inserted rows.
 """
 
@@ -14,7 +14,7 @@ from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import utcnow
 
-EVENT_RESULTS = (t.claim_result, t.service_line_payment, t.payment_register)
+EVENT_RESULTS = (t.claim_result, t.payment_register)
 
 
 def take_backup(conn: Connection, payment_event_id: str) -> int:

@@ -48,16 +48,13 @@ def persist(
     cfg: RunConfig,
     data: CycleData,
     claims: pl.DataFrame,
-    lines: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
     timings: dict[str, int],
 ) -> pl.DataFrame:
     """Write the run's results; returns the payee frame with final ids (stats are written by the caller)."""
     if cfg.mode == "final":
-        return _persist_final(
-            conn, cfg, data, claims, lines, cycle, result, _Steps(timings, "final")
-        )
+        return _persist_final(conn, cfg, data, claims, cycle, result, _Steps(timings, "final"))
     _persist_dry_run(conn, cfg, data, claims, cycle, result, _Steps(timings, "dry"))
     return result.payees
 
@@ -154,7 +151,6 @@ def _persist_final(
     cfg: RunConfig,
     data: CycleData,
     claims: pl.DataFrame,
-    lines: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
     steps: _Steps,
@@ -179,12 +175,6 @@ def _persist_final(
     # 2. claim and line results
     event = pl.lit(cfg.payment_event_id).alias("payment_event_id")
     write_frame(conn, t.claim_result, claims.with_columns(event))
-    paid_lines = lines.join(
-        claims.filter(pl.col(col.OUTCOME) == col.PAID).select("claim_core_id"),
-        on="claim_core_id",
-        how="semi",
-    )
-    write_frame(conn, t.service_line_payment, paid_lines.with_columns(event))
     steps.done("claims")
     # 3. ledger: new records (ids in PaymentCenter_ID order) and applications
     payees = payees.sort("payment_center_id")

@@ -105,7 +105,7 @@ def execute(
         doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
         return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("persist"):
-        payee_frame = persist.persist(conn, cfg, data, claims, lines, cycle, result, timer.ms)
+        payee_frame = persist.persist(conn, cfg, data, claims, cycle, result, timer.ms)
     doc = stats.build_document(cfg, status, claims, payee_frame, findings, timer.ms)
     return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
 

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from paymentprocess.config import redact_uri
 from paymentprocess.errors import SettingsError
-from paymentprocess.storage.tables import SCHEMA_VERSION, metadata, schema_version
+from paymentprocess.storage.tables import SCHEMA_VERSION, VIEWS, metadata, schema_version
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -69,6 +69,7 @@ def ensure_schema(engine: Engine) -> None:
     try:
         with engine.begin() as conn:
             metadata.create_all(conn, checkfirst=True)
+            _create_views(conn)
             have = conn.execute(select(schema_version.c.version)).scalars().all()
             if SCHEMA_VERSION not in have:
                 conn.execute(
@@ -80,6 +81,13 @@ def ensure_schema(engine: Engine) -> None:
             f"{type(exc.orig).__name__ if exc.orig else 'error'}: "
             f"{redact_uri(str(exc.orig)).strip().splitlines()[0] if exc.orig else exc}"
         ) from None
+
+
+def _create_views(conn: Connection) -> None:
+    existing = set(inspect(conn).get_view_names())
+    for name, ddl in VIEWS.items():
+        if name not in existing:
+            conn.exec_driver_sql(ddl)
 
 
 class UnitOfWork:

@@ -316,16 +316,6 @@ claim_result = Table(
     ),
 )
 
-service_line_payment = Table(
-    "service_line_payment",
-    metadata,
-    Column("payment_event_id", String, nullable=False),
-    Column("claim_core_id", String, nullable=False),
-    Column("line_number", Integer, nullable=False),
-    Money("payable", nullable=False),
-    PrimaryKeyConstraint("claim_core_id", "line_number", "payment_event_id"),
-)
-
 payment_register = Table(
     "payment_register",
     metadata,
@@ -513,3 +503,20 @@ BACKED_UP = (
     sequence_numbers,
 )
 backup_copies: dict[str, Table] = {src.name: _backup_copy(src) for src in BACKED_UP}
+
+
+# Service-line payments of Final Runs, as a view: a line's payable is a pure function of its
+# amounts, and lines are never updated, so storing 3M result rows per cycle would only cost time.
+# The engine computes the same formula (engine/compute.py); tests compare the two.
+SERVICE_LINE_PAYMENT_VIEW = """
+CREATE VIEW service_line_payment AS
+SELECT r.payment_event_id, sl.claim_core_id, sl.line_number,
+       CASE WHEN sl.allowed_amount - sl.deductible_amount - sl.coinsurance_amount
+                 - sl.copay_amount - sl.other_adjustment_amount > 0
+            THEN sl.allowed_amount - sl.deductible_amount - sl.coinsurance_amount
+                 - sl.copay_amount - sl.other_adjustment_amount
+            ELSE 0 END AS payable
+FROM claim_result r JOIN service_line sl ON sl.claim_core_id = r.claim_core_id
+WHERE r.outcome = 'paid'
+"""
+VIEWS = {"service_line_payment": SERVICE_LINE_PAYMENT_VIEW}
