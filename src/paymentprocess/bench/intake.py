@@ -39,6 +39,7 @@ class IntakeResult:
     p90_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
+    p95_ms: float = 0.0
 
 
 def require_loopback(base_url: str) -> None:
@@ -143,6 +144,7 @@ async def run_intake_load(
         p90_ms=_percentile(latencies, 0.90),
         p99_ms=_percentile(latencies, 0.99),
         max_ms=round(latencies[-1], 2) if latencies else 0.0,
+        p95_ms=_percentile(latencies, 0.95),
     )
 
 

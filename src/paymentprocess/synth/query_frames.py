@@ -9,7 +9,8 @@ days, so periods overlap), header totals = line sums. Lines carry billed $20.00�
 cents, allowed 55–100 % of billed, coinsurance on 30 % and a copay on 25 % of lines; deductible and
 other adjustment are 0, so a line's net fee (billed + coinsurance + copay − allowed) is never
 negative. Rows come out in service-begin-date order, as a database filled over the years would
-hold them (providers interleaved), and `provider_aggregate` is computed from the same lines.
+hold them (providers interleaved), with ids `Q` + nine digits numbered in that order (like
+intake's time-ordered ULIDs), and `provider_aggregate` is computed from the same lines.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ DATE_SPAN_DAYS = (dt.date(2025, 12, 31) - FIRST_DAY).days + 1
 LINE_WEIGHTS = (50, 30, 20)  # 1, 2 or 3 lines
 PLAN_GROUPS = 100  # GRP-1000 … GRP-1099
 COPAYS = (1000, 1500, 2500)
-_ID_MULT = 387_420_489  # coprime with 10**9: claim number ↦ id digits is a bijection
 _MEMBER_MULT = 7_777_777_777
 CLAIM_STREAMS = ("q_a", "q_b", "q_c")
 LINE_STREAMS = ("q_la", "q_lb", "q_lc")
@@ -76,16 +76,12 @@ def _claim_skeleton(plan: QueryPlan, providers: pl.DataFrame) -> pl.DataFrame:
     n_lines = a.weighted(2, LINE_WEIGHTS) + 1
     span = pl.when((n_lines > 1) & a.chance(3, 1, 4)).then(b.between(0, 1, 14)).otherwise(0)
     begin = pl.lit(FIRST_DAY) + pl.duration(days=a.below(0, DATE_SPAN_DAYS, 32))
-    digits = (pl.col("num") * _ID_MULT + plan.id_offset) % 1_000_000_000
+    frame = frame.with_columns(n_lines=n_lines, span=span, service_begin_date=begin)
     frame = frame.with_columns(
-        claim_core_id=numbered("Q", digits),
-        n_lines=n_lines,
-        span=span,
-        service_begin_date=begin,
-    )
-    return frame.with_columns(
         service_end_date=pl.col("service_begin_date") + pl.duration(days=pl.col("span"))
-    ).sort("service_begin_date", "claim_core_id")
+    ).sort("service_begin_date", "q_b")
+    # Ids follow the arrival order, as intake's time-ordered ULIDs do (appends to the key index).
+    return frame.with_columns(claim_core_id=numbered("Q", pl.int_range(1, pl.len() + 1)))
 
 
 def _lines(plan: QueryPlan, skeleton: pl.DataFrame) -> pl.DataFrame:

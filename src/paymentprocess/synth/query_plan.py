@@ -47,7 +47,6 @@ class QueryPlan:
     top_extra: int  # claims added to (or, if negative, removed from) the top tier's first provider
     npi_offset: int
     tin_offset: int
-    id_offset: int
 
     @property
     def providers(self) -> int:
@@ -88,7 +87,6 @@ def make_query_plan(claims: int, seed: int) -> QueryPlan:
         top_extra=extra,
         npi_offset=rng.draw("query:npi", 0, 200_000_000),
         tin_offset=rng.draw("query:tin", 0, 1_000_000_000),
-        id_offset=rng.draw("query:id", 0, 1_000_000_000),
     )
 
 

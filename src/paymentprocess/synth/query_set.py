@@ -52,6 +52,7 @@ class QuerySetSummary:
     seconds: float
     build_seconds: float
     write_seconds: float
+    write_steps: dict[str, float]  # seconds per table written, index build, analyze, commit
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,7 +99,8 @@ def generate_query_set(
     report("building claims and lines", 0, claims)
     frames = build_query_frames(plan)
     built = time.perf_counter()
-    rows = _write(engine, frames, report)
+    steps: dict[str, float] = {}
+    rows = _write(engine, frames, report, steps)
     finished = time.perf_counter()
     return QuerySetSummary(
         seed=seed,
@@ -108,12 +110,23 @@ def generate_query_set(
         seconds=round(finished - started, 3),
         build_seconds=round(built - started, 3),
         write_seconds=round(finished - built, 3),
+        write_steps=steps,
     )
 
 
-def _write(engine: Engine, frames: dict[str, pl.DataFrame], report: ProgressFn) -> dict[str, int]:
+def _write(
+    engine: Engine, frames: dict[str, pl.DataFrame], report: ProgressFn, steps: dict[str, float]
+) -> dict[str, int]:
     total = sum(frame.height for frame in frames.values())
     done = 0
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        steps[name] = round(now - clock, 3)
+        clock = now
+
     with unit_of_work(engine) as uow:
         conn = uow.conn
         refuse_non_empty(conn)
@@ -126,12 +139,16 @@ def _write(engine: Engine, frames: dict[str, pl.DataFrame], report: ProgressFn) 
                 write_frame(conn, table, chunk)
                 done += chunk.height
                 report(f"writing {name}", done, total)
+            lap(name)
             report(f"indexing {name}", done, total)
             _create_indexes(conn, table)
+            lap(f"{name} indexes")
         report("analyzing", done, total)
         analyze(conn, list(TABLES))
+        lap("analyze")
         report("committing", done, total)
         uow.commit()
+        lap("commit")
     return {name: frame.height for name, frame in frames.items()}
 
 

@@ -1,0 +1,159 @@
+"""Measurements behind `bench run`: generate a cycle, time its runs, time the reference.
+
+`measure_engine(uri, claims, seed)` generates a cycle of `claims` claims into the (empty)
+database, then runs its Dry Run and Final Run through `service.runs.run_payment_event`, each
+timed end to end (lock, every stage, stats, commit) with the per-stage `timings_ms` and the peak
+RSS sampled while it ran. Large cycles are generated in a child process, so the generator's
+frames do not inflate the runs' memory figures. `measure_reference(uri, claims, seed)` generates
+a cycle, reads its documents the way `export` does and times `reference.cycle.compute_cycle`
+(the per-claim Decimal implementation) on them, then the engine on the same data.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from paymentprocess.bench.machine import PeakRss
+from paymentprocess.storage.database import create_engine_for
+
+EVENT_ID = "PE-1"
+IN_PROCESS_MAX_CLAIMS = 20_000  # below this, generating in a child process costs more than it saves
+
+
+@dataclass
+class RunFigures:
+    """One run of one event: wall time, stage timings, peak RSS, outcome."""
+
+    mode: str
+    wall_s: float
+    timings_ms: dict[str, int]
+    peak_rss_mb: float
+    start_rss_mb: float
+    exit_code: int
+    status: str
+
+
+@dataclass
+class EngineFigures:
+    claims: int
+    service_lines: int
+    generate_s: float
+    rows: dict[str, int]
+    runs: list[RunFigures] = field(default_factory=list)
+
+    def run(self, mode: str) -> RunFigures:
+        return next(r for r in self.runs if r.mode == mode)
+
+
+@dataclass
+class ReferenceFigures:
+    claims: int
+    service_lines: int
+    read_documents_s: float
+    reference_s: float
+    reference_peak_rss_mb: float
+    engine_final_s: float
+    reference_status: str
+
+
+def _generate(uri: str, claims: int, seed: int) -> dict[str, Any]:
+    """Generate a cycle (default data errors: the Final Run pays); the summary as a dict."""
+    from paymentprocess.synth import generate_cycle
+
+    engine = create_engine_for(uri)
+    try:
+        return generate_cycle(engine, claims, seed, event_id=EVENT_ID).as_dict()
+    finally:
+        engine.dispose()
+
+
+def generate(uri: str, claims: int, seed: int) -> tuple[dict[str, Any], float]:
+    started = time.perf_counter()
+    if claims <= IN_PROCESS_MAX_CLAIMS:
+        summary = _generate(uri, claims, seed)
+    else:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            summary = pool.apply(_generate, (uri, claims, seed))
+    return summary, round(time.perf_counter() - started, 3)
+
+
+def timed_run(engine: Engine, mode: str) -> RunFigures:
+    from paymentprocess.service.runs import run_payment_event
+
+    gc.collect()
+    with PeakRss() as peak:
+        started = time.perf_counter()
+        outcome = run_payment_event(engine, EVENT_ID, "final" if mode == "final" else "dry-run")
+        wall = time.perf_counter() - started
+    return RunFigures(
+        mode=mode,
+        wall_s=round(wall, 3),
+        timings_ms=dict(outcome.document.get("timings_ms", {})),
+        peak_rss_mb=peak.mb,
+        start_rss_mb=peak.start_mb,
+        exit_code=outcome.exit_code,
+        status=str(outcome.document.get("status", outcome.message)),
+    )
+
+
+def measure_engine(uri: str, claims: int, seed: int) -> EngineFigures:
+    summary, seconds = generate(uri, claims, seed)
+    figures = EngineFigures(
+        claims=claims,
+        service_lines=int(summary["phenomena"].get("service_lines", 0)),
+        generate_s=seconds,
+        rows=dict(summary["rows"]),
+    )
+    engine = create_engine_for(uri)
+    try:
+        for mode in ("dry-run", "final"):
+            figures.runs.append(timed_run(engine, mode))
+    finally:
+        engine.dispose()
+    return figures
+
+
+def read_documents(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every importable collection as `export` writes it (the reference's input)."""
+    from paymentprocess.io.collections import IMPORTABLE
+    from paymentprocess.io.export import export_documents
+
+    with engine.connect() as conn:
+        return {c.name: export_documents(conn, c.name) for c in IMPORTABLE}
+
+
+def measure_reference(uri: str, claims: int, seed: int) -> ReferenceFigures:
+    from paymentprocess.reference.cycle import compute_cycle
+
+    summary, _ = generate(uri, claims, seed)
+    engine = create_engine_for(uri)
+    try:
+        started = time.perf_counter()
+        documents = read_documents(engine)
+        read_s = time.perf_counter() - started
+        gc.collect()
+        with PeakRss() as peak:
+            started = time.perf_counter()
+            result = compute_cycle(documents, EVENT_ID, "final")
+            reference_s = time.perf_counter() - started
+        del documents, result
+        gc.collect()
+        timed_run(engine, "dry-run")
+        final = timed_run(engine, "final")
+    finally:
+        engine.dispose()
+    return ReferenceFigures(
+        claims=claims,
+        service_lines=int(summary["phenomena"].get("service_lines", 0)),
+        read_documents_s=round(read_s, 3),
+        reference_s=round(reference_s, 3),
+        reference_peak_rss_mb=peak.mb,
+        engine_final_s=final.wall_s,
+        reference_status=final.status,
+    )

@@ -1,0 +1,138 @@
+"""`paymentprocess bench run|query|intake`: the performance script (SPEC §10).
+
+Each sub-benchmark prints rich tables and merges its figures into `bench-report.json` and
+`bench-report.md` in `--out` (default: the current directory), with the machine, the load
+average, the versions and the data size. `run` and `intake` work in throwaway databases created
+beside `--db-uri` and removed afterwards; `query` reads a database that holds the query set
+(`generate query-set`). The work itself lives in `paymentprocess.bench`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paymentprocess.bench.report import BenchReport, print_report, write_reports
+from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.errors import SettingsError
+
+bench_app = typer.Typer(
+    help="Measure payment runs, claim queries and claim intake; write bench-report.md/.json.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbUri = Annotated[
+    str | None, typer.Option("--db-uri", help="Database (default: the global --db-uri).")
+]
+OutDir = Annotated[Path, typer.Option("--out", help="Directory for bench-report.md/.json.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bench_app, name="bench")
+
+
+def _uri(ctx: typer.Context, db_uri: str | None) -> str:
+    if db_uri is not None:
+        return db_uri
+    return state(ctx).settings.db_uri
+
+
+def _say(message: str) -> None:
+    console.print(f"[dim]{message}[/dim]", highlight=False)
+
+
+def _finish(report: BenchReport, out_dir: Path) -> None:
+    print_report(report, out)
+    json_path, md_path = write_reports(report, out_dir)
+    console.print(f"wrote {md_path} and {json_path}", highlight=False)
+
+
+def _sizes(claims: int | None, sizes: str | None) -> list[int]:
+    if sizes:
+        try:
+            values = [int(s.replace("_", "").strip()) for s in sizes.split(",") if s.strip()]
+        except ValueError:
+            raise SettingsError(
+                f"--sizes must be numbers separated by commas (got {sizes!r})"
+            ) from None
+    else:
+        values = [claims if claims is not None else 100_000]
+    if not values or min(values) < 200:
+        raise SettingsError("every size must be at least 200 claims")
+    return sorted(values)
+
+
+@bench_app.command("run")
+@friendly_errors
+def run(
+    ctx: typer.Context,
+    claims: Annotated[int | None, typer.Option("--claims", help="Claims in the cycle.")] = None,
+    sizes: Annotated[
+        str | None, typer.Option("--sizes", help="Several sizes, e.g. 100000,300000,1000000.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 42,
+    reference_claims: Annotated[
+        int | None,
+        typer.Option(
+            "--reference-claims",
+            help="Claims for the reference (default min(N, 100000)); 0 skips it.",
+        ),
+    ] = None,
+    db_uri: DbUri = None,
+    out_dir: OutDir = Path(),
+) -> None:
+    """Dry Run and Final Run throughput (per stage, RSS) and the speed-up over the reference."""
+    from paymentprocess.bench.run_bench import bench_run
+
+    report = bench_run(_uri(ctx, db_uri), _sizes(claims, sizes), seed, reference_claims, _say)
+    _finish(report, out_dir)
+
+
+@bench_app.command("query")
+@friendly_errors
+def query(
+    ctx: typer.Context,
+    repeat: Annotated[
+        int, typer.Option("--repeat", min=1, max=1000, help="Timed repetitions.")
+    ] = 30,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="Page size.")] = 50,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=8, help="Server workers.")] = 1,
+    db_uri: DbUri = None,
+    out_dir: OutDir = Path(),
+) -> None:
+    """Query latency per provider tier through the HTTP API (count, first/next/previous page)."""
+    from paymentprocess.bench.query_bench import bench_query
+
+    report = bench_query(_uri(ctx, db_uri), repeat=repeat, limit=limit, workers=workers, say=_say)
+    _finish(report, out_dir)
+
+
+@bench_app.command("intake")
+@friendly_errors
+def intake(
+    ctx: typer.Context,
+    clients: Annotated[
+        int, typer.Option("--clients", min=1, max=256, help="Concurrent clients.")
+    ] = 16,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=0.5, max=600, help="Duration of each load.")
+    ] = 60.0,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=8, help="Server workers.")] = 2,
+    baseline: Annotated[
+        bool,
+        typer.Option("--baseline/--no-baseline", help="Also load the FastAPI + SQLModel baseline."),
+    ] = True,
+    db_uri: DbUri = None,
+    out_dir: OutDir = Path(),
+) -> None:
+    """Claim intake throughput and latency under load, and the ratio to a SQLModel baseline."""
+    from paymentprocess.bench.intake_bench import bench_intake
+
+    report = bench_intake(
+        _uri(ctx, db_uri), clients=clients, seconds=seconds, workers=workers,
+        baseline=baseline, say=_say,
+    )  # fmt: skip
+    _finish(report, out_dir)
