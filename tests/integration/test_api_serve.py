@@ -79,6 +79,6 @@ def test_serve_with_two_workers_takes_claims(db_uri: str) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    assert created.status_code == 201
+    assert created.status_code == 201, created.text
     assert created.json()["net_fee"] == "116.85"
-    assert page.json()["total"] == 1
+    assert page.json()["total"] == 1, page.text
