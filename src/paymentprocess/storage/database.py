@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
 from paymentprocess.config import redact_uri
 from paymentprocess.errors import SettingsError
@@ -41,7 +40,8 @@ def create_engine_for(uri: str, *, pool_size: int = 5) -> Engine:
     """An engine for `uri`; SQLite gets pragmas for a concurrent, crash-safe embedded store."""
     url = sqlalchemy_url(uri)
     if url.startswith("sqlite"):
-        engine = create_engine(url, poolclass=NullPool)
+        # A pool of connections (each with its PRAGMAs set once); SQLite serialises writers itself.
+        engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=False)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
