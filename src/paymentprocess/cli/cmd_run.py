@@ -56,10 +56,10 @@ def _run(
     event_id: str,
     mode: RunMode,
     *,
-    force: bool,
-    validate_only: bool,
-    as_json: bool,
-    pc_type: PcType | None,
+    force: bool = False,
+    validate_only: bool = False,
+    as_json: bool = False,
+    pc_type: PcType | None = None,
 ) -> None:
     if not event_id.strip():
         raise RunRefusedError("--payment-event-id must not be empty")
@@ -165,15 +165,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Dry Run of a payment event (same as `run -m dry-run`)."""
-        _run(
-            ctx,
-            payment_event_id,
-            RunMode.dry_run,
-            force=False,
-            validate_only=validate_only,
-            as_json=as_json,
-            pc_type=None,
-        )
+        _run(ctx, payment_event_id, RunMode.dry_run, validate_only=validate_only, as_json=as_json)
 
     @app.command("final-run")
     @friendly_errors
@@ -192,7 +184,6 @@ def register(app: typer.Typer) -> None:
             force=force,
             validate_only=validate_only,
             as_json=as_json,
-            pc_type=None,
         )
 
     @app.command("restore")

@@ -38,5 +38,11 @@ def finding_from_ids(code: str, severity: Severity, ids: pl.Series, message: str
     return Finding(code, severity, distinct.len(), message, samples)
 
 
+def findings_from_ids(code: str, severity: Severity, ids: pl.Series, message: str) -> list[Finding]:
+    """`finding_from_ids` as a list: empty when there are no ids (what a rule returns)."""
+    found = finding_from_ids(code, severity, ids, message)
+    return [] if found is None else [found]
+
+
 def has_critical(findings: list[Finding]) -> bool:
     return any(f.severity == "Critical" for f in findings)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.domain.findings import Finding, findings_from_ids
 from paymentprocess.engine import columns as col
 from paymentprocess.rules.base import RuleContext
 
@@ -21,10 +21,9 @@ class NegativeAmount:
         ids = pl.concat(
             [ctx.claims.filter(neg)["claim_core_id"], ctx.lines.filter(neg)["claim_core_id"]]
         )
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code, "Warning", ids, "a negative dollar amount on a claim header or line"
         )
-        return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,9 @@ class NegativePayable:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.lines.filter(pl.col("raw_payable") < 0)["claim_core_id"]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code,
             "Warning",
             ids,
             "a line's member responsibility exceeds its allowed amount (payable floored at 0)",
         )
-        return [] if f is None else [f]

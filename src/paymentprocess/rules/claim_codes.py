@@ -6,12 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.domain.findings import Finding, findings_from_ids
 from paymentprocess.rules.base import RuleContext
-
-
-def _opt(f: Finding | None) -> list[Finding]:
-    return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -21,13 +17,11 @@ class FrequencyCode:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         bad = ctx.claims.filter(~pl.col("frequency_code").is_in(["1", "7", "8"]).fill_null(False))
-        return _opt(
-            finding_from_ids(
-                self.code,
-                "Critical",
-                bad["claim_core_id"],
-                "frequency code is not 1, 7 or 8; the claim is held",
-            )
+        return findings_from_ids(
+            self.code,
+            "Critical",
+            bad["claim_core_id"],
+            "frequency code is not 1, 7 or 8; the claim is held",
         )
 
 
@@ -60,11 +54,9 @@ class DuplicateClaim:
             (pl.col("frequency_code") == "1") & chain.is_in(paid_chains.implode())
         )
         ids = pl.concat([twice, repaid["claim_core_id"]])
-        return _opt(
-            finding_from_ids(
-                self.code,
-                "Critical",
-                ids,
-                "claim id given twice, or an original for a chain already paid",
-            )
+        return findings_from_ids(
+            self.code,
+            "Critical",
+            ids,
+            "claim id given twice, or an original for a chain already paid",
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.domain.findings import Finding, findings_from_ids
 from paymentprocess.engine import columns as col
 from paymentprocess.rules.base import RuleContext
 
@@ -34,8 +34,7 @@ class MissingPayeeId:
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(pl.col(col.PAYEE_KEY).is_null())["claim_core_id"]
         what = "MemberID" if ctx.cfg.event_type == "DMR" else "TaxID or NPI"
-        f = finding_from_ids(self.code, "Critical", ids, f"{what} missing; the claim is held")
-        return [] if f is None else [f]
+        return findings_from_ids(self.code, "Critical", ids, f"{what} missing; the claim is held")
 
 
 @dataclass(frozen=True)
@@ -45,19 +44,10 @@ class InvalidNpiTin:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         claims = ctx.claims
-        out: list[Finding] = []
         npi = claims.filter(pl.col("npi").is_not_null() & ~npi_is_valid())["claim_core_id"]
         tin_ok = pl.col("tax_id").str.contains(r"^[0-9]{9}$").fill_null(False)
         tin = claims.filter(pl.col("tax_id").is_not_null() & ~tin_ok)["claim_core_id"]
-        for f in (
-            finding_from_ids(
-                "INVALID_NPI",
-                "Warning",
-                npi,
-                "NPI is not 10 digits starting 1 or 2, or its check digit fails",
-            ),
-            finding_from_ids("INVALID_TIN", "Warning", tin, "TIN is not 9 digits"),
-        ):
-            if f is not None:
-                out.append(f)
-        return out
+        npi_message = "NPI is not 10 digits starting 1 or 2, or its check digit fails"
+        return findings_from_ids("INVALID_NPI", "Warning", npi, npi_message) + findings_from_ids(
+            "INVALID_TIN", "Warning", tin, "TIN is not 9 digits"
+        )

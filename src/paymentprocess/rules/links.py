@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.domain.findings import Finding, findings_from_ids
 from paymentprocess.engine import columns as col
 from paymentprocess.rules.base import RuleContext
 
@@ -18,10 +18,9 @@ class MissingParentPaid:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "missing_parent_paid")["claim_core_id"]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code, "Warning", ids, "replacement or void with no paid parent; held"
         )
-        return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -44,10 +43,9 @@ class InvalidVoidLink:
         void_chain = pl.coalesce("void_chain", "void_claim_core_id")
         good = (pl.col("void_code") == "8") & (void_chain == chain)
         ids = reps.filter(~good.fill_null(False))["claim_core_id"]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code,
             "Warning",
             ids,
             "replacement whose VoidClaimCore_ID is not a void of the same chain",
         )
-        return [] if f is None else [f]

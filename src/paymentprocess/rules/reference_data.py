@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, finding_from_ids
+from paymentprocess.domain.findings import Finding, findings_from_ids
 from paymentprocess.engine.transform import holds_payment
 from paymentprocess.rules.base import RuleContext
 
@@ -21,10 +21,9 @@ class InvalidBenefitPlan:
         ids = ctx.claims.filter(~pl.col("benefit_plan_id").is_in(known).fill_null(False))[
             "claim_core_id"
         ]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code, "Critical", ids, "BenefitPlan_ID unknown to the reference data"
         )
-        return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,9 @@ class UnknownServiceCode:
         ids = ctx.lines.filter(~pl.col("procedure_code").is_in(known).fill_null(False))[
             "claim_core_id"
         ]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code, "Warning", ids, "a line's procedure code is not in ServiceCode"
         )
-        return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,6 @@ class ProcessException:
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(holds_payment(ctx.cfg))["claim_core_id"]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code, "Info", ids, "claim carries a process code that holds payment; held"
         )
-        return [] if f is None else [f]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, Severity, finding_from_ids
+from paymentprocess.domain.findings import Finding, Severity, findings_from_ids
 from paymentprocess.engine import columns as col
 from paymentprocess.engine.payees import stats_key
 from paymentprocess.rules.base import RuleContext
@@ -25,8 +25,7 @@ class PayeeMissing:
             [stats_key(k, ctx.cfg.event_type) for k in keys.to_list()], dtype=pl.String
         )
         action = "the Final Run creates it" if ctx.cfg.mode == "final" else "flagged NEW"
-        f = finding_from_ids(self.code, "Info", shown, f"payee must be created ({action})")
-        return [] if f is None else [f]
+        return findings_from_ids(self.code, "Info", shown, f"payee must be created ({action})")
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,12 @@ class SequenceMismatch:
             if n in ctx.cfg.sequences and ctx.cfg.sequences[n] < used
         ]
         severity: Severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code,
             severity,
             pl.Series(behind, dtype=pl.String),
             "SequenceNumbers value below the largest id in use",
         )
-        return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,9 @@ class EstimateDiffers:
         ids = ctx.claims.filter(pl.col(col.LINE_PAYABLE_SUM) != pl.col(col.ESTIMATE))[
             "claim_core_id"
         ]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code, "Info", ids, "Final claim payable differs from the Dry Run estimate"
         )
-        return [] if f is None else [f]
 
 
 @dataclass(frozen=True)
@@ -85,10 +82,9 @@ class RefundUnapplied:
             | pl.col(col.PAYEE_KEY).is_in(ctx.cycle_payees[col.PAYEE_KEY].implode())
         )
         ids = considered.filter(pl.col("applied") < pl.col("remaining"))["refund_id"]
-        f = finding_from_ids(
+        return findings_from_ids(
             self.code,
             "Warning",
             ids,
             "refund larger than the payee's open overpayments; the rest stays open",
         )
-        return [] if f is None else [f]
