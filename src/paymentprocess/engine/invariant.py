@@ -16,7 +16,17 @@ def check_invariant(payees: pl.DataFrame) -> None:
         pl.any_horizontal(pl.col("net_pay", "held", "offsets", "new_overpayment", "carried_in") < 0)
     )
     if bad.height or negative.height:
-        sample = pl.concat([bad, negative], how="diagonal_relaxed").head(5).to_dicts()
+        shown = (
+            "payment_center_id",
+            "claims_net",
+            "interest",
+            "carried_in",
+            "net_pay",
+            "held",
+            "offsets",
+            "new_overpayment",
+        )  # never payee_key: for members it is a member id (PHI)
+        sample = pl.concat([bad, negative], how="diagonal_relaxed").select(shown).head(5).to_dicts()
         raise InvariantError(
             f"money invariant violated for {bad.height + negative.height} payee(s); nothing was written: {sample}"
         )
