@@ -10,6 +10,7 @@ from paymentprocess.storage import tables as t
 
 WORKING = {
     "claim_ws_core",
+    "claim_ws_result",
     "payment_center_ws",
     "payment_event_ws",
     "payment_event_ws_payee",

@@ -89,7 +89,7 @@ def _claims_expected(ref: ReferenceResult, mode: str) -> dict[str, tuple[Any, ..
 
 def _claims_actual(engine: Engine, event_id: str, mode: str) -> dict[str, tuple[Any, ...]]:
     if mode == "dry-run":
-        w = t.claim_ws_core
+        w = t.claim_ws_result
         q = select(
             w.c.claim_core_id, w.c.outcome, w.c.hold_reason, w.c.estimate, w.c.net, w.c.interest
         ).where(w.c.payment_event_id == event_id)

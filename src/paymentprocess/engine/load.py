@@ -63,12 +63,17 @@ def _is_unpaid(c: Table) -> ColumnElement[bool]:
     )
 
 
+def in_cycle(cfg: RunConfig) -> ColumnElement[bool]:
+    """The claims of the event's cycle: assigned to it and effectively Unpaid."""
+    c = t.claim_fin_core
+    return and_(c.c.payment_event_id == cfg.payment_event_id, _is_unpaid(c))
+
+
 def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
     c = t.claim_fin_core
-    in_cycle = and_(c.c.payment_event_id == cfg.payment_event_id, _is_unpaid(c))
     claims = read_frame(
         conn,
-        select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle).order_by(c.c.claim_core_id),
+        select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle(cfg)).order_by(c.c.claim_core_id),
         table_schema(c, col.CLAIM_INPUT),
     )
     sl = t.service_line
@@ -76,7 +81,7 @@ def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
         conn,
         select(*(sl.c[n] for n in col.LINE_INPUT))
         .join(c, c.c.claim_core_id == sl.c.claim_core_id)
-        .where(in_cycle),
+        .where(in_cycle(cfg)),
         table_schema(sl, col.LINE_INPUT),
     )
     return CycleData(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import polars as pl
-from sqlalchemy import Connection, Table, delete, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from paymentprocess.engine import columns as col
 from paymentprocess.engine.backup import take_backup
@@ -20,7 +20,7 @@ from paymentprocess.engine.config import RunConfig
 from paymentprocess.engine.faults import checkpoint
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.ledger import LedgerResult
-from paymentprocess.engine.load import CycleData
+from paymentprocess.engine.load import CycleData, in_cycle
 from paymentprocess.engine.numbering import number_rows, sequence_start
 from paymentprocess.engine.payees import new_payee_details
 from paymentprocess.storage import tables as t
@@ -105,8 +105,8 @@ def _persist_dry_run(
     steps: _Steps,
 ) -> None:
     event = pl.lit(cfg.payment_event_id).alias("payment_event_id")
-    ws_claims = claims.with_columns(event, pl.lit("Unpaid").alias("status"))
-    _replace(conn, t.claim_ws_core, cfg, ws_claims)
+    _refresh_claim_copy(conn, cfg)
+    _replace(conn, t.claim_ws_result, cfg, claims.with_columns(event))
     steps.done("claims")
     details = new_payee_details(claims, cycle, cfg)
     known = data.payees.join(cycle.select(KEY), on=KEY, how="semi").with_columns(
@@ -144,6 +144,16 @@ def _persist_dry_run(
         .values(stage="DryRun", claims_fingerprint=fingerprint(data), updated_at=utcnow())
     )
     steps.done("stage")
+
+
+def _refresh_claim_copy(conn: Connection, cfg: RunConfig) -> None:
+    """ClaimWSCore := the cycle's claims, copied inside the database (no round trip)."""
+    ws, fin = t.claim_ws_core, t.claim_fin_core
+    conn.execute(delete(ws).where(ws.c.payment_event_id == cfg.payment_event_id))
+    names = [c.name for c in ws.columns]
+    conn.execute(
+        insert(ws).from_select(names, select(*(fin.c[n] for n in names)).where(in_cycle(cfg)))
+    )
 
 
 def _persist_final(

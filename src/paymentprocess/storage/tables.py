@@ -378,17 +378,25 @@ payment_event_ws_payee = Table(
     PrimaryKeyConstraint("payment_event_id", "payee_key"),
 )
 
-claim_ws_core = Table(
+claim_ws_core = Table(  # the Dry Run's copy of the cycle's claims, as they were at the Dry Run
     "claim_ws_core",
     metadata,
     *_claim_columns(),
+    PrimaryKeyConstraint("payment_event_id", "claim_core_id"),
+)
+
+claim_ws_result = Table(  # the Dry Run's claim-level estimates (one row per claim of claim_ws_core)
+    "claim_ws_result",
+    metadata,
+    Column("payment_event_id", String, nullable=False),
+    Column("claim_core_id", String, nullable=False),
     Column("payee_key", String),
     Column("payment_center_id", BigInteger),
-    Column("outcome", String),  # paid | held | excluded (estimated)
+    Column("outcome", String, nullable=False),  # paid | held | excluded (estimated)
     Column("hold_reason", String),
-    Money("estimate"),  # claim payable estimated from header totals
-    Money("net"),
-    Money("interest"),
+    Money("estimate", nullable=False),  # claim payable estimated from header totals
+    Money("net", nullable=False),
+    Money("interest", nullable=False),
     PrimaryKeyConstraint("payment_event_id", "claim_core_id"),
 )
 
