@@ -8,27 +8,23 @@ a unique claim reference) — but done the way tutorials show it: a synchronous 
 thread pool, a `Session` per request, one ORM object added per claim, per line, per aggregate
 and per outbox row, the aggregate read and updated through the ORM, then `commit` and `refresh`.
 It is a measuring stick, not product code, and uses its own `baseline_*` tables. Run it with
-`python -m paymentprocess.bench.baseline_sqlmodel --db-uri URI --port P --workers N`.
+`python -m paymentprocess.bench.baseline_server --db-uri URI --port P --workers N`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-import uvicorn
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic import field_validator
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, create_engine
-from uvicorn.supervisors import Multiprocess
 
 from paymentprocess.storage.database import sqlalchemy_url
 
@@ -82,11 +78,11 @@ class BaselineOutbox(SQLModel, table=True):
 
 class LineIn(SQLModel):
     service_date: date
-    submitted_procedure: str = Field(regex=r"^[Dd][A-Za-z0-9]{1,15}$")
+    submitted_procedure: str = Field(min_length=2, max_length=16)
     quadrant: str | None = None
     plan_group: str = Field(min_length=1, max_length=64)
     subscriber_number: str = Field(min_length=1, max_length=64)
-    provider_npi: str = Field(regex=r"^\d{10}$")
+    provider_npi: str = Field(min_length=10, max_length=10)
     provider_fees: Money
     allowed_fees: Money
     member_coinsurance: Money
@@ -94,38 +90,57 @@ class LineIn(SQLModel):
 
     @field_validator("submitted_procedure")
     @classmethod
-    def _upper(cls, value: str) -> str:
+    def _procedure(cls, value: str) -> str:
+        if not (value[:1] in "Dd" and value.isalnum()):
+            raise ValueError("must begin with D")
         return value.upper()
+
+    @field_validator("provider_npi")
+    @classmethod
+    def _npi(cls, value: str) -> str:
+        if not value.isdigit():
+            raise ValueError("must be 10 digits")
+        return value
 
 
 class ClaimIn(SQLModel):
     claim_reference: str | None = Field(default=None, max_length=128)
-    provider_tin: str | None = Field(default=None, regex=r"^\d{9}$")
+    provider_tin: str | None = Field(default=None, min_length=9, max_length=9)
     lines: list[LineIn] = Field(min_length=1, max_length=200)
+
+    @field_validator("provider_tin")
+    @classmethod
+    def _tin(cls, value: str | None) -> str | None:
+        if value is not None and not value.isdigit():
+            raise ValueError("must be 9 digits")
+        return value
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(title="baseline claims (FastAPI + SQLModel)")
-
-    def get_session() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
+    app.state.engine = engine
 
     @app.get("/health")
-    def health(session: Annotated[Session, Depends(get_session)]) -> dict[str, str]:
+    def health(session: SessionDep) -> dict[str, str]:
         session.exec(text("SELECT 1"))  # type: ignore[call-overload]
         return {"status": "ok"}
 
     @app.post("/claims", status_code=201)
-    def create_claim(
-        claim: ClaimIn, session: Annotated[Session, Depends(get_session)]
-    ) -> dict[str, object]:
+    def create_claim(claim: ClaimIn, session: SessionDep) -> dict[str, object]:
         first = claim.lines[0]
         nets = [
             ln.provider_fees + ln.member_coinsurance + ln.member_copay - ln.allowed_fees
             for ln in claim.lines
         ]
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(UTC)
         row = BaselineClaim(
             claim_reference=claim.claim_reference, provider_tin=claim.provider_tin,
             provider_npi=first.provider_npi, plan_group=first.plan_group,
@@ -183,39 +198,3 @@ def make_engine(db_uri: str) -> Engine:
 
 def app_from_env() -> FastAPI:
     return create_app(make_engine(os.environ[DB_ENV]))
-
-
-def _tcp_socket(host: str, port: int) -> socket.socket:
-    """A listening socket marked IPPROTO_TCP, so that every worker sets TCP_NODELAY."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="the FastAPI + SQLModel baseline intake app")
-    parser.add_argument("--db-uri", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
-    parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args(argv)
-    engine = make_engine(args.db_uri)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    os.environ[DB_ENV] = args.db_uri
-    config = uvicorn.Config(
-        "paymentprocess.bench.baseline_sqlmodel:app_from_env", factory=True, host=args.host,
-        port=args.port, workers=args.workers, access_log=False, log_level="warning",
-    )  # fmt: skip
-    sock = _tcp_socket(args.host, args.port)
-    if args.workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
-
-
-if __name__ == "__main__":
-    main()

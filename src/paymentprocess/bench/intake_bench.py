@@ -4,8 +4,8 @@ In a throwaway database beside `--db-uri`, `paymentprocess serve --workers W` is
 loopback port and `bench.intake.run_intake_load` drives `POST /claims` from `--clients`
 concurrent clients for `--seconds`: claims stored per second, latency p50/p95/p99/max and every
 non-201 answer. The claims stored are counted in the database afterwards. Then the same load,
-with the same seed, goes to the baseline app (`bench.baseline_sqlmodel`, same worker count) in
-another throwaway database, and the throughput ratio is reported. The load generator runs in
+with the same seed, goes to the baseline app (`bench.baseline_sqlmodel`, same worker count, its
+own `baseline_*` tables in the same throwaway database), and the throughput ratio is reported. The load generator runs in
 this process, on the same cores as the servers and the database.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -29,12 +30,13 @@ from paymentprocess.storage.tables import claim_fin_core
 
 GOAL_RATIO, GOAL_P99_MS, GOAL_CLIENTS = 5.0, 50.0, 16
 PROVIDERS = 500
+BASELINE = "FastAPI + SQLModel baseline"
 OPEN_WRITES = {"PAYMENT_API_KEYS": "", "PAYMENT_LOG_LEVEL": "WARNING"}
 
 
 def baseline_argv(db_uri: str, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "paymentprocess.bench.baseline_sqlmodel", "--db-uri", db_uri,
+        sys.executable, "-m", "paymentprocess.bench.baseline_server", "--db-uri", db_uri,
         "--host", HOST, "--port", "{port}", "--workers", str(workers),
     ]  # fmt: skip
 
@@ -65,6 +67,7 @@ def bench_intake(
     baseline: bool,
     say: Callable[[str], None] = print,
 ) -> BenchReport:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no log line per request
     report = BenchReport("intake")
     engine = create_engine_for(db_uri)
     try:
@@ -79,16 +82,13 @@ def bench_intake(
         with running_server(product_server_argv(uri, workers), env=OPEN_WRITES) as url:
             results["paymentprocess"] = _load(url, clients, seconds)
         stored["paymentprocess"] = _stored(uri)
-    if baseline and _sqlmodel_version() != "-":
-        say(f"intake: FastAPI + SQLModel baseline, {workers} workers, same load")
-        with throwaway_database(db_uri, "baseline") as uri:
+        if baseline and _sqlmodel_version() != "-":
+            say(f"intake: FastAPI + SQLModel baseline, {workers} workers, same load")
             with running_server(baseline_argv(uri, workers)) as url:
-                results["FastAPI + SQLModel baseline"] = _load(url, clients, seconds)
-            stored["FastAPI + SQLModel baseline"] = _stored(
-                uri, "SELECT count(*) FROM baseline_claim"
-            )
-    elif baseline:
-        report.notes.append("sqlmodel is not installed (a dev dependency): no baseline was run.")
+                results[BASELINE] = _load(url, clients, seconds)
+            stored[BASELINE] = _stored(uri, "SELECT count(*) FROM baseline_claim")
+        elif baseline:
+            report.notes.append("sqlmodel is not installed (a dev dependency): no baseline ran.")
     report.data = {"clients": clients, "seconds per load": seconds, "server workers": workers,
                    "lines per claim": "1–4", "provider NPIs": PROVIDERS}  # fmt: skip
     table = report.table(
@@ -123,7 +123,7 @@ def _sqlmodel_version() -> str:
 def _goals(report: BenchReport, results: dict[str, IntakeResult], clients: int) -> None:
     ours = results["paymentprocess"]
     judged = clients == GOAL_CLIENTS
-    base = results.get("FastAPI + SQLModel baseline")
+    base = results.get(BASELINE)
     if base is not None and base.claims_per_s > 0:
         ratio = ours.claims_per_s / base.claims_per_s
         report.goal(

@@ -4,9 +4,9 @@
 database, then runs its Dry Run and Final Run through `service.runs.run_payment_event`, each
 timed end to end (lock, every stage, stats, commit) with the per-stage `timings_ms` and the peak
 RSS sampled while it ran. Large cycles are generated in a child process, so the generator's
-frames do not inflate the runs' memory figures. `measure_reference(uri, claims, seed)` generates
-a cycle, reads its documents the way `export` does and times `reference.cycle.compute_cycle`
-(the per-claim Decimal implementation) on them, then the engine on the same data.
+frames do not inflate the runs' memory figures. With `with_reference`, the cycle's documents are
+first read the way `export` does and `reference.cycle.compute_cycle` (the per-claim Decimal
+implementation) is timed on them, so the reference and the engine run on the same data.
 """
 
 from __future__ import annotations
@@ -102,21 +102,23 @@ def timed_run(engine: Engine, mode: str) -> RunFigures:
     )
 
 
-def measure_engine(uri: str, claims: int, seed: int) -> EngineFigures:
+def measure_engine(
+    uri: str, claims: int, seed: int, *, with_reference: bool = False
+) -> tuple[EngineFigures, ReferenceFigures | None]:
+    """Generate, then (optionally) the reference on the cycle's documents, then both runs."""
     summary, seconds = generate(uri, claims, seed)
-    figures = EngineFigures(
-        claims=claims,
-        service_lines=int(summary["phenomena"].get("service_lines", 0)),
-        generate_s=seconds,
-        rows=dict(summary["rows"]),
-    )
+    lines = int(summary["phenomena"].get("service_lines", 0))
+    figures = EngineFigures(claims, lines, seconds, dict(summary["rows"]))
     engine = create_engine_for(uri)
     try:
+        reference = _reference(engine, claims, lines) if with_reference else None
         for mode in ("dry-run", "final"):
             figures.runs.append(timed_run(engine, mode))
     finally:
         engine.dispose()
-    return figures
+    if reference is not None:
+        reference.engine_final_s = figures.run("final").wall_s
+    return figures, reference
 
 
 def read_documents(engine: Engine) -> dict[str, list[dict[str, Any]]]:
@@ -128,32 +130,34 @@ def read_documents(engine: Engine) -> dict[str, list[dict[str, Any]]]:
         return {c.name: export_documents(conn, c.name) for c in IMPORTABLE}
 
 
-def measure_reference(uri: str, claims: int, seed: int) -> ReferenceFigures:
+def _reference(engine: Engine, claims: int, lines: int) -> ReferenceFigures:
+    """Time `compute_cycle` (Final Run) on the documents of the cycle in `engine`."""
     from paymentprocess.reference.cycle import compute_cycle
 
-    summary, _ = generate(uri, claims, seed)
-    engine = create_engine_for(uri)
-    try:
+    started = time.perf_counter()
+    documents = read_documents(engine)
+    read_s = time.perf_counter() - started
+    gc.collect()
+    with PeakRss() as peak:
         started = time.perf_counter()
-        documents = read_documents(engine)
-        read_s = time.perf_counter() - started
-        gc.collect()
-        with PeakRss() as peak:
-            started = time.perf_counter()
-            result = compute_cycle(documents, EVENT_ID, "final")
-            reference_s = time.perf_counter() - started
-        del documents, result
-        gc.collect()
-        timed_run(engine, "dry-run")
-        final = timed_run(engine, "final")
-    finally:
-        engine.dispose()
+        result = compute_cycle(documents, EVENT_ID, "final")
+        reference_s = time.perf_counter() - started
+    status = result.status
+    del documents, result
+    gc.collect()
     return ReferenceFigures(
         claims=claims,
-        service_lines=int(summary["phenomena"].get("service_lines", 0)),
+        service_lines=lines,
         read_documents_s=round(read_s, 3),
         reference_s=round(reference_s, 3),
         reference_peak_rss_mb=peak.mb,
-        engine_final_s=final.wall_s,
-        reference_status=final.status,
+        engine_final_s=0.0,
+        reference_status=status,
     )
+
+
+def measure_reference(uri: str, claims: int, seed: int) -> ReferenceFigures:
+    """The reference and the engine's Final Run on one cycle of `claims` claims."""
+    _, reference = measure_engine(uri, claims, seed, with_reference=True)
+    assert reference is not None
+    return reference
