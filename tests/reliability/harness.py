@@ -34,7 +34,14 @@ from paymentprocess.storage.database import create_engine_for, ensure_schema
 
 PG_ADMIN = os.environ.get("PAYMENT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CHILD_TAG = "pp-reliability-child"  # PostgreSQL application_name of every child process
-SURROGATE_IDS = {"run_id", "backup_id", "application_id", "stg_id", "outbox_id"}
+SURROGATE_IDS = {
+    "run_id",
+    "backup_id",
+    "application_id",
+    "stg_id",
+    "outbox_id",
+    "interest_config_id",
+}
 VOLATILE_DOCUMENT_KEYS = {"timings_ms", "run_id"}
 SIGKILLED = -signal.SIGKILL
 
