@@ -8,6 +8,7 @@ status: a claim is Paid if imported Paid or if a Final Run inserted a `claim_res
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,14 +70,18 @@ def in_cycle(cfg: RunConfig) -> ColumnElement[bool]:
     return and_(c.c.payment_event_id == cfg.payment_event_id, _is_unpaid(c))
 
 
-def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
-    c = t.claim_fin_core
+def load_cycle(
+    conn: Connection, cfg: RunConfig, timings: dict[str, int] | None = None
+) -> CycleData:
+    """Read the cycle; `timings` receives `load.<part>` milliseconds when given."""
+    c, sl = t.claim_fin_core, t.service_line
+    clock = _Clock(timings if timings is not None else {})
     claims = read_frame(
         conn,
-        select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle(cfg)).order_by(c.c.claim_core_id),
+        select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle(cfg)),
         table_schema(c, col.CLAIM_INPUT),
-    )
-    sl = t.service_line
+    ).sort("claim_core_id")  # byte order, whatever the database's collation
+    clock.lap("claims")
     lines = read_frame(
         conn,
         select(*(sl.c[n] for n in col.LINE_INPUT))
@@ -84,10 +89,13 @@ def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
         .where(in_cycle(cfg)),
         table_schema(sl, col.LINE_INPUT),
     )
-    return CycleData(
+    clock.lap("lines")
+    history = _history(conn, cfg)
+    clock.lap("history")
+    data = CycleData(
         claims=claims,
         lines=lines,
-        history=_history(conn, cfg),
+        history=history,
         links=_links(conn, cfg),
         payees=_payees(conn, cfg),
         ledger=_ledger(conn, cfg),
@@ -98,6 +106,18 @@ def load_cycle(conn: Connection, cfg: RunConfig) -> CycleData:
         ),
         max_check_number=_max_check(conn, cfg),
     )
+    clock.lap("reference")
+    return data
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, int]) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, part: str) -> None:
+        now = time.perf_counter()
+        self.timings[f"load.{part}"] = round((now - self.last) * 1000)
+        self.last = now
 
 
 def _scalar(conn: Connection, query: Select[Any]) -> int:

@@ -24,7 +24,7 @@ from paymentprocess.engine.load import CycleData, in_cycle
 from paymentprocess.engine.numbering import number_rows, sequence_start
 from paymentprocess.engine.payees import new_payee_details
 from paymentprocess.storage import tables as t
-from paymentprocess.storage.database import utcnow
+from paymentprocess.storage.database import is_sqlite, utcnow
 from paymentprocess.storage.frames import write_frame
 
 KEY = col.PAYEE_KEY
@@ -88,11 +88,21 @@ def _stg_rows(cfg: RunConfig, result: LedgerResult, payees: pl.DataFrame) -> pl.
 def _replace(
     conn: Connection, table: Table, cfg: RunConfig, frame: pl.DataFrame, **match: str
 ) -> None:
-    query = delete(table).where(table.c.payment_event_id == cfg.payment_event_id)
-    for name, value in match.items():
-        query = query.where(table.c[name] == value)
-    conn.execute(query)
+    _clear_event_rows(conn, table, cfg, **match)
     write_frame(conn, table, frame)
+
+
+def _clear_event_rows(conn: Connection, table: Table, cfg: RunConfig, **match: str) -> None:
+    """Delete the event's rows of a working table; TRUNCATE when they are all it holds (much
+    faster than deleting a million rows, and still transactional on PostgreSQL)."""
+    mine = table.c.payment_event_id == cfg.payment_event_id
+    for name, value in match.items():
+        mine = mine & (table.c[name] == value)
+    others = conn.execute(select(table.c.payment_event_id).where(~mine).limit(1)).first()
+    if others is None and not is_sqlite(conn):
+        conn.exec_driver_sql(f'TRUNCATE "{table.name}"')
+    else:
+        conn.execute(delete(table).where(mine))
 
 
 def _persist_dry_run(
@@ -149,7 +159,7 @@ def _persist_dry_run(
 def _refresh_claim_copy(conn: Connection, cfg: RunConfig) -> None:
     """ClaimWSCore := the cycle's claims, copied inside the database (no round trip)."""
     ws, fin = t.claim_ws_core, t.claim_fin_core
-    conn.execute(delete(ws).where(ws.c.payment_event_id == cfg.payment_event_id))
+    _clear_event_rows(conn, ws, cfg)
     names = [c.name for c in ws.columns]
     conn.execute(
         insert(ws).from_select(names, select(*(fin.c[n] for n in names)).where(in_cycle(cfg)))

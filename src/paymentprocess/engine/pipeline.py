@@ -66,7 +66,7 @@ def execute(
     with timer.stage("config"):
         cfg = cfg or load_config(conn, payment_event_id, mode)
     with timer.stage("load"):
-        data = load_cycle(conn, cfg)
+        data = load_cycle(conn, cfg, timer.ms)
         if (
             mode == "final"
             and not force
