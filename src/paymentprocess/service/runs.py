@@ -3,7 +3,8 @@
 Everything a run changes happens in one transaction (`unit_of_work`): a failure at any point
 leaves the database exactly as it was, and a Failed stats document is then recorded on its own.
 Only one run of an event at a time: PostgreSQL locks the event row (NOWAIT), SQLite holds the
-write lock (BEGIN IMMEDIATE). Exit codes: 0 completed, 2 blocked or Critical findings, 1 error.
+write lock (BEGIN IMMEDIATE). Final Runs of different events share sequences, payees and the
+ledger, so on PostgreSQL they also take one advisory lock and pay one after the other. Exit codes: 0 completed, 2 blocked or Critical findings, 1 error.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def run_payment_event(
     try:
         with unit_of_work(engine) as uow:
             _lock_event(uow.conn, payment_event_id)
+            if mode == "final" and not validate_only:
+                _one_final_run_at_a_time(uow.conn)
             cfg = load_config(uow.conn, payment_event_id, mode)
             refusal = _refusal(cfg, force)
             if refusal is not None:
@@ -142,6 +145,28 @@ def _lock_event(conn: Connection, payment_event_id: str) -> None:
         raise RunRefusedError(
             f"another run of payment event {payment_event_id} is in progress"
         ) from None
+
+
+FINAL_RUN_LOCK = 0x50415945  # PostgreSQL advisory lock key held by every Final Run ("PAYE")
+FINAL_RUN_WAIT = "30s"  # how long a Final Run waits for another one (SQLite's busy timeout)
+
+
+def _one_final_run_at_a_time(conn: Connection) -> None:
+    """PostgreSQL: Final Runs of *different* events share sequences (check numbers), payees and
+    the ledger, so they must not overlap: each takes one transaction-level advisory lock before
+    reading anything, waits up to FINAL_RUN_WAIT for another Final Run to commit (then reads what
+    it wrote), and is refused after that. SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if is_sqlite(conn):
+        return
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{FINAL_RUN_WAIT}'")
+    try:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({FINAL_RUN_LOCK})")
+    except OperationalError:
+        raise RunRefusedError(
+            "another Final Run is in progress on this database (Final Runs pay one at a time); "
+            "run again when it has finished"
+        ) from None
+    conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
 
 
 def _record_stats(
