@@ -143,7 +143,8 @@ def _tables(
     report.notes.append(
         "Wall time is run_payment_event in this process: lock, every stage, stats and commit; "
         "the CLI adds interpreter start-up and imports (about 1–3 s). Peak RSS is sampled every "
-        "20 ms while the run ran; cycles above 20,000 claims are generated in a child process."
+        "20 ms while the run ran. Above 20,000 claims the cycle is generated, and the reference "
+        "computed, in child processes, so neither inflates the runs' memory."
     )
 
 

@@ -3,8 +3,9 @@
 `measure_engine(uri, claims, seed)` generates a cycle of `claims` claims into the (empty)
 database, then runs its Dry Run and Final Run through `service.runs.run_payment_event`, each
 timed end to end (lock, every stage, stats, commit) with the per-stage `timings_ms` and the peak
-RSS sampled while it ran. Large cycles are generated in a child process, so the generator's
-frames do not inflate the runs' memory figures. With `with_reference`, the cycle's documents are
+RSS sampled while it ran. Large cycles are generated (and the reference computed) in a child
+process, so the generator's frames and the reference's documents do not inflate the runs' memory
+figures. With `with_reference`, the cycle's documents are
 first read the way `export` does and `reference.cycle.compute_cycle` (the per-claim Decimal
 implementation) is timed on them, so the reference and the engine run on the same data.
 """
@@ -109,9 +110,9 @@ def measure_engine(
     summary, seconds = generate(uri, claims, seed)
     lines = int(summary["phenomena"].get("service_lines", 0))
     figures = EngineFigures(claims, lines, seconds, dict(summary["rows"]))
+    reference = _reference(uri, claims, lines) if with_reference else None
     engine = create_engine_for(uri)
     try:
-        reference = _reference(engine, claims, lines) if with_reference else None
         for mode in ("dry-run", "final"):
             figures.runs.append(timed_run(engine, mode))
     finally:
@@ -130,12 +131,25 @@ def read_documents(engine: Engine) -> dict[str, list[dict[str, Any]]]:
         return {c.name: export_documents(conn, c.name) for c in IMPORTABLE}
 
 
-def _reference(engine: Engine, claims: int, lines: int) -> ReferenceFigures:
-    """Time `compute_cycle` (Final Run) on the documents of the cycle in `engine`."""
+def _reference(uri: str, claims: int, lines: int) -> ReferenceFigures:
+    """The reference's figures, from a child process for large cycles (like `generate`)."""
+    if claims <= IN_PROCESS_MAX_CLAIMS:
+        return _reference_job(uri, claims, lines)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        figures: ReferenceFigures = pool.apply(_reference_job, (uri, claims, lines))
+    return figures
+
+
+def _reference_job(uri: str, claims: int, lines: int) -> ReferenceFigures:
+    """Time `compute_cycle` (Final Run) on the documents of the cycle in `uri`."""
     from paymentprocess.reference.cycle import compute_cycle
 
+    engine = create_engine_for(uri)
     started = time.perf_counter()
-    documents = read_documents(engine)
+    try:
+        documents = read_documents(engine)
+    finally:
+        engine.dispose()
     read_s = time.perf_counter() - started
     gc.collect()
     with PeakRss() as peak:
