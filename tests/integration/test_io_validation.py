@@ -107,7 +107,7 @@ def test_duplicate_id_within_the_file(engine: Engine, tmp_path: Path) -> None:
         engine, tmp_path, {"ClaimFinCore.json": text, "PaymentCenter.json": centers}
     ) == [
         "PaymentCenter.json line 2: payee (PaymentCenterType, TaxID|NPI or MemberID): "
-        "duplicate 'Member' / 'M1' (also at line 1)",
+        "duplicate 'Member' / (member id withheld) (also at line 1)",
         "ClaimFinCore.json index 2: ClaimCore_ID: duplicate 'C1' (also at index 0)",
     ]
 

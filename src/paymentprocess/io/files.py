@@ -41,7 +41,12 @@ def outside(directory: Path, path: Path) -> bool:
 def read_text(directory: Path, path: Path) -> tuple[str | None, list[RecordProblem]]:
     """The file's UTF-8 text, or the problem that prevents reading it."""
     source = path.name
-    if outside(directory, path):
+    try:
+        escapes = outside(directory, path)
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+        reason = "is a link that cannot be resolved (a loop); refused"
+        return None, [RecordProblem(source, "line 1", "(file)", reason)]
+    if escapes:
         reason = "is a link to a file outside the directory; refused"
         return None, [RecordProblem(source, "line 1", "(file)", reason)]
     try:

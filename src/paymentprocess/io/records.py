@@ -10,6 +10,7 @@ the input. Nothing here touches the database.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,31 @@ from paymentprocess.io.spec import UNSEEN, Children, Collection, Field, Group, R
 from paymentprocess.storage.frames import table_schema
 
 Problems = list[tuple[str, str]]  # (field path, reason) within one record
+
+# Fields whose values are protected health information (member ids, names, addresses) or bank
+# details: a problem names the record and the field, never the value.
+SENSITIVE_FIELDS = frozenset(
+    {
+        "memberid",
+        "vendorname",
+        "address",
+        "billingprovidername",
+        "billingprovideraddress",
+        "bankaccountnumber",
+        "bankroutingnumber",
+    }
+)
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + "|" + r'"(?:[^"\\]|\\.)*"')
+
+
+def withhold_sensitive(field_path: str, reason: str) -> str:
+    """`reason` with any quoted value removed when the field is a sensitive one."""
+    head = re.split(r"[.\[ ]", field_path, maxsplit=1)[0].lower()
+    if head not in SENSITIVE_FIELDS:
+        return reason
+    return _QUOTED.sub("(value withheld)", reason)
+
+
 Progress = Callable[[int], None]
 
 
@@ -72,7 +98,9 @@ def convert_collection(
         row, lines, found = _convert_document(collection, shape, doc)
         found += _check_keys(collection, out, row, location)
         if found:
-            problems.extend(RecordProblem(source, location, f, r) for f, r in found)
+            problems.extend(
+                RecordProblem(source, location, f, withhold_sensitive(f, r)) for f, r in found
+            )
         else:
             out.rows.append(row)
             out.child_rows.extend(lines)
@@ -224,4 +252,6 @@ def _check_keys(collection: Collection, out: Converted, row: Row, location: str)
 
 
 def show_key(values: tuple[Any, ...]) -> str:
+    if len(values) == 2 and values[0] == "Member":  # a member payee's key is its member id (PHI)
+        return "'Member' / (member id withheld)"
     return " / ".join(repr(v) if isinstance(v, str) else str(v) for v in values)
