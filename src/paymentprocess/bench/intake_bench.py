@@ -14,17 +14,20 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
+import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 
 from sqlalchemy import func, select, text
 
+from paymentprocess.bench.cpu import postgres_backend_cpu, process_tree_cpu
 from paymentprocess.bench.databases import throwaway_database
 from paymentprocess.bench.intake import IntakeResult, run_intake_load
 from paymentprocess.bench.machine import versions
 from paymentprocess.bench.report import BenchReport
-from paymentprocess.bench.server import HOST, product_server_argv, running_server
+from paymentprocess.bench.server import HOST, RunningServer, product_server_argv, running_server
 from paymentprocess.storage.database import create_engine_for
 from paymentprocess.storage.tables import claim_fin_core
 
@@ -52,10 +55,25 @@ def _stored(db_uri: str, sql: str | None = None) -> int:
         engine.dispose()
 
 
-def _load(url: str, clients: int, seconds: float) -> IntakeResult:
-    return asyncio.run(
-        run_intake_load(url, concurrency=clients, duration_s=seconds, providers=PROVIDERS, seed=7)
+def _load(
+    server: RunningServer, db_uri: str, clients: int, seconds: float
+) -> tuple[IntakeResult, dict[str, float]]:
+    """The load's result and the CPU seconds its server, database backends and client used."""
+    before = (process_tree_cpu(server.pid), postgres_backend_cpu(db_uri), time.process_time())
+    result = asyncio.run(
+        run_intake_load(
+            server.url, concurrency=clients, duration_s=seconds, providers=PROVIDERS, seed=7
+        )
     )
+    after = (process_tree_cpu(server.pid), postgres_backend_cpu(db_uri), time.process_time())
+    cpu = dict(
+        zip(
+            ("server", "postgres", "client"),
+            (b - a for a, b in zip(before, after, strict=True)),
+            strict=True,
+        )
+    )
+    return result, cpu
 
 
 def bench_intake(
@@ -77,15 +95,16 @@ def bench_intake(
     report.versions["sqlmodel"] = _sqlmodel_version()
     results: dict[str, IntakeResult] = {}
     stored: dict[str, int] = {}
+    cpu: dict[str, dict[str, float]] = {}
     say(f"intake: paymentprocess serve --workers {workers}, {clients} clients × {seconds:g} s")
     with throwaway_database(db_uri, "intake") as uri:
-        with running_server(product_server_argv(uri, workers), env=OPEN_WRITES) as url:
-            results["paymentprocess"] = _load(url, clients, seconds)
+        with running_server(product_server_argv(uri, workers), env=OPEN_WRITES) as server:
+            results["paymentprocess"], cpu["paymentprocess"] = _load(server, uri, clients, seconds)
         stored["paymentprocess"] = _stored(uri)
         if baseline and _sqlmodel_version() != "-":
             say(f"intake: FastAPI + SQLModel baseline, {workers} workers, same load")
-            with running_server(baseline_argv(uri, workers)) as url:
-                results[BASELINE] = _load(url, clients, seconds)
+            with running_server(baseline_argv(uri, workers)) as server:
+                results[BASELINE], cpu[BASELINE] = _load(server, uri, clients, seconds)
             stored[BASELINE] = _stored(uri, "SELECT count(*) FROM baseline_claim")
         elif baseline:
             report.notes.append("sqlmodel is not installed (a dev dependency): no baseline ran.")
@@ -101,7 +120,17 @@ def bench_intake(
                   r.p99_ms, r.max_ms, errors)  # fmt: skip
         if errors:
             report.notes.append(f"{name}: answers other than 201: {r.statuses}")
-    report.raw = {name: asdict(r) for name, r in results.items()}
+    usage = report.table(
+        "CPU used during the load (s; ms per stored claim)", "server", "server processes",
+        "PostgreSQL backends", "load client", "share of all cores",
+    )  # fmt: skip
+    cores = os.cpu_count() or 1
+    for name, used in cpu.items():
+        r = results[name]
+        per = [f"{used[k]:.1f} s ({1000 * used[k] / max(r.created, 1):.2f} ms)" for k in used]
+        share = sum(used.values()) / (cores * r.duration_s)
+        usage.add(name, *per, f"{100 * share:.0f} %")
+    report.raw = {name: asdict(r) | {"cpu_s": cpu.get(name)} for name, r in results.items()}
     _goals(report, results, clients)
     report.notes.append(
         "Both servers ran with the same worker count on 127.0.0.1; the load generator (httpx, "

@@ -102,8 +102,8 @@ def bench_query(
         sql: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
         totals: dict[tuple[str, str], int] = {}
         say(f"query: starting the server; tiers {[(t.tier, t.claims) for t in tiers]}")
-        with running_server(product_server_argv(db_uri, workers)) as url, httpx.Client(
-            base_url=url, timeout=60.0
+        with running_server(product_server_argv(db_uri, workers)) as server, httpx.Client(
+            base_url=server.url, timeout=60.0
         ) as client:  # fmt: skip
             for p in tiers:
                 for label, window in SCENARIOS:

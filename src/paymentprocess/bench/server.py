@@ -1,7 +1,8 @@
 """A real HTTP server for a benchmark: a subprocess on a free loopback port, stopped afterwards.
 
 `running_server(argv)` starts `argv` (with `{port}` replaced by a free port on 127.0.0.1) in its
-own process group, waits until `GET /health` answers 200, yields the base URL and stops the
+own process group, waits until `GET /health` answers 200, yields its base URL and process id
+and stops the
 server (SIGTERM to its process group, SIGKILL if it has not exited after 15 s). Its output goes
 to a log file in a private temporary directory, shown in the error if it never came up.
 `product_server_argv` serves the product (`python -m paymentprocess … serve`); the baseline app
@@ -20,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -70,8 +72,14 @@ def _wait_healthy(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
     raise SettingsError(f"the benchmark server did not start ({proc.poll()=}):\n{tail}")
 
 
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    pid: int  # the server's main process (its workers are its children)
+
+
 @contextmanager
-def running_server(argv: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+def running_server(argv: list[str], env: dict[str, str] | None = None) -> Iterator[RunningServer]:
     port = free_port()
     command = [a.replace("{port}", str(port)) for a in argv]
     directory = tempfile.mkdtemp(prefix="pp-bench-server-")
@@ -86,7 +94,7 @@ def running_server(argv: list[str], env: dict[str, str] | None = None) -> Iterat
             )  # fmt: skip
         try:
             _wait_healthy(proc, url, log)
-            yield url
+            yield RunningServer(url, proc.pid)
         finally:
             _stop(proc)
     finally:
