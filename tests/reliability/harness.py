@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import DateTime, Engine, make_url, select
 
+from paymentprocess.service.runs import RunOutcome, run_payment_event
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import create_engine_for, ensure_schema
 
@@ -127,6 +128,16 @@ def engine_on(uri: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def run_job(uri: str, event: str, mode: str) -> Callable[[], RunOutcome]:
+    """A run of `event` on its own engine, to be called in a thread."""
+
+    def job() -> RunOutcome:
+        with engine_on(uri) as engine:
+            return run_payment_event(engine, event, mode)  # type: ignore[arg-type]
+
+    return job
 
 
 def _normalise(table: str, name: str, value: Any) -> Any:

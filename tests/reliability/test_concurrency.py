@@ -37,6 +37,7 @@ from tests.reliability.harness import (
     databases,
     diff,
     engine_on,
+    run_job,
 )
 from tests.reliability.intake_support import claim_body, intake_consistency, serving
 
@@ -74,14 +75,6 @@ def _in_threads(jobs: list[Callable[[], RunOutcome]], timeout: float = 120) -> l
     return results
 
 
-def _run(uri: str, event: str, mode: str) -> Callable[[], RunOutcome]:
-    def job() -> RunOutcome:
-        with engine_on(uri) as engine:
-            return run_payment_event(engine, event, mode)  # type: ignore[arg-type]
-
-    return job
-
-
 @pytest.mark.slow
 @BOTH
 def test_four_final_runs_at_once_pay_exactly_once(db_uri: str, tmp_path: Path) -> None:
@@ -96,7 +89,7 @@ def test_four_final_runs_at_once_pay_exactly_once(db_uri: str, tmp_path: Path) -
             expected = business_state(engine)
         for _round in range(3):
             trial = dbs.clone(db_uri)
-            outcomes = _in_threads([_run(trial, EVENT, "final") for _ in range(4)])
+            outcomes = _in_threads([run_job(trial, EVENT, "final") for _ in range(4)])
             winners = [o for o in outcomes if o.run_id is not None]
             assert len(winners) == 1, [o.message for o in outcomes]
             assert winners[0].exit_code == 0
@@ -147,12 +140,14 @@ def test_dry_run_during_a_final_run_waits_or_refuses_and_never_sees_half_of_it(
 
         monkeypatch.setattr(persist, "checkpoint", hold)
         final: list[RunOutcome] = []
-        runner = threading.Thread(target=lambda: final.append(_run(db_uri, EVENT, "final")()))
+        runner = threading.Thread(target=lambda: final.append(run_job(db_uri, EVENT, "final")()))
         runner.start()
         assert reached.wait(60), "the Final Run never reached its hold point"
         dry: list[RunOutcome] = []
         started = time.monotonic()
-        dry_runner = threading.Thread(target=lambda: dry.append(_run(db_uri, EVENT, "dry-run")()))
+        dry_runner = threading.Thread(
+            target=lambda: dry.append(run_job(db_uri, EVENT, "dry-run")())
+        )
         dry_runner.start()
         dry_runner.join(1.5)  # SQLite: it waits for the write lock; PostgreSQL: refused at once
         release.set()
@@ -247,7 +242,7 @@ def test_final_runs_of_two_events_sharing_payees_serialise(
                     both_loaded.wait(2)
 
         monkeypatch.setattr(pipeline, "checkpoint", overlap)
-        outcomes = _in_threads([_run(db_uri, "PE-1", "final"), _run(db_uri, "PE-2", "final")])
+        outcomes = _in_threads([run_job(db_uri, "PE-1", "final"), run_job(db_uri, "PE-2", "final")])
     assert [o.exit_code for o in outcomes] == [0, 0], [o.message for o in outcomes]
     with engine_on(db_uri) as engine:
         state = business_state(engine)

@@ -83,7 +83,7 @@ def run_payment_event(
             "run_failed", payment_event_id=payment_event_id, mode=mode, error=type(exc).__name__
         )
         run_id = _record_failure(engine, payment_event_id, mode, started, exc)
-        return RunOutcome(1, f"run failed and changed nothing: {type(exc).__name__}: {exc}", run_id)
+        return RunOutcome(1, f"run failed and changed nothing: {_error_text(exc)}", run_id)
     log.info(
         "run_finished",
         payment_event_id=payment_event_id,
@@ -188,6 +188,13 @@ def _record_stats(
     )
 
 
+def _error_text(exc: Exception) -> str:
+    """The error's type and first line only: database errors carry row values in their DETAIL
+    lines and SQL parameters after them (a duplicate member payee key is a member id, PHI)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:500] if lines else ''}"
+
+
 def _record_failure(
     engine: Engine, payment_event_id: str, mode: str, started: Any, exc: Exception
 ) -> int | None:
@@ -195,7 +202,7 @@ def _record_failure(
         "payment_event_id": payment_event_id,
         "mode": mode,
         "status": "Failed",
-        "error": f"{type(exc).__name__}: {str(exc)[:500]}",
+        "error": _error_text(exc),
     }
     try:
         with unit_of_work(engine) as uow:
