@@ -109,7 +109,7 @@ def _tables(
         stages.add("wall (end to end)", round(dry.wall_s * 1000), round(final.wall_s * 1000), 100.0)
     if ref is not None:
         table = report.table(
-            f"Reference implementation ({ref.claims:,} claims, same process)",
+            f"Reference implementation ({ref.claims:,} claims, same benchmark run)",
             "measure", "value",
         )  # fmt: skip
         table.add("reference compute_cycle (final) s", ref.reference_s)
