@@ -113,12 +113,15 @@ def interest_cents_expr(net: pl.Expr, rate_ppm: pl.Expr, late_days: pl.Expr) -> 
     """`interest_cents` as a vectorized Polars expression over Int64 columns.
 
     q = net × days is split as q = a × D + b (D = 365 × 10⁶) so that
-    q × rate / D = a × rate + b × rate / D, and only b × rate (< 3.7 × 10¹⁴) is divided.
+    q × rate / D = a × rate + b × rate / D, and only b × rate (< 3.7 × 10¹⁴) is divided. The
+    arithmetic is done in Int128 (net × days alone can pass 2⁶³ at the money bounds); the result
+    is Int64, which `engine.bounds.check_money_range` guarantees it fits (a strict cast raises
+    otherwise, it never wraps).
     """
-    q = net.cast(pl.Int64) * late_days.cast(pl.Int64)
+    q = net.cast(pl.Int128) * late_days.cast(pl.Int128)
     a = q // _DIVISOR
     b = q % _DIVISOR
-    r = rate_ppm.cast(pl.Int64)
+    r = rate_ppm.cast(pl.Int128)
     value = a * r + (2 * b * r + _DIVISOR) // (2 * _DIVISOR)
     applies = (net > 0) & (r > 0) & (late_days > 0)
     return pl.when(applies).then(value).otherwise(0).cast(pl.Int64)

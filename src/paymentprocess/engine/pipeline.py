@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from paymentprocess.domain.findings import Finding, has_critical
 from paymentprocess.engine import compute, ledger, payees, persist, stats, transform
+from paymentprocess.engine.bounds import check_money_range
 from paymentprocess.engine.config import Mode, RunConfig, load_config
 from paymentprocess.engine.faults import checkpoint
 from paymentprocess.engine.fingerprint import fingerprint
@@ -67,6 +68,7 @@ def execute(
         cfg = cfg or load_config(conn, payment_event_id, mode)
     with timer.stage("load"):
         data = load_cycle(conn, cfg, timer.ms)
+        check_money_range(data, cfg)
         if (
             mode == "final"
             and not force
