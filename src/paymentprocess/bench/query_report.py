@@ -84,28 +84,30 @@ def add_goals(
     tiers: list[TierProvider],
     http: dict[tuple[str, str], dict[str, dict[str, float] | None]],
 ) -> None:
+    """Count p95 at the top tier and page p95 at every tier, for each date filter."""
     top = tiers[0]
     at_scale = top.claims >= GOAL_TOP_CLAIMS
-    counts = [http[(top.tier, label)]["count (limit=1)"] for label, _ in SCENARIOS]
-    worst = max(s["p95"] for s in counts if s)
-    report.goal(
-        f"count at the top tier ({top.claims:,} claims), p95 over both date filters",
-        f"≤ {GOAL_COUNT_MS:.0f} ms", f"{worst:.1f} ms",
-        (worst <= GOAL_COUNT_MS) if at_scale else None,
-    )  # fmt: skip
+    for label, _ in SCENARIOS:
+        count = http[(top.tier, label)]["count (limit=1)"]
+        if count is not None:
+            report.goal(
+                f"count p95 at the {top.tier} tier ({top.claims:,} claims), {label}",
+                f"≤ {GOAL_COUNT_MS:.0f} ms", f"{count['p95']:.1f} ms",
+                (count["p95"] <= GOAL_COUNT_MS) if at_scale else None,
+            )  # fmt: skip
     for p in tiers:
-        pages = [
-            s
-            for label, _ in SCENARIOS
-            for kind, s in http[(p.tier, label)].items()
-            if s and kind != "count (limit=1)"
-        ]
-        worst = max(s["p95"] for s in pages)
-        report.goal(
-            f"page p95 at the {p.tier} tier ({p.claims:,} claims; first/next/previous)",
-            f"≤ {GOAL_PAGE_MS:.0f} ms", f"{worst:.1f} ms",
-            (worst <= GOAL_PAGE_MS) if at_scale else None,
-        )  # fmt: skip
+        for label, _ in SCENARIOS:
+            pages = {
+                kind: s
+                for kind, s in http[(p.tier, label)].items()
+                if s is not None and kind != "count (limit=1)"
+            }
+            kind, worst = max(pages.items(), key=lambda item: item[1]["p95"])
+            report.goal(
+                f"page p95 at the {p.tier} tier ({p.claims:,} claims), {label}",
+                f"≤ {GOAL_PAGE_MS:.0f} ms", f"{worst['p95']:.1f} ms ({kind})",
+                (worst["p95"] <= GOAL_PAGE_MS) if at_scale else None,
+            )  # fmt: skip
     if not at_scale:
         report.notes.append(
             "The top tier holds fewer than 1,000,000 claims: goals are shown but not judged."
