@@ -42,6 +42,9 @@ def _read_array(source: str, text: str) -> tuple[list[tuple[str, object]], list[
         where = f"line {exc.lineno}"
         reason = f"not valid JSON: {exc.msg} (column {exc.colno}); the file was not read"
         return [], [RecordProblem(source, where, "(file)", reason)]
+    except (ValueError, RecursionError) as exc:  # a number too long to read, nesting too deep
+        reason = f"not valid JSON: {_unreadable(exc)}; the file was not read"
+        return [], [RecordProblem(source, "line 1", "(file)", reason)]
     if not isinstance(values, list):  # e.g. "[1] [2]" cannot happen; kept for type narrowing
         return [], [RecordProblem(source, "line 1", "(file)", "must be a JSON array")]
     return [(f"index {i}", value) for i, value in enumerate(values)], []
@@ -64,9 +67,21 @@ def _read_stream(
             problems.append(RecordProblem(source, f"line {line}", "(record)", reason))
             pos = _next_object(text, pos)
             continue
+        except (ValueError, RecursionError) as exc:
+            reason = f"not valid JSON: {_unreadable(exc)}"
+            problems.append(RecordProblem(source, f"line {line}", "(record)", reason))
+            pos = _next_object(text, pos)
+            continue
         docs.append((f"line {line}", value))
         pos = _WS.match(text, end).end()  # type: ignore[union-attr]
     return docs, problems
+
+
+def _unreadable(exc: ValueError | RecursionError) -> str:
+    """Why Python's JSON reader gave up on input that is not malformed as such."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";", 1)[0]  # "Exceeds the limit (4300 digits) for integer string ..."
 
 
 def _next_object(text: str, pos: int) -> int:

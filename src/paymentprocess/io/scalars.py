@@ -107,7 +107,7 @@ def parse_small_int(value: object) -> int:
 
 def parse_text(value: object) -> str:
     if isinstance(value, str):
-        return value
+        return _storable_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     wrapper = ext_wrapper(value)
@@ -116,8 +116,22 @@ def parse_text(value: object) -> str:
         and wrapper[0] in {"$oid", "$numberLong", "$numberInt"}
         and isinstance(wrapper[1], str)
     ):
-        return wrapper[1]
+        return _storable_text(wrapper[1])
     raise FieldError(f"must be text, not {describe(value)}")
+
+
+def _storable_text(text: str) -> str:
+    """Text both databases can store: no NUL character (PostgreSQL text cannot hold one) and no
+    unpaired surrogate (a JSON escape such as \\ud800 that is not a character)."""
+    if "\x00" in text:
+        raise FieldError("contains a NUL character (\\u0000), which text cannot hold")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError(
+            "contains an unpaired surrogate (\\ud800-\\udfff), not a character"
+        ) from None
+    return text
 
 
 def parse_bool(value: object) -> bool:
