@@ -112,6 +112,15 @@ def convert_collection(
 def _convert_document(
     collection: Collection, shape: Shape, doc: object
 ) -> tuple[Row, list[Row], Problems]:
+    try:
+        return _convert_fields(collection, shape, doc)
+    except ValueError as exc:  # e.g. a Python int of over 4300 digits given to load_documents
+        return {}, [], [("(record)", f"cannot be read: {str(exc).split(';', 1)[0]}")]
+
+
+def _convert_fields(
+    collection: Collection, shape: Shape, doc: object
+) -> tuple[Row, list[Row], Problems]:
     if not isinstance(doc, dict):
         return {}, [], [("(record)", f"must be a JSON object, not {describe(doc)}")]
     row: Row = {}
