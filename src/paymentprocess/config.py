@@ -51,6 +51,11 @@ class Settings(BaseSettings):
             )
         if value.startswith("postgres://"):
             value = "postgresql://" + value[len("postgres://") :]
+        if value.startswith("sqlite") and value.split("://", 1)[1].lstrip("/").split("?")[0] in (
+            "",
+            ":memory:",
+        ):
+            raise ValueError("must name a database file, e.g. sqlite:///paymentprocess.db")
         return value
 
     @field_validator("log_level", mode="before")

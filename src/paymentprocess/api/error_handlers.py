@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paymentprocess.api.run_adapter import RunEngineUnavailableError
@@ -86,6 +87,12 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(exc, kind):
                 return error_response(status, str(exc), field=field)
         return error_response(400, str(exc))
+
+    @app.exception_handler(DataError)
+    async def _data(_r: Request, _exc: DataError) -> JSONResponse:
+        # A value the database cannot hold or compare (a NUL character in an id, on PostgreSQL):
+        # the request's fault, so a 422; the value itself is not echoed.
+        return error_response(422, "a value in the request cannot be stored or searched")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

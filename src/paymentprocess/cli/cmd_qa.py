@@ -40,5 +40,10 @@ def register(app: typer.Typer) -> None:
         if output is None:
             out.print_json(text)
         else:
-            output.write_text(text + "\n", encoding="utf-8")
+            try:
+                output.write_text(text + "\n", encoding="utf-8")
+            except OSError as exc:  # a directory, a missing parent, no permission, ...
+                raise typer.BadParameter(
+                    f"cannot write {str(output)!r}: {exc.strerror}", param_hint="--output"
+                ) from None
             console.print(f"wrote {len(docs)} payees to {output}")

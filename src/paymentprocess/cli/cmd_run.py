@@ -190,7 +190,10 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def restore_cmd(
         ctx: typer.Context,
-        backup_id: Annotated[int, typer.Option("--backup", help="Backup id (see `event show`).")],
+        backup_id: Annotated[
+            int,
+            typer.Option("--backup", min=1, max=2**31 - 1, help="Backup id (see `event show`)."),
+        ],
     ) -> None:
         """Restore the backup a Final Run took: PaymentCenter, OverAndUnderPayment, SequenceNumbers
         as they were, and the event's payments and claim results removed (stage back to DryRun)."""

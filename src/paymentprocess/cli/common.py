@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.errors import PaymentError
@@ -57,6 +58,14 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except PaymentError as exc:
             console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except DataError as exc:  # e.g. a NUL character in an id, which PostgreSQL cannot hold
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            console.print(
+                f"[red]error:[/red] a value cannot be stored or searched: {reason}",
+                markup=True,
+                highlight=False,
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

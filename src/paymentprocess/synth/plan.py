@@ -20,6 +20,7 @@ from paymentprocess.synth.rng import Rng
 ErrorMode = Literal["default", "critical", "clean"]
 EventType = Literal["Provider", "DMR"]
 MIN_CLAIMS = 200
+MAX_CLAIMS = 10_000_000  # a sanity bound: larger sizes exhausted memory (or panicked in Polars)
 PER = 100_000  # shares below are per 100,000 claims
 
 # Warning/Info kinds carried by claims in the default mode (0.45 % of claims in all).
@@ -130,6 +131,8 @@ def make_plan(
     """The plan for `claims` current-cycle claims; refuses sizes it cannot fill."""
     if claims < MIN_CLAIMS:
         raise GenerationRefusedError(f"--claims must be at least {MIN_CLAIMS} (got {claims})")
+    if claims > MAX_CLAIMS:
+        raise GenerationRefusedError(f"--claims must be at most {MAX_CLAIMS:,} (got {claims:,})")
     if not event_id.strip():
         raise GenerationRefusedError("--event-id must not be empty")
     defects: dict[str, int] = {}
