@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from paymentprocess.errors import SettingsError
 
@@ -51,6 +53,10 @@ class Settings(BaseSettings):
             )
         if value.startswith("postgres://"):
             value = "postgresql://" + value[len("postgres://") :]
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):  # e.g. an unclosed [IPv6 address or a bad port
+            raise ValueError(f"is not a valid database URI: {redact_uri(value)!r}") from None
         if value.startswith("sqlite") and value.split("://", 1)[1].lstrip("/").split("?")[0] in (
             "",
             ":memory:",
