@@ -40,7 +40,10 @@ def export_directory(
     directory = Path(path)
     if directory.exists() and not directory.is_dir():
         raise SettingsError(f"{str(directory)!r} exists and is not a directory")
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a parent that is a file, no permission, ...
+        raise SettingsError(f"cannot create {str(directory)!r}: {exc.strerror}") from None
     counts: dict[str, int] = {}
     with _snapshot(engine) as conn:
         for done, name in enumerate(EXPORTED_NAMES):
