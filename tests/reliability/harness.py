@@ -270,30 +270,41 @@ def wait_for_backends_gone(uri: str, timeout: float = 60.0) -> None:
             time.sleep(0.02)
 
 
-def child_in_write(uri: str) -> bool:
-    """True while a child holds an open writing transaction that is writing rows.
+class WriteProbe:
+    """Tells whether a child holds an open writing transaction that is writing rows.
 
-    PostgreSQL: a child backend is running a COPY or INSERT. SQLite: the database write lock is
-    taken (a probe cannot BEGIN IMMEDIATE).
+    PostgreSQL: a child backend is running a COPY or INSERT (one monitoring connection is kept
+    open, probes are cheap). SQLite: the database write lock is taken (a probe cannot BEGIN
+    IMMEDIATE).
     """
-    if kind_of(uri) == "sqlite":
-        path = make_url(uri).database or ""
-        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            return False
-        except sqlite3.OperationalError:
-            return True
-        finally:
-            probe.close()
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        row = conn.execute(
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self._pg = None if kind_of(uri) == "sqlite" else psycopg.connect(PG_ADMIN, autocommit=True)
+
+    def writing(self) -> bool:
+        if self._pg is None:
+            probe = sqlite3.connect(
+                make_url(self.uri).database or "", timeout=0, isolation_level=None
+            )
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:
+                return True
+            finally:
+                probe.close()
+        row = self._pg.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = %s"
             " AND state = 'active' AND (query ILIKE 'COPY%%' OR query ILIKE 'INSERT%%')",
-            (CHILD_TAG, _pg_name(uri)),
+            (CHILD_TAG, _pg_name(self.uri)),
         ).fetchone()
         return row is not None and row[0] > 0
+
+    def close(self) -> None:
+        if self._pg is not None:
+            self._pg.close()
 
 
 def row_counts(engine: Engine) -> dict[str, int]:

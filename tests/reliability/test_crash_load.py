@@ -19,8 +19,8 @@ from tests.db_snapshot import everything
 from tests.reliability.crash_points import FULL, crash_seed
 from tests.reliability.harness import (
     SIGKILLED,
+    WriteProbe,
     business_state,
-    child_in_write,
     databases,
     diff,
     engine_on,
@@ -41,12 +41,16 @@ RANDOM_KILLS = 8 if FULL else 1
 
 def _kill_while_writing(uri: str, directory: Path, cwd: Path) -> tuple[int, bool]:
     """Start a load, wait until it writes rows (seen twice in a row), kill it."""
-    proc = start_preloaded(uri, "load", str(directory), cwd=cwd)
-    seen = 0
-    while proc.poll() is None and seen < 2:
-        seen = seen + 1 if child_in_write(uri) else 0
-        time.sleep(0.003)
-    return kill_and_reap(proc), seen >= 2
+    probe = WriteProbe(uri)
+    try:
+        proc = start_preloaded(uri, "load", str(directory), cwd=cwd)
+        seen = 0
+        while proc.poll() is None and seen < 2:
+            seen = seen + 1 if probe.writing() else 0
+            time.sleep(0.002)
+        return kill_and_reap(proc), seen >= 2
+    finally:
+        probe.close()
 
 
 @pytest.mark.slow

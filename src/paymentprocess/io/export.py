@@ -50,7 +50,11 @@ def export_directory(
             if progress is not None:
                 progress(name, done, len(EXPORTED_NAMES))
             documents = export_documents(conn, name)
-            write_atomically(collection_path(directory, name), encode(documents, fmt))
+            target = collection_path(directory, name)
+            try:
+                write_atomically(target, encode(documents, fmt))
+            except OSError as exc:  # the name is a directory, the disk is full, ...
+                raise SettingsError(f"cannot write {str(target)!r}: {exc.strerror}") from None
             counts[name] = len(documents)
     if progress is not None:
         progress("all collections", len(EXPORTED_NAMES), len(EXPORTED_NAMES))
