@@ -28,7 +28,7 @@ class LedgerResult:
     refunds: pl.DataFrame  # refund_id, remaining, applied, payee_key (every open refund)
 
 
-def _allocate(records: pl.DataFrame, pot: str) -> pl.Expr:
+def _allocate(pot: str) -> pl.Expr:
     """Amount each record (sorted within payee) takes from the payee's `pot` column."""
     before = pl.col("remaining").cum_sum().over(KEY) - pl.col("remaining")
     return pl.min_horizontal(
@@ -79,9 +79,7 @@ def payee_results(
         )
     )
     pots = frame.select(KEY, pl.max_horizontal(pl.col("available"), pl.lit(0)).alias("pot"))
-    offs = (
-        over.join(pots, on=KEY, how="inner").sort(KEY, *ORDER).with_columns(_allocate(over, "pot"))
-    )
+    offs = over.join(pots, on=KEY, how="inner").sort(KEY, *ORDER).with_columns(_allocate("pot"))
     offs = offs.filter(pl.col("take") > 0)
     apps.append(
         offs.select(
@@ -168,7 +166,7 @@ def _apply_refunds(
         )
         cand = (
             cand.sort(KEY, "other", *ORDER)
-            .with_columns(_allocate(cand, "pot"))
+            .with_columns(_allocate("pot"))
             .filter(pl.col("take") > 0)
         )
         apps.append(

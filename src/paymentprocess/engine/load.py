@@ -19,7 +19,6 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
-    exists,
     func,
     literal,
     or_,
@@ -30,6 +29,7 @@ from sqlalchemy.sql import Select
 from paymentprocess.engine import columns as col
 from paymentprocess.engine.config import RunConfig
 from paymentprocess.storage import tables as t
+from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.frames import read_frame, table_schema
 
 I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
@@ -51,17 +51,8 @@ class CycleData:
     max_check_number: int
 
 
-def _paid_result() -> Select[tuple[str]]:
-    r = t.claim_result
-    return select(r.c.claim_core_id).where(r.c.outcome == col.PAID)
-
-
 def _is_unpaid(c: Table) -> ColumnElement[bool]:
-    r = t.claim_result
-    return and_(
-        c.c.status == "Unpaid",
-        ~exists().where(r.c.claim_core_id == c.c.claim_core_id, r.c.outcome == col.PAID),
-    )
+    return and_(c.c.status == "Unpaid", ~paid_by_final_run(c))
 
 
 def in_cycle(cfg: RunConfig) -> ColumnElement[bool]:

@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, exists, insert, literal, select
+from sqlalchemy import Connection, RowMapping, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from paymentprocess.service.claims_document import LINE_AMOUNTS, claim_document
 from paymentprocess.service.claims_model import NewClaim, NewLine
+from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.tables import (
     claim_fin_core,
-    claim_result,
     idempotency_key,
     outbox_event,
     provider_aggregate,
@@ -132,11 +132,7 @@ def find_claim_id_by_reference(conn: Connection, reference: str) -> str | None:
 
 
 def _paid_status() -> Any:
-    paid = exists().where(
-        claim_result.c.claim_core_id == claim_fin_core.c.claim_core_id,
-        claim_result.c.outcome == "paid",
-    )
-    return select(literal("Paid")).where(paid).scalar_subquery()
+    return select(literal("Paid")).where(paid_by_final_run()).scalar_subquery()
 
 
 def claim_header_columns() -> list[Any]:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, and_, exists, func, insert, or_, select, update
 
 from paymentprocess.errors import InputError, NotFoundError, RecordProblem
 from paymentprocess.storage import tables as t
+from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import unit_of_work, utcnow
 
 EVENT_TYPES = ("Provider", "DMR")
@@ -44,7 +45,7 @@ def create_event(
         )
     if problems:
         raise InputError(problems)
-    ev, c, r = t.payment_event, t.claim_fin_core, t.claim_result
+    ev, c = t.payment_event, t.claim_fin_core
     with unit_of_work(engine) as uow:
         conn = uow.conn
         if conn.execute(
@@ -92,12 +93,11 @@ def create_event(
             ev.c.stage != "Final",
             ev.c.payment_event_id != payment_event_id,
         )
-        paid = exists().where(r.c.claim_core_id == c.c.claim_core_id, r.c.outcome == "paid")
         provider = and_(c.c.tax_id.is_not(None), c.c.npi.is_not(None))
         kind = ~provider if event_type == "DMR" else or_(provider, c.c.member_id.is_(None))
         assigned = conn.execute(
             update(c)
-            .where(c.c.status == "Unpaid", ~paid, ~open_event, kind)
+            .where(c.c.status == "Unpaid", ~paid_by_final_run(), ~open_event, kind)
             .values(payment_event_id=payment_event_id)
         ).rowcount
         uow.commit()

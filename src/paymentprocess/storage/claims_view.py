@@ -13,12 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, literal, select
+from sqlalchemy import ColumnElement, Exists, Select, Table, and_, case, exists, literal, select
 from sqlalchemy.sql import FromClause
 
 from paymentprocess.storage.tables import claim_fin_core, claim_result
 
 paid_result = claim_result.alias("paid_result")
+
+
+def paid_by_final_run(claims: Table = claim_fin_core) -> Exists:
+    """EXISTS a `paid` claim_result for the claim (negate it for "not paid by any Final Run")."""
+    return exists().where(
+        claim_result.c.claim_core_id == claims.c.claim_core_id, claim_result.c.outcome == "paid"
+    )
+
 
 claims_with_paid_result: FromClause = claim_fin_core.outerjoin(
     paid_result,
