@@ -20,6 +20,7 @@ from paymentprocess.api.ratelimit import SlidingWindowLimiter
 from paymentprocess.api.routes import claims, health, payment_events, providers
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.logs import configure_logging
+from paymentprocess.service.claims_batch import ClaimBatcher
 from paymentprocess.storage.database import create_engine_for
 
 DESCRIPTION = """
@@ -53,6 +54,7 @@ def create_app(
     limit, window = settings.top_rate
     app.state.top_limiter = SlidingWindowLimiter(limit, window)
     app.state.run_payment_event = run_adapter.run_payment_event
+    app.state.claim_batcher = ClaimBatcher(app.state.engine)
     for module in (claims, providers, payment_events, health):
         app.include_router(module.router)
     install_error_handlers(app)

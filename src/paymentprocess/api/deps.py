@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import Engine
 
 from paymentprocess.config import Settings
@@ -46,6 +48,15 @@ def presented_key(
     if api_key:
         return api_key
     return bearer.credentials if bearer is not None else None
+
+
+def presented_key_in(headers: Mapping[str, str]) -> str | None:
+    """`presented_key` for code that reads the headers itself (the intake hot path)."""
+    api_key = headers.get("x-api-key")
+    if api_key:
+        return api_key
+    scheme, credentials = get_authorization_scheme_param(headers.get("authorization"))
+    return credentials if scheme.lower() == "bearer" and credentials else None
 
 
 def key_is_valid(settings: Settings, key: str | None) -> bool:

@@ -3,7 +3,7 @@
 Kept apart from the app's module so that running it as `__main__` never defines the SQLModel
 tables twice. It creates the baseline tables, then starts `--workers` uvicorn workers on a
 listening socket marked IPPROTO_TCP (so every worker sets TCP_NODELAY on its connections, as
-`paymentprocess serve` does): `python -m paymentprocess.bench.baseline_server --db-uri URI`.
+`paymentprocess serve` does), with httptools and uvloop as the product: `python -m paymentprocess.bench.baseline_server --db-uri URI`.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     config = uvicorn.Config(
         APP_FACTORY, factory=True, host=args.host,
         port=args.port, workers=args.workers, access_log=False, log_level="warning",
+        http="httptools", loop="uvloop",  # served like the product (fair comparison)
     )  # fmt: skip
     sock = _tcp_socket(args.host, args.port)
     if args.workers > 1:

@@ -1,10 +1,17 @@
 """Intake load test: N concurrent clients POST claims to a running claims service for T seconds.
 
-`run_intake_load` drives `POST /claims` with an httpx async client (one connection per client),
-bounded both in time and in request count, and returns throughput (claims stored per second) and
-latency percentiles. Claims are varied (provider NPIs spread over `providers`, 1–4 lines) so that
-the provider-aggregate upsert is not one hot row. Only loopback targets are accepted: this is a
-local measurement, never traffic to another machine. `paymentprocess bench intake` can reuse it;
+`run_intake_load` drives `POST /claims` from `concurrency` closed-loop clients, each on its own
+keep-alive HTTP/1.1 connection, bounded both in time and in request count, and returns throughput
+(claims stored per second), latency percentiles and the CPU the load generator itself used.
+
+The client is deliberately lean so that it is not what the benchmark measures: plain asyncio
+streams, request bytes prepared before the clock starts (a pool of varied claim bodies; each
+request only splices a unique `claim_reference` number and its Content-Length into prepared
+bytes), and only the status line and `Content-Length` of an answer are parsed (the body is read
+and dropped; a chunked answer is read too). Every server under test gets the same client, so
+ratios between servers are fair. Claims are varied (provider NPIs spread over `providers`, 1–4
+lines) so that the provider-aggregate upsert is not one hot row. Only loopback targets are
+accepted: this is a local measurement, never traffic to another machine.
 `python -m paymentprocess.bench.intake --url http://127.0.0.1:8000` runs it directly.
 """
 
@@ -15,16 +22,18 @@ import asyncio
 import ipaddress
 import json
 import random
+import socket
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 MAX_DURATION_S = 600.0
 MAX_REQUESTS = 5_000_000
+POOL_SIZE = 2048  # distinct claim bodies per load; references make every request unique
+REFERENCE_MARK = "@@REF@@"
+READ_TIMEOUT_S = 30.0
 
 
 @dataclass
@@ -40,6 +49,7 @@ class IntakeResult:
     p99_ms: float = 0.0
     max_ms: float = 0.0
     p95_ms: float = 0.0
+    client_cpu_s: float = 0.0  # CPU of the load generator during the load (process time)
 
 
 def require_loopback(base_url: str) -> None:
@@ -78,6 +88,89 @@ def make_claim(number: int, rng: random.Random, providers: int) -> dict[str, Any
     return {"claim_reference": f"bench-{number}-{rng.getrandbits(48):x}", "lines": lines}
 
 
+class RequestPool:
+    """Prepared `POST /claims` requests: a pool of bodies, each made unique by a counter.
+
+    `request(n)` is the bytes of the n-th request: the head up to `Content-Length: `, the length,
+    the rest of the head and the body with `n` spliced into its claim reference.
+    """
+
+    def __init__(self, host: str, seed: int, providers: int, api_key: str | None) -> None:
+        rng = random.Random(seed)  # noqa: S311 - synthetic load, not secrets
+        extra = f"X-API-Key: {api_key}\r\n" if api_key else ""
+        self.head = (
+            f"POST /claims HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"{extra}Content-Length: "
+        ).encode()
+        self.bodies: list[tuple[bytes, bytes, int]] = []
+        for k in range(POOL_SIZE):
+            claim = make_claim(k, rng, providers)
+            claim["claim_reference"] = f"bench-{seed}-{REFERENCE_MARK}-{rng.getrandbits(32):x}"
+            before, after = json.dumps(claim, separators=(",", ":")).split(REFERENCE_MARK)
+            self.bodies.append((before.encode(), after.encode(), len(before) + len(after)))
+
+    def request(self, number: int) -> bytes:
+        before, after, size = self.bodies[number % POOL_SIZE]
+        digits = str(number).encode()
+        length = str(size + len(digits)).encode()
+        return b"".join((self.head, length, b"\r\n\r\n", before, digits, after))
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that reads only what it must of each answer."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        sock = self.writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def exchange(self, request: bytes) -> int:
+        """Send `request`, read the whole answer, return its status code."""
+        if self.writer is None:
+            await self.open()
+        assert self.reader is not None
+        assert self.writer is not None
+        self.writer.write(request)
+        head = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), READ_TIMEOUT_S)
+        status = int(head[9:12])
+        length, chunked, close = 0, False, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value.lower()
+            elif name == b"connection":
+                close = b"close" in value.lower()
+        if chunked:
+            await self._drain_chunks()
+        elif length:
+            await self.reader.readexactly(length)
+        if close:
+            self.close()
+        return status
+
+    async def _drain_chunks(self) -> None:
+        assert self.reader is not None
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await self.reader.readexactly(size + 2)
+            if size == 0:
+                return
+
+
 def _percentile(sorted_ms: list[float], q: float) -> float:
     if not sorted_ms:
         return 0.0
@@ -94,43 +187,46 @@ async def run_intake_load(
     providers: int = 500,
     api_key: str | None = None,
     seed: int = 0,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> IntakeResult:
-    """POST claims from `concurrency` clients until `duration_s` or `max_requests` is reached.
-
-    `transport` lets a test drive an in-process app (httpx.ASGITransport) instead of a server.
-    """
+    """POST claims from `concurrency` clients until `duration_s` or `max_requests` is reached."""
     require_loopback(base_url)
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     duration_s = min(duration_s, MAX_DURATION_S)
     max_requests = min(max_requests, MAX_REQUESTS)
-    headers = {"X-API-Key": api_key} if api_key else {}
+    pool = RequestPool(f"{host}:{port}", seed, providers, api_key)
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     sent = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    connections = [Connection(host, port) for _ in range(concurrency)]
+    for conn in connections:  # connected before the clock starts
+        await conn.open()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     deadline = started + duration_s
 
-    async def client_loop(client: httpx.AsyncClient, worker: int) -> None:
+    async def client_loop(conn: Connection) -> None:
         nonlocal sent
-        rng = random.Random(seed * 1000 + worker)  # noqa: S311 - synthetic load, not secrets
         while time.perf_counter() < deadline and sent < max_requests:
             sent += 1
-            body = make_claim(sent, rng, providers)
+            request = pool.request(sent)
             t0 = time.perf_counter()
             try:
-                resp = await client.post("/claims", json=body, headers=headers)
-                statuses[str(resp.status_code)] += 1
-            except httpx.HTTPError as exc:
+                status = await conn.exchange(request)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 statuses[type(exc).__name__] += 1
+                conn.close()
                 continue
+            statuses[str(status)] += 1
             latencies.append((time.perf_counter() - t0) * 1000)
 
-    async with httpx.AsyncClient(
-        base_url=base_url, limits=limits, timeout=30.0, transport=transport
-    ) as client:
-        await asyncio.gather(*(client_loop(client, w) for w in range(concurrency)))
+    try:
+        await asyncio.gather(*(client_loop(conn) for conn in connections))
+    finally:
+        for conn in connections:
+            conn.close()
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu_before
     latencies.sort()
     created = statuses.get("201", 0)
     return IntakeResult(
@@ -145,6 +241,7 @@ async def run_intake_load(
         p99_ms=_percentile(latencies, 0.99),
         max_ms=round(latencies[-1], 2) if latencies else 0.0,
         p95_ms=_percentile(latencies, 0.95),
+        client_cpu_s=round(client_cpu, 3),
     )
 
 
@@ -156,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-requests", type=int, default=1_000_000)
     parser.add_argument("--providers", type=int, default=500, help="distinct provider NPIs")
     parser.add_argument("--api-key", default=None)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     result = asyncio.run(
         run_intake_load(
@@ -165,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
             max_requests=args.max_requests,
             providers=args.providers,
             api_key=args.api_key,
+            seed=args.seed,
         )
     )
     print(json.dumps(asdict(result), indent=2))

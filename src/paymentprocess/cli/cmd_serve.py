@@ -9,6 +9,9 @@ With `--workers` > 1 uvicorn binds the listening socket itself and leaves its pr
 accepted connections inherit it and asyncio then never sets TCP_NODELAY, so every keep-alive
 response larger than a segment waits ~40 ms for a delayed ACK (uvicorn issue #3149, measured
 here: 13 ms vs 60 ms per page). `_TcpNoDelayConfig` hands the workers a listener marked TCP.
+
+Workers use uvicorn's C parts, httptools and uvloop (dependencies of `uvicorn[standard]`): they
+halve the CPU uvicorn spends per request compared with h11 on the asyncio loop.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,  # the app writes its own access log without PHI
+        http="httptools",  # C HTTP parser and event loop: less CPU per request than h11/asyncio
+        loop="uvloop",
         log_level=settings.log_level.lower(),
     )
     if workers > 1:

@@ -3,19 +3,21 @@
 `parse_claim` turns a JSON document or CSV text into a validated `NewClaim` (or raises
 `ClaimInputError` listing every problem). `submit_claim` stores it in one unit of work — claim,
 lines, provider aggregate, outbox event and the Idempotency-Key answer — and settles races with
-the database's unique constraints instead of check-then-insert: on a unique violation it rolls
-back, then looks up the winner by Idempotency-Key or `claim_reference` and either replays its
-answer (identical content) or refuses (different content).
+the database's unique constraints instead of check-then-insert: a claim whose reference is taken
+is skipped by the insert (or its transaction fails on a key), then the winner is looked up by
+Idempotency-Key or `claim_reference` and its answer replayed (identical content) or the claim
+refused (different content). `submit_claims` does the same for many claims in one transaction
+(the group commit of `service.claims_batch`), each claim keeping its own outcome.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from paymentprocess.domain.money import format_cents
 from paymentprocess.errors import NotFoundError, PaymentError
@@ -80,46 +82,146 @@ def parse_claim(document: object = None, *, csv_text: str | None = None) -> NewC
     return build_claim(raw)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """One claim to store: the claim, its Idempotency-Key (if any) and its content hash."""
+
+    claim: NewClaim
+    key: str | None
+    request_hash: str
+
+    @classmethod
+    def of(cls, claim: NewClaim, key: str | None = None) -> Pending:
+        return cls(claim, key, claim.content_hash())
+
+
+Outcome = Submitted | Exception
+
+
 def submit_claim(
     engine: Engine, claim: NewClaim, *, idempotency_key: str | None = None
 ) -> Submitted:
     """Store `claim` once; a retry (same key or same reference, same content) gets the first answer."""
-    request_hash = claim.content_hash()
-    if idempotency_key is not None:
-        replay = _replay_by_key(engine, idempotency_key, request_hash)
-        if replay is not None:
-            return replay
-    for _ in range(_ATTEMPTS):
-        try:
-            return _insert(engine, claim, idempotency_key, request_hash)
-        except IntegrityError:
-            replay = _after_conflict(engine, claim, idempotency_key, request_hash)
-            if replay is not None:
-                return replay
-            # Neither the key nor the reference exists: the generated id collided; try again.
-    raise PaymentError("the claim could not be stored; please retry")
+    outcome = submit_claims(engine, [Pending.of(claim, idempotency_key)])[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
-def _insert(engine: Engine, claim: NewClaim, key: str | None, request_hash: str) -> Submitted:
-    claim_id, now = new_claim_id(), utcnow()
+def submit_claims(engine: Engine, items: Sequence[Pending]) -> list[Outcome]:
+    """Store many claims in one transaction (group commit), each with its own outcome.
+
+    The outcome of each item is what `submit_claim` alone would give it, as if the items had
+    come one after another: a `Submitted` answer, or the exception refusing it
+    (`ClaimConflictError`, `IdempotencyMismatchError`, a database error). One transaction writes
+    every claim that needs nothing else settled: its key is new and its reference free. Claims
+    that are not plain inserts — a key already stored (replayed or refused without writing), a
+    reference taken (skipped by the insert), a key sent twice in the batch (the later ones) —
+    are settled after the commit, one by one, against what is then stored. If the batch's
+    transaction fails as a whole (a concurrent writer took one of its keys, a deadlock, a
+    database error), it is rolled back and every item is stored alone, so one claim never fails
+    the others.
+    """
+    outcomes: list[Outcome | None] = [None] * len(items)
+    first: list[int] = []
+    later: list[int] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item.key is not None and item.key in seen:
+            later.append(index)
+        else:
+            first.append(index)
+            if item.key is not None:
+                seen.add(item.key)
+    try:
+        stored, settled = _write(engine, [items[i] for i in first])
+    except DBAPIError:
+        return [_submit_alone(engine, item) for item in items]
+    for position, index in enumerate(first):
+        outcome = stored.get(position, settled.get(position))
+        if outcome is None:
+            later.append(index)  # its reference (or, rarely, its generated id) was taken
+        else:
+            outcomes[index] = outcome
+    for index in sorted(later):
+        outcomes[index] = _submit_alone(engine, items[index])
+    return [o if o is not None else PaymentError("not stored") for o in outcomes]
+
+
+def _write(
+    engine: Engine, items: Sequence[Pending]
+) -> tuple[dict[int, Submitted], dict[int, Outcome]]:
+    """One transaction: (answers of the claims written, outcomes settled by a stored key), by
+    position in `items`. Positions in neither were skipped by the insert (reference taken)."""
+    stored: dict[int, Submitted] = {}
+    settled: dict[int, Outcome] = {}
+    if not items:
+        return stored, settled
+    now = utcnow()
     with unit_of_work(engine) as uow:
-        body = store.insert_claim(
-            uow.conn, claim_id, claim, received=datetime.now(UTC).date(), created_at=now
+        known = store.find_idempotency(uow.conn, [it.key for it in items if it.key is not None])
+        fresh: dict[str, int] = {}
+        for position, item in enumerate(items):
+            row = known.get(item.key) if item.key is not None else None
+            if row is None:
+                fresh[new_claim_id()] = position
+            else:
+                settled[position] = _replay_row(row, item.request_hash)
+        documents = store.insert_claims(
+            uow.conn,
+            [(cid, items[p].claim) for cid, p in fresh.items()],
+            received=now.date(),
+            created_at=now,
         )
         store.insert_outbox(
             uow.conn,
-            {
-                "claim_id": claim_id,
-                "provider_npi": claim.provider_npi,
-                "net_fee": format_cents(claim.net_fee),
-                "idempotency_key": key,
-            },
+            [
+                {
+                    "claim_id": cid,
+                    "provider_npi": items[fresh[cid]].claim.provider_npi,
+                    "net_fee": format_cents(items[fresh[cid]].claim.net_fee),
+                    "idempotency_key": items[fresh[cid]].key,
+                }
+                for cid in documents
+            ],
             created_at=now,
         )
-        if key is not None:
-            store.insert_idempotency(uow.conn, key, request_hash, CREATED, body, created_at=now)
+        store.insert_idempotency(
+            uow.conn,
+            [
+                (key, items[fresh[cid]].request_hash, CREATED, body)
+                for cid, body in documents.items()
+                if (key := items[fresh[cid]].key) is not None
+            ],
+            created_at=now,
+        )
         uow.commit()
-    return Submitted(CREATED, body, replayed=False)
+    for cid, body in documents.items():
+        stored[fresh[cid]] = Submitted(CREATED, body, replayed=False)
+    return stored, settled
+
+
+def _submit_alone(engine: Engine, item: Pending) -> Outcome:
+    """The outcome of one claim stored in its own transaction, after looking for a first answer."""
+    try:
+        for _ in range(_ATTEMPTS):
+            if item.key is not None:
+                replay = _replay_by_key(engine, item.key, item.request_hash)
+                if replay is not None:
+                    return replay
+            try:
+                stored, settled = _write(engine, [item])
+            except IntegrityError:
+                stored, settled = {}, {}  # a concurrent writer stored this key first
+            if 0 in stored or 0 in settled:
+                return stored.get(0) or settled[0]
+            replay = _after_conflict(engine, item.claim, item.key, item.request_hash)
+            if replay is not None:
+                return replay
+            # Neither the key nor the reference exists: the generated id collided; try again.
+        return PaymentError("the claim could not be stored; please retry")
+    except Exception as exc:  # noqa: BLE001 - handed to the caller as this claim's outcome
+        return exc
 
 
 def _after_conflict(
@@ -146,11 +248,19 @@ def _after_conflict(
 
 def _replay_by_key(engine: Engine, key: str, request_hash: str) -> Submitted | None:
     with unit_of_work(engine, write=False) as uow:
-        row = store.find_idempotency(uow.conn, key)
+        row = store.find_idempotency(uow.conn, [key]).get(key)
     if row is None:
         return None
+    outcome = _replay_row(row, request_hash)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _replay_row(row: Mapping[Any, Any], request_hash: str) -> Outcome:
+    """The first answer stored under a key, or the refusal of a different claim under it."""
     if row["request_hash"] != request_hash:
-        raise IdempotencyMismatchError(
+        return IdempotencyMismatchError(
             "this Idempotency-Key was already used with a different claim; use a new key"
         )
     return Submitted(int(row["status_code"]), dict(row["response"]), replayed=True)

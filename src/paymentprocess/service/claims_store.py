@@ -31,11 +31,13 @@ from paymentprocess.storage.tables import (
 CLAIM_CREATED_TOPIC = "claim.created"
 
 
-def insert_claim(
-    conn: Connection, claim_id: str, claim: NewClaim, *, received: date, created_at: datetime
+def claim_header(
+    claim_id: str, claim: NewClaim, *, received: date, created_at: datetime
 ) -> dict[str, Any]:
-    """Write the claim, its lines and the provider aggregate (no commit); its document."""
-    header = {
+    """The claim_fin_core row of an intake claim (header totals = line sums)."""
+    lines = claim.lines
+    dates = [line.service_date for line in lines]
+    return {
         "claim_core_id": claim_id,
         "parent_claim_core_id": claim_id,
         "frequency_code": "1",
@@ -46,23 +48,80 @@ def insert_claim(
         "member_id": claim.subscriber_number,
         "benefit_plan_id": claim.plan_group,
         "received_date": received,
-        "service_begin_date": min(line.service_date for line in claim.lines),
-        "service_end_date": max(line.service_date for line in claim.lines),
-        **{col: claim.total(field) for col, field in LINE_AMOUNTS.items()},
+        "service_begin_date": min(dates),
+        "service_end_date": max(dates),
+        "billed_amount": sum(line.provider_fees for line in lines),
+        "allowed_amount": sum(line.allowed_fees for line in lines),
+        "coinsurance_amount": sum(line.member_coinsurance for line in lines),
+        "copay_amount": sum(line.member_copay for line in lines),
         "deductible_amount": 0,
         "other_adjustment_amount": 0,
         "claim_reference": claim.claim_reference,
         "created_at": created_at,
     }
-    lines = [_line_row(claim_id, n, line) for n, line in enumerate(claim.lines, start=1)]
-    # Statements without .values() compile once and are reused from SQLAlchemy's cache.
-    conn.execute(insert(claim_fin_core), header)
-    conn.execute(insert(service_line), lines)
+
+
+def insert_claims(
+    conn: Connection,
+    claims: Sequence[tuple[str, NewClaim]],
+    *,
+    received: date,
+    created_at: datetime,
+) -> dict[str, dict[str, Any]]:
+    """Write the (id, claim) pairs whose claim_reference (and id) is free, with their lines and
+    provider aggregates (no commit); the documents of the claims written, by id.
+
+    A claim whose reference is already stored — or sent earlier in the same call, or being
+    written by a concurrent transaction that then commits — is skipped, not an error
+    (`ON CONFLICT DO NOTHING`): the caller finds it missing from the answer and settles it.
+    Each table gets one multi-row statement (insertmanyvalues), so a batch of claims costs the
+    statements of one. Rows go in (NPI, reference) order and aggregates in NPI order, so that
+    concurrent writers lock rows in the same order and do not deadlock.
+    """
+    headers = sorted(
+        (
+            claim_header(cid, claim, received=received, created_at=created_at)
+            for cid, claim in claims
+        ),
+        key=lambda h: (h["npi"], h["claim_reference"] or ""),
+    )
+    if not headers:
+        return {}
+    written = set(conn.execute(_insert_new_claims(conn.dialect.name), headers).scalars())
+    by_id = {cid: claim for cid, claim in claims if cid in written}
+    if not by_id:
+        return {}
+    lines: dict[str, list[dict[str, Any]]] = {
+        cid: [_line_row(cid, n, line) for n, line in enumerate(claim.lines, start=1)]
+        for cid, claim in by_id.items()
+    }
+    conn.execute(_INSERT_LINES, [row for rows in lines.values() for row in rows])
+    totals: dict[str, list[int]] = {}
+    for claim in by_id.values():
+        total = totals.setdefault(claim.provider_npi, [0, 0])
+        total[0] += 1
+        total[1] += claim.net_fee
     conn.execute(
         _upsert_statement(conn.dialect.name),
-        {"provider_npi": claim.provider_npi, "claim_count": 1, "total_net_fee": claim.net_fee},
+        [
+            {"provider_npi": npi, "claim_count": count, "total_net_fee": net}
+            for npi, (count, net) in sorted(totals.items())
+        ],
     )
-    return claim_document({**header, "paid_status": None}, lines)
+    return {
+        h["claim_core_id"]: claim_document({**h, "paid_status": None}, lines[h["claim_core_id"]])
+        for h in headers
+        if h["claim_core_id"] in by_id
+    }
+
+
+def insert_claim(
+    conn: Connection, claim_id: str, claim: NewClaim, *, received: date, created_at: datetime
+) -> dict[str, Any] | None:
+    """Write one claim as `insert_claims` does; its document, None if its reference is taken."""
+    return insert_claims(conn, [(claim_id, claim)], received=received, created_at=created_at).get(
+        claim_id
+    )
 
 
 def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
@@ -73,56 +132,96 @@ def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
         "quadrant": line.quadrant,
         "units": None,
         "service_date": line.service_date,
+        "billed_amount": line.provider_fees,
+        "allowed_amount": line.allowed_fees,
         "deductible_amount": 0,
+        "coinsurance_amount": line.member_coinsurance,
+        "copay_amount": line.member_copay,
         "other_adjustment_amount": 0,
-        **{col: getattr(line, field) for col, field in LINE_AMOUNTS.items()},
     }
+
+
+def _dialect_insert(dialect: str, table: Any) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+# Statements without .values() compile once and are reused from SQLAlchemy's cache. RETURNING
+# makes SQLAlchemy send a list of rows as multi-row INSERTs (insertmanyvalues) on both databases
+# instead of one statement per row (psycopg's executemany) — and fires PostgreSQL's statement
+# triggers on claim_fin_core once per batch.
+_INSERT_LINES = insert(service_line).returning(service_line.c.line_number)
+
+
+@functools.cache
+def _insert_new_claims(dialect: str) -> Any:
+    """INSERT claim headers ... ON CONFLICT DO NOTHING RETURNING the ids written."""
+    stmt = _dialect_insert(dialect, claim_fin_core).on_conflict_do_nothing()
+    return stmt.returning(claim_fin_core.c.claim_core_id)
 
 
 @functools.cache
 def _upsert_statement(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT (provider_npi) DO UPDATE adding one claim and its net fee."""
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(provider_aggregate)
+    """INSERT ... ON CONFLICT (provider_npi) DO UPDATE adding claims and their net fees."""
+    stmt = _dialect_insert(dialect, provider_aggregate)
     return stmt.on_conflict_do_update(
         index_elements=[provider_aggregate.c.provider_npi],
         set_={
-            "claim_count": provider_aggregate.c.claim_count + 1,
+            "claim_count": provider_aggregate.c.claim_count + stmt.excluded.claim_count,
             "total_net_fee": provider_aggregate.c.total_net_fee + stmt.excluded.total_net_fee,
         },
-    )
+    ).returning(provider_aggregate.c.provider_npi)
 
 
-def insert_outbox(conn: Connection, payload: dict[str, Any], *, created_at: datetime) -> None:
-    conn.execute(
-        insert(outbox_event),
-        {"created_at": created_at, "topic": CLAIM_CREATED_TOPIC, "payload": payload},
-    )
+_INSERT_OUTBOX = insert(outbox_event).returning(outbox_event.c.outbox_id)
+
+
+def insert_outbox(
+    conn: Connection, payloads: Sequence[dict[str, Any]], *, created_at: datetime
+) -> None:
+    """One `claim.created` outbox event per payload."""
+    if payloads:
+        conn.execute(
+            _INSERT_OUTBOX,
+            [
+                {"created_at": created_at, "topic": CLAIM_CREATED_TOPIC, "payload": payload}
+                for payload in payloads
+            ],
+        )
+
+
+_INSERT_IDEMPOTENCY = insert(idempotency_key).returning(idempotency_key.c.key)
 
 
 def insert_idempotency(
     conn: Connection,
-    key: str,
-    request_hash: str,
-    status: int,
-    body: dict[str, Any],
+    answers: Sequence[tuple[str, str, int, dict[str, Any]]],
     *,
     created_at: datetime,
 ) -> None:
-    conn.execute(
-        insert(idempotency_key).values(
-            key=key,
-            request_hash=request_hash,
-            status_code=status,
-            response=body,
-            created_at=created_at,
+    """Remember (key, request hash, status, body) answers; a key already stored is an
+    IntegrityError (the caller's transaction then rolls back)."""
+    if answers:
+        conn.execute(
+            _INSERT_IDEMPOTENCY,
+            [
+                {
+                    "key": key,
+                    "request_hash": request_hash,
+                    "status_code": status,
+                    "response": body,
+                    "created_at": created_at,
+                }
+                for key, request_hash, status, body in sorted(answers, key=lambda a: a[0])
+            ],
         )
-    )
 
 
-def find_idempotency(conn: Connection, key: str) -> RowMapping | None:
-    return (
-        conn.execute(select(idempotency_key).where(idempotency_key.c.key == key)).mappings().first()
-    )
+def find_idempotency(conn: Connection, keys: Sequence[str]) -> dict[str, RowMapping]:
+    """The stored answers of `keys`, by key (keys never used are absent)."""
+    if not keys:
+        return {}
+    rows = conn.execute(select(idempotency_key).where(idempotency_key.c.key.in_(keys))).mappings()
+    return {row["key"]: row for row in rows}
 
 
 def find_claim_id_by_reference(conn: Connection, reference: str) -> str | None:

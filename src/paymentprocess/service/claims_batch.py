@@ -1,0 +1,123 @@
+"""Group commit for claim intake: concurrent requests' claims written by one transaction.
+
+`ClaimBatcher(engine).submit(claim, key)` is awaited by a request handler. It puts the claim on a
+queue and waits for its own outcome; one writer thread per batcher (per server process) takes
+every claim waiting — up to `max_claims`, after lingering `max_wait_s` for more if configured —
+and stores them with `service.claims.submit_claims`: one transaction, multi-row INSERTs, one
+commit (one WAL flush) for the lot. Each request then gets exactly the answer it would have got
+alone: 201 only after its claim's commit, a replay, a 409 or a 422 for its own claim only.
+
+Batches form by themselves: while the writer is committing one batch, the requests arriving meanwhile
+queue up and become the next batch. An idle server writes each claim at once (a batch of one, no
+added delay); a busy one writes few, large transactions. The thread stops after `idle_s` without
+work and starts again on the next claim, so an app that is built and dropped (tests) leaves
+nothing behind. A cancelled request (client gone) does not cancel its claim: like a request
+whose client hung up after sending, the claim is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from paymentprocess.logs import get_logger
+from paymentprocess.service.claims import Outcome, Pending, Submitted, submit_claims
+from paymentprocess.service.claims_model import NewClaim
+
+MAX_CLAIMS = 64
+IDLE_S = 5.0
+log = get_logger("paymentprocess.service.claims_batch")
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    item: Pending
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Submitted]
+
+
+def _settle(future: asyncio.Future[Submitted], outcome: Outcome) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+class ClaimBatcher:
+    """Stores claims submitted from asyncio code in batches, one transaction per batch."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_claims: int = MAX_CLAIMS,
+        max_wait_s: float = 0.0,
+        idle_s: float = IDLE_S,
+    ) -> None:
+        self.engine = engine
+        self.max_claims = max_claims
+        self.max_wait_s = max_wait_s
+        self.idle_s = idle_s
+        self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.batches = 0  # batches written, for tests and diagnostics
+        self.largest = 0
+
+    async def submit(self, claim: NewClaim, key: str | None = None) -> Submitted:
+        """Store `claim` (with its Idempotency-Key) in the next batch; its answer or refusal."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Submitted] = loop.create_future()
+        waiting = _Waiting(Pending.of(claim, key), loop, future)
+        with self._lock:
+            self._queue.put(waiting)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="claim-writer", daemon=True)
+                self._thread.start()
+        return await future
+
+    def _next_batch(self) -> list[_Waiting] | None:
+        """Every claim waiting (at least one, blocking for it); None when idle for `idle_s`."""
+        try:
+            batch = [self._queue.get(timeout=self.idle_s)]
+        except queue.Empty:
+            with self._lock:
+                if self._queue.empty():
+                    self._thread = None
+                    return None
+            batch = [self._queue.get()]
+        deadline = time.monotonic() + self.max_wait_s
+        while len(batch) < self.max_claims:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    batch.append(self._queue.get(timeout=left))
+                except queue.Empty:
+                    break
+        return batch
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            try:
+                outcomes: list[Outcome] = submit_claims(self.engine, [w.item for w in batch])
+            except Exception as exc:  # noqa: BLE001 - every waiting request must get an answer
+                log.error("claim_batch_failed", error=type(exc).__name__, claims=len(batch))
+                outcomes = [exc] * len(batch)
+            self.batches += 1
+            self.largest = max(self.largest, len(batch))
+            for waiting, outcome in zip(batch, outcomes, strict=True):
+                try:
+                    waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)
+                except RuntimeError:  # its event loop is closed: nobody is waiting any more
+                    continue
