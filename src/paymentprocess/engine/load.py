@@ -30,7 +30,7 @@ from paymentprocess.engine import columns as col
 from paymentprocess.engine.config import RunConfig
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames import FrameQuery, read_frames, table_schema
 
 I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
 
@@ -64,51 +64,53 @@ def in_cycle(cfg: RunConfig) -> ColumnElement[bool]:
 def load_cycle(
     conn: Connection, cfg: RunConfig, timings: dict[str, int] | None = None
 ) -> CycleData:
-    """Read the cycle; `timings` receives `load.<part>` milliseconds when given."""
+    """Read the cycle as of one snapshot; `timings` receives `load.<part>` milliseconds when
+    given (`load.frames` the wall time of every frame read, `load.claims` / `lines` / `history`
+    each read's own time — they overlap on PostgreSQL — and `load.finish` the rest)."""
     c, sl = t.claim_fin_core, t.service_line
-    clock = _Clock(timings if timings is not None else {})
-    claims = read_frame(
+    spent = timings if timings is not None else {}
+    start = time.perf_counter()
+    parts: dict[str, int] = {}
+    frames = read_frames(
         conn,
-        select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle(cfg)),
-        table_schema(c, col.CLAIM_INPUT),
-    ).sort("claim_core_id")  # byte order, whatever the database's collation
-    clock.lap("claims")
-    lines = read_frame(
-        conn,
-        select(*(sl.c[n] for n in col.LINE_INPUT))
-        .join(c, c.c.claim_core_id == sl.c.claim_core_id)
-        .where(in_cycle(cfg)),
-        table_schema(sl, col.LINE_INPUT),
+        {  # largest first: three readers side by side on PostgreSQL
+            "lines": (
+                select(*(sl.c[n] for n in col.LINE_INPUT))
+                .join(c, c.c.claim_core_id == sl.c.claim_core_id)
+                .where(in_cycle(cfg)),
+                table_schema(sl, col.LINE_INPUT),
+            ),
+            "claims": (
+                select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle(cfg)),
+                table_schema(c, col.CLAIM_INPUT),
+            ),
+            "history": _history_query(cfg),
+            "links": _links_query(cfg),
+            "payees": _payees_query(cfg),
+            "ledger": _ledger_query(cfg),
+            "refunds": _refunds_query(),
+        },
+        parts,
     )
-    clock.lap("lines")
-    history = _history(conn, cfg)
-    clock.lap("history")
+    spent.update({f"load.{name}": parts[name] for name in ("claims", "lines", "history")})
+    spent["load.frames"] = round((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
     data = CycleData(
-        claims=claims,
-        lines=lines,
-        history=history,
-        links=_links(conn, cfg),
-        payees=_payees(conn, cfg),
-        ledger=_ledger(conn, cfg),
-        refunds=_refunds(conn),
+        claims=frames["claims"].sort("claim_core_id"),  # byte order, whatever the collation
+        lines=frames["lines"],
+        history=frames["history"],
+        links=frames["links"],
+        payees=frames["payees"],
+        ledger=frames["ledger"],
+        refunds=frames["refunds"],
         max_payment_center_id=_scalar(conn, select(func.max(t.payment_center.c.payment_center_id))),
         max_ledger_id=_scalar(
             conn, select(func.max(t.over_and_under_payment.c.over_and_under_payment_id))
         ),
         max_check_number=_max_check(conn, cfg),
     )
-    clock.lap("reference")
+    spent["load.finish"] = round((time.perf_counter() - start) * 1000)
     return data
-
-
-class _Clock:
-    def __init__(self, timings: dict[str, int]) -> None:
-        self.timings, self.last = timings, time.perf_counter()
-
-    def lap(self, part: str) -> None:
-        now = time.perf_counter()
-        self.timings[f"load.{part}"] = round((now - self.last) * 1000)
-        self.last = now
 
 
 def _scalar(conn: Connection, query: Select[Any]) -> int:
@@ -116,7 +118,7 @@ def _scalar(conn: Connection, query: Select[Any]) -> int:
     return int(value or 0)
 
 
-def _history(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+def _history_query(cfg: RunConfig) -> FrameQuery:
     h, r, c = t.claim_fin_core.alias("h"), t.claim_result, t.claim_fin_core
     chains = select(c.c.parent_claim_core_id).where(c.c.payment_event_id == cfg.payment_event_id)
     paid = func.coalesce(r.c.net, h.c.paid_amount, literal(0))
@@ -129,12 +131,10 @@ def _history(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
         .where(h.c.parent_claim_core_id.in_(chains))
         .group_by(h.c.parent_claim_core_id)
     )
-    return read_frame(
-        conn, query, {"parent_claim_core_id": STR, "paid_history": I64, "paid_count": I64}
-    )
+    return query, {"parent_claim_core_id": STR, "paid_history": I64, "paid_count": I64}
 
 
-def _links(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+def _links_query(cfg: RunConfig) -> FrameQuery:
     c, v = t.claim_fin_core, t.claim_fin_core.alias("v")
     named = select(c.c.void_claim_core_id).where(
         c.c.payment_event_id == cfg.payment_event_id, c.c.void_claim_core_id.is_not(None)
@@ -142,16 +142,14 @@ def _links(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
     query = select(v.c.claim_core_id, v.c.parent_claim_core_id, v.c.frequency_code).where(
         v.c.claim_core_id.in_(named)
     )
-    return read_frame(
-        conn, query, {"claim_core_id": STR, "parent_claim_core_id": STR, "frequency_code": STR}
-    )
+    return query, {"claim_core_id": STR, "parent_claim_core_id": STR, "frequency_code": STR}
 
 
-def _payees(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+def _payees_query(cfg: RunConfig) -> FrameQuery:
     pc = t.payment_center
     names = ("payment_center_id", "payee_key", "contract_type", "payment_method")
     query = select(*(pc.c[n] for n in names)).where(pc.c.payment_center_type == cfg.payee_type)
-    return read_frame(conn, query, table_schema(pc, names))
+    return query, table_schema(pc, names)
 
 
 def _applied(group_col: str) -> Select[tuple[object, int]]:
@@ -161,7 +159,7 @@ def _applied(group_col: str) -> Select[tuple[object, int]]:
     )
 
 
-def _ledger(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+def _ledger_query(cfg: RunConfig) -> FrameQuery:
     ou, pc = t.over_and_under_payment, t.payment_center
     applied = _applied("over_and_under_payment_id").subquery()
     remaining = ou.c.opening_remaining_amount - func.coalesce(applied.c.applied, 0)
@@ -186,10 +184,10 @@ def _ledger(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
         "claim_chain_id": STR,
         "remaining": I64,
     }
-    return read_frame(conn, query, schema)
+    return query, schema
 
 
-def _refunds(conn: Connection) -> pl.DataFrame:
+def _refunds_query() -> FrameQuery:
     rf, c = t.refund, t.claim_fin_core
     applied = _applied("refund_id").subquery()
     remaining = rf.c.amount - func.coalesce(applied.c.applied, 0)
@@ -218,7 +216,7 @@ def _refunds(conn: Connection) -> pl.DataFrame:
         "npi": STR,
         "member_id": STR,
     }
-    return read_frame(conn, query, schema)
+    return query, schema
 
 
 def _max_check(conn: Connection, cfg: RunConfig) -> int:
