@@ -21,10 +21,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.sql import Select
 
 from paymentprocess.bench.machine import versions
-from paymentprocess.bench.query_plans import count_statement, page_statement
+from paymentprocess.bench.query_plans import Statement, count_statement, page_statement
 from paymentprocess.bench.query_report import add_explain, add_goals, add_tables
 from paymentprocess.bench.query_tiers import SCENARIOS, discover_tiers, stats_ms, tier_filter
 from paymentprocess.bench.report import BenchReport
@@ -128,10 +127,10 @@ def _sql_kinds(
     out = {}
     with engine.connect() as conn:
         for kind, statement in (
-            ("count", count_statement(flt)),
-            ("first page", page_statement(flt, limit)),
+            ("count", count_statement(conn, flt)),
+            ("first page", page_statement(conn, flt, limit)),
         ):
-            conn.execute(statement).all()
+            conn.execute(*statement).all()
             samples, _ = _time(partial(_fetch_all, conn, statement), repeat)
             out[kind] = stats_ms(samples)
     call = partial(list_claims, engine, flt, limit=limit)
@@ -141,5 +140,5 @@ def _sql_kinds(
     return out
 
 
-def _fetch_all(conn: Connection, statement: Select[Any]) -> list[Any]:
-    return list(conn.execute(statement).all())
+def _fetch_all(conn: Connection, statement: Statement) -> list[Any]:
+    return list(conn.execute(*statement).all())

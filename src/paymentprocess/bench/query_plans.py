@@ -1,9 +1,9 @@
 """The claim query service's own statements, for timing them directly and for EXPLAIN.
 
-`count_statement` and `page_statement` are built from the service's pieces
-(`service.claims_query.ClaimFilter.conditions`, `service.claims_store.claim_header_columns`) the
-way `list_claims` builds them: an exact COUNT of the filter, and the first keyset page ordered by
-(service begin date, claim id) with `LIMIT n+1`. `explain(conn, statement)` runs `EXPLAIN
+`count_statement` and `page_statement` are the statements `list_claims` runs
+(`service.claims_query.total_statement` / `page_statement`, with the range's lower bound read the same
+way): the exact total, and the first keyset page ordered by (service begin date, claim id) with
+`LIMIT n+1`, which carries the total in the same statement. `explain(conn, statement)` runs `EXPLAIN
 (ANALYZE, BUFFERS, FORMAT JSON)` on PostgreSQL and returns the execution and planning time,
 the rows the scans examined, the shared buffers hit and read and a compact plan text; SQLite
 answers with `EXPLAIN QUERY PLAN` (no timings or buffers there).
@@ -14,31 +14,35 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from sqlalchemy.sql import Select
 
-from paymentprocess.service.claims_query import ClaimFilter
-from paymentprocess.service.claims_store import claim_header_columns
+from paymentprocess.service.claims_query import (
+    ClaimFilter,
+    lowest_begin,
+    parameters,
+    total_statement,
+)
+from paymentprocess.service.claims_query import page_statement as page_statement_of
 from paymentprocess.storage.database import is_sqlite
-from paymentprocess.storage.tables import claim_fin_core
+
+Statement = tuple[Select[Any], dict[str, Any]]
 
 
-def count_statement(flt: ClaimFilter) -> Select[Any]:
-    return select(func.count()).select_from(claim_fin_core).where(*flt.conditions())
+def count_statement(conn: Connection, flt: ClaimFilter) -> Statement:
+    """The service's total: the maintained count (no range) or the day sums and edge COUNTs."""
+    return total_statement(*flt.shape()), parameters(flt, lowest_begin(conn, flt))
 
 
-def page_statement(flt: ClaimFilter, limit: int) -> Select[Any]:
-    c = claim_fin_core.c
-    return (
-        select(*claim_header_columns())
-        .where(*flt.conditions())
-        .order_by(c.service_begin_date, c.claim_core_id)
-        .limit(limit + 1)
+def page_statement(conn: Connection, flt: ClaimFilter, limit: int) -> Statement:
+    """The service's first-page statement (rows, total and the other-side EXISTS in one)."""
+    return page_statement_of(*flt.shape(), None), parameters(
+        flt, lowest_begin(conn, flt), None, limit
     )
 
 
-def explain(conn: Connection, statement: Select[Any]) -> dict[str, Any]:
-    compiled = statement.compile(dialect=conn.dialect)
+def explain(conn: Connection, statement: Statement) -> dict[str, Any]:
+    compiled = statement[0].params(statement[1]).compile(dialect=conn.dialect)
     if is_sqlite(conn):
         raw = conn.connection.driver_connection
         assert raw is not None

@@ -28,8 +28,8 @@ def add_explain(report: BenchReport, engine: Engine, top: TierProvider, limit: i
         for label, window in SCENARIOS:
             flt = tier_filter(top, window)
             for kind, statement in (
-                ("count", count_statement(flt)),
-                ("first page", page_statement(flt, limit)),
+                ("count", count_statement(conn, flt)),
+                ("first page", page_statement(conn, flt, limit)),
             ):
                 plan = explain(conn, statement)
                 name = f"{kind}, {label}"

@@ -79,6 +79,82 @@ def _line_document(row: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
+def cents_text(cents: int) -> str:
+    """`format_cents` without Decimal (the hot path of the claim list): 123456 → "1234.56"."""
+    if cents < 0:
+        return "-" + cents_text(-cents)
+    whole, part = divmod(cents, 100)
+    return f"{whole}.{part:02d}"
+
+
+# Positions in a row of `service.claims_read.HEADER_COLUMNS` / `LINE_COLUMNS`.
+(H_ID, H_REFERENCE, H_STATUS, H_PAID, H_TIN, H_NPI, H_MEMBER, H_PLAN, H_RECEIVED, H_BEGIN, H_END,
+ H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY) = range(16)  # fmt: skip
+L_CLAIM, L_NUMBER, L_DATE, L_PROCEDURE, L_QUADRANT, L_BILLED, L_ALLOWED, L_COINSURANCE, L_COPAY = (
+    range(9)
+)
+
+
+def row_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """`claim_document` from row tuples (same document, a fraction of the time per claim)."""
+    line_docs = []
+    net = 0
+    sums = [0, 0, 0, 0]
+    for row in lines:
+        billed, allowed, coins, copay = (
+            row[L_BILLED], row[L_ALLOWED], row[L_COINSURANCE], row[L_COPAY]
+        )  # fmt: skip
+        line_net = billed + coins + copay - allowed
+        net += line_net
+        sums[0] += billed
+        sums[1] += allowed
+        sums[2] += coins
+        sums[3] += copay
+        day = row[L_DATE]
+        line_docs.append(
+            {
+                "line_number": row[L_NUMBER],
+                "service_date": None if day is None else day.isoformat(),
+                "submitted_procedure": row[L_PROCEDURE],
+                "quadrant": row[L_QUADRANT],
+                "provider_fees": cents_text(billed),
+                "allowed_fees": cents_text(allowed),
+                "member_coinsurance": cents_text(coins),
+                "member_copay": cents_text(copay),
+                "net_fee": cents_text(line_net),
+            }
+        )
+    totals = [
+        header[col] if header[col] is not None else sums[i]
+        for i, col in enumerate((H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY))
+    ]
+    received, begin, end, created = (
+        header[H_RECEIVED],
+        header[H_BEGIN],
+        header[H_END],
+        header[H_CREATED],
+    )
+    return {
+        "claim_id": header[H_ID],
+        "claim_reference": header[H_REFERENCE],
+        "status": header[H_PAID] or header[H_STATUS],
+        "provider_npi": header[H_NPI],
+        "provider_tin": header[H_TIN],
+        "plan_group": header[H_PLAN],
+        "subscriber_number": header[H_MEMBER],
+        "received_date": None if received is None else received.isoformat(),
+        "service_begin_date": None if begin is None else begin.isoformat(),
+        "service_end_date": None if end is None else end.isoformat(),
+        "created_at": None if created is None else created.isoformat(timespec="microseconds") + "Z",
+        "provider_fees": cents_text(totals[0]),
+        "allowed_fees": cents_text(totals[1]),
+        "member_coinsurance": cents_text(totals[2]),
+        "member_copay": cents_text(totals[3]),
+        "net_fee": cents_text(net),
+        "lines": line_docs,
+    }
+
+
 def stored_content(document: dict[str, Any]) -> NewClaim:
     """The NewClaim a stored claim document was made from (to compare with a replayed body)."""
     return NewClaim(

@@ -1,29 +1,63 @@
 """Claims of one billing provider (TIN or NPI) in a service-date range, in keyset pages.
 
 Order is `(service_begin_date, claim_core_id)`, served by the indexes `(tax_id,
-service_begin_date, claim_core_id)` and `(npi, service_begin_date, claim_core_id)`. A date range
-matches claims whose service period overlaps it (`begin <= range end` and `end >= range start`).
-A page is fetched with a row-value comparison past the cursor's key and `LIMIT n+1` — never
-OFFSET — so every page costs the same however deep it is; `total` is an exact COUNT. Claims
-without a service begin date cannot be placed in the order and are not listed.
+service_begin_date, claim_core_id)` and `(npi, service_begin_date, claim_core_id)`. A page is
+fetched with a row-value comparison past the cursor's key and `LIMIT n+1` — never OFFSET — so
+every page costs the same however deep it is. Claims without a service begin date cannot be
+placed in the order and are not listed.
+
+A date range matches claims whose service period overlaps it (`begin <= range end` and
+`COALESCE(end, begin) >= range start`). The second condition alone cannot bound the index range,
+so the provider's longest service span `M` is read first (one lookup in the index `(provider,
+span)`, storage.claim_span) and `begin >= start - M` is added: it holds for every match, and it
+turns "scan from the provider's first claim" into "scan from M days before the range".
+
+`total` is exact and comes from the same statement (so the same snapshot) as the page, without
+counting the provider's claims: the trigger-kept `claim_provider_count` row when there is no
+range, else the sum of `claim_day_count` over the range's days plus the claims that begin up to
+`M` days before the start and run into it, minus those that begin inside it but end before its
+start (see `total_statement`). Whether a page exists on the other side of the cursor is an EXISTS
+in that statement too. Statements are built once per shape, with bound values.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Date,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+    tuple_,
+)
+from sqlalchemy.sql import ColumnElement, Select
 
-from paymentprocess.service import claims_store as store
 from paymentprocess.service.claims_cursor import Cursor, Direction, decode_cursor, encode_cursor
+from paymentprocess.service.claims_document import H_BEGIN, H_ID
+from paymentprocess.service.claims_read import HEADER_COLUMNS, claim_documents
+from paymentprocess.storage.claim_span import service_span_days
 from paymentprocess.storage.database import unit_of_work
-from paymentprocess.storage.tables import claim_fin_core
+from paymentprocess.storage.tables import claim_day_count, claim_fin_core, claim_provider_count
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+
+_c = claim_fin_core.c
+_SPAN = service_span_days(_c.service_begin_date, _c.service_end_date)
+_ORDER_KEY = tuple_(_c.service_begin_date, _c.claim_core_id)
+_EFFECTIVE_END = func.coalesce(_c.service_end_date, _c.service_begin_date)
+_TOTAL, _OTHER = len(HEADER_COLUMNS), len(HEADER_COLUMNS) + 1  # extra columns of a page row
 
 
 @dataclass(frozen=True)
@@ -51,24 +85,149 @@ class ClaimFilter:
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
-    def conditions(self) -> list[Any]:
-        c = claim_fin_core.c
-        conds: list[Any] = [c.service_begin_date.is_not(None)]
-        conds.append(
-            c.tax_id == self.provider_tin
-            if self.provider_tin is not None
-            else c.npi == self.provider_npi
+    @property
+    def kind(self) -> str:
+        return "tin" if self.provider_tin is not None else "npi"
+
+    @property
+    def provider(self) -> str:
+        value = self.provider_tin if self.provider_tin is not None else self.provider_npi
+        assert value is not None
+        return value
+
+    def shape(self) -> tuple[str, bool, bool]:
+        """What the statements depend on besides bound values."""
+        return self.kind, self.service_date_start is not None, self.service_date_end is not None
+
+
+# Statements are built once per shape (TIN or NPI, which range bounds, which direction) with bound
+# parameters: provider, start, end, low (`start - M`), the cursor's key (k_begin, k_id) and n.
+def _provider(kind: str) -> ColumnElement[bool]:
+    return (_c.tax_id if kind == "tin" else _c.npi) == bindparam("provider", type_=String)
+
+
+def _conditions(kind: str, has_start: bool, has_end: bool) -> list[ColumnElement[bool]]:
+    conds = [_provider(kind), _c.service_begin_date.is_not(None)]
+    if has_end:
+        conds.append(_c.service_begin_date <= bindparam("end", type_=Date))
+    if has_start:
+        conds.append(_c.service_begin_date >= bindparam("low", type_=Date))
+        conds.append(bindparam("start", type_=Date) <= _EFFECTIVE_END)
+    return conds
+
+
+@functools.cache
+def longest_span_statement(kind: str) -> Select[Any]:
+    """The provider's longest service span in days (one entry of the (provider, span) index)."""
+    return select(_SPAN).where(_provider(kind), _SPAN.is_not(None)).order_by(_SPAN.desc()).limit(1)
+
+
+@functools.cache
+def total_statement(kind: str, has_start: bool, has_end: bool) -> Select[Any]:
+    """The exact number of matches, from the maintained counts and two small index ranges.
+
+    Without a range: the provider's `claim_provider_count` row. With one, the matches are
+    (1) the claims beginning inside the range — the sum of `claim_day_count` over its days; plus
+    (2) claims beginning before the start that still run into it — a COUNT over the index range
+    `[start - M, start)`; minus (3) claims beginning inside the range whose end lies before the
+    start (a negative span: imported data) — a COUNT over the `(provider, span < 0)` index range.
+    The cost grows with the days of the range and the provider's longest span, not its claims.
+    """
+    provider = bindparam("provider", type_=String)
+    if not has_start and not has_end:
+        n = claim_provider_count.c
+        count = select(n.claims).where(n.kind == kind, n.provider == provider)
+        return select(func.coalesce(count.scalar_subquery(), 0))
+    d = claim_day_count.c
+    days = [d.kind == kind, d.provider == provider]
+    if has_start:
+        days.append(d.service_begin_date >= bindparam("start", type_=Date))
+    if has_end:
+        days.append(d.service_begin_date <= bindparam("end", type_=Date))
+    inside = select(func.coalesce(func.sum(d.claims), 0)).where(*days).correlate(None)
+    if not has_start:
+        return inside
+    start = bindparam("start", type_=Date)
+    began_before = [
+        _provider(kind),
+        _c.service_begin_date < start,
+        _c.service_begin_date >= bindparam("low", type_=Date),
+        start <= _EFFECTIVE_END,
+    ]
+    ended_before = [_provider(kind), _SPAN < 0, _c.service_begin_date >= start]
+    if has_end:
+        ended_before.append(_c.service_begin_date <= bindparam("end", type_=Date))
+    ended_before.append(start > _EFFECTIVE_END)
+    return select(
+        inside.scalar_subquery()
+        + select(func.count()).where(*began_before).correlate(None).scalar_subquery()
+        - select(func.count()).where(*ended_before).correlate(None).scalar_subquery()
+    )
+
+
+@functools.cache
+def page_statement(
+    kind: str, has_start: bool, has_end: bool, direction: Direction | None
+) -> Select[Any]:
+    """`n` rows of HEADER_COLUMNS, the total, and whether rows lie behind the cursor's key.
+
+    `direction` None is the first page. Rows after a backward page's last row are exactly the
+    rows at or after its cursor's key; rows before a forward page's first row, those at or
+    before its cursor's key: one EXISTS in the same statement tells whether the other cursor is due.
+    """
+    conds = _conditions(kind, has_start, has_end)
+    total = total_statement(kind, has_start, has_end).correlate(None).scalar_subquery()
+    n = bindparam("n", type_=Integer)
+    ascending = (_c.service_begin_date, _c.claim_core_id)
+    if direction is None:
+        return select(*HEADER_COLUMNS, total, false()).where(*conds).order_by(*ascending).limit(n)
+    key = tuple_(bindparam("k_begin", type_=Date), bindparam("k_id", type_=String))
+    if direction == "prev":
+        other = exists().where(*conds, key <= _ORDER_KEY).correlate(None)
+        return (
+            select(*HEADER_COLUMNS, total, other)
+            .where(*conds, key > _ORDER_KEY)
+            .order_by(_c.service_begin_date.desc(), _c.claim_core_id.desc())
+            .limit(n)
         )
-        if self.service_date_end is not None:
-            conds.append(c.service_begin_date <= self.service_date_end)
-        if self.service_date_start is not None:
-            conds.append(
-                func.coalesce(c.service_end_date, c.service_begin_date) >= self.service_date_start
-            )
-        return conds
+    other = exists().where(*conds, key >= _ORDER_KEY).correlate(None)
+    return (
+        select(*HEADER_COLUMNS, total, other)
+        .where(*conds, key < _ORDER_KEY)
+        .order_by(*ascending)
+        .limit(n)
+    )
 
 
-order_key = tuple_(claim_fin_core.c.service_begin_date, claim_fin_core.c.claim_core_id)
+def lowest_begin(conn: Connection, flt: ClaimFilter) -> date | None:
+    """The earliest begin date a claim overlapping the range can have (None without a start).
+
+    A claim spans `span = COALESCE(end, begin) - begin` days and overlaps iff `begin + span >=
+    start`; with `M >= span` for all of the provider's claims, every match has `begin >= start -
+    M`. A negative span (end before begin, imported data) counts as 0: a weaker, still valid bound.
+    """
+    start = flt.service_date_start
+    if start is None:
+        return None
+    span = conn.execute(longest_span_statement(flt.kind), {"provider": flt.provider}).scalar()
+    days = max(int(span or 0), 0)
+    if days >= (start - date.min).days:
+        return date.min
+    return start - timedelta(days=days)
+
+
+def parameters(
+    flt: ClaimFilter, low: date | None, position: Cursor | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """The bound values of the statements for `flt` (and a page of `limit` after `position`)."""
+    values: dict[str, Any] = {"provider": flt.provider, "n": limit + 1}
+    if flt.service_date_start is not None:
+        values["start"], values["low"] = flt.service_date_start, low
+    if flt.service_date_end is not None:
+        values["end"] = flt.service_date_end
+    if position is not None:
+        values["k_begin"], values["k_id"] = position.begin, position.claim_id
+    return values
 
 
 def list_claims(
@@ -77,67 +236,38 @@ def list_claims(
     """`{total, limit, claims, next_cursor, prev_cursor}`; InvalidCursorError for a bad cursor.
 
     A forward page has a next cursor when it fetched one row more than `limit`, and a previous
-    cursor when a row exists before its first row; a backward page the other way round. An empty
-    page (rows removed since the cursor was made) has neither: the caller starts again.
+    cursor when a row exists at or before its cursor's key; a backward page the other way round.
+    An empty page (rows removed since the cursor was made) has neither: the caller starts again.
     """
     scope = flt.fingerprint()
     position = None if cursor is None else decode_cursor(cursor, scope)
     backward = position is not None and position.direction == "prev"
+    shape = flt.shape()
     with unit_of_work(engine, write=False) as uow:
         conn = uow.conn
-        total = conn.execute(
-            select(func.count()).select_from(claim_fin_core).where(*flt.conditions())
-        ).scalar_one()
-        headers, more = _page(conn, flt, position, limit)
-        claims = store.load_claims(conn, headers)
-        first = (headers[0]["service_begin_date"], headers[0]["claim_core_id"]) if headers else None
-        last = (
-            (headers[-1]["service_begin_date"], headers[-1]["claim_core_id"]) if headers else None
-        )
-        if backward:
-            has_prev, has_next = more, _exists(conn, flt, last, after=True)
+        low = lowest_begin(conn, flt)
+        values = parameters(flt, low, position, limit)
+        page = page_statement(*shape, None if position is None else position.direction)
+        rows = list(conn.execute(page, values))
+        if rows:
+            total, other = rows[0][_TOTAL], bool(rows[0][_OTHER])
         else:
-            has_next = more
-            has_prev = position is not None and _exists(conn, flt, first, after=False)
+            total, other = conn.execute(total_statement(*shape), values).scalar_one(), False
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if backward:
+            rows.reverse()
+        claims = claim_documents(conn, rows)
+    has_next, has_prev = (other, more) if backward else (more, other)
+    first = (rows[0][H_BEGIN], rows[0][H_ID]) if rows else None
+    last = (rows[-1][H_BEGIN], rows[-1][H_ID]) if rows else None
     return {
         "total": int(total),
         "limit": limit,
         "claims": claims,
-        "next_cursor": _cursor("next", last, scope) if has_next else None,
-        "prev_cursor": _cursor("prev", first, scope) if has_prev else None,
+        "next_cursor": _cursor("next", last, scope) if has_next and rows else None,
+        "prev_cursor": _cursor("prev", first, scope) if has_prev and rows else None,
     }
-
-
-def _page(
-    conn: Connection, flt: ClaimFilter, position: Cursor | None, limit: int
-) -> tuple[list[Any], bool]:
-    query = select(*store.claim_header_columns()).where(*flt.conditions())
-    c = claim_fin_core.c
-    if position is not None and position.direction == "prev":
-        query = query.where(order_key < tuple_(position.begin, position.claim_id))
-        query = query.order_by(c.service_begin_date.desc(), c.claim_core_id.desc())
-    else:
-        if position is not None:
-            query = query.where(order_key > tuple_(position.begin, position.claim_id))
-        query = query.order_by(c.service_begin_date, c.claim_core_id)
-    rows = list(conn.execute(query.limit(limit + 1)).mappings())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if position is not None and position.direction == "prev":
-        rows.reverse()
-    return rows, more
-
-
-def _exists(
-    conn: Connection, flt: ClaimFilter, key: tuple[date, str] | None, *, after: bool
-) -> bool:
-    if key is None:
-        return False
-    bound = tuple_(*key)
-    query = select(claim_fin_core.c.claim_core_id).where(
-        *flt.conditions(), order_key > bound if after else order_key < bound
-    )
-    return conn.execute(query.limit(1)).first() is not None
 
 
 def _cursor(direction: Direction, key: tuple[date, str] | None, scope: str) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from paymentprocess.config import redact_uri
 from paymentprocess.errors import SettingsError
+from paymentprocess.storage.claim_counts import ensure_claim_counts
 from paymentprocess.storage.tables import SCHEMA_VERSION, VIEWS, metadata, schema_version
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -70,6 +71,7 @@ def ensure_schema(engine: Engine) -> None:
         with engine.begin() as conn:
             metadata.create_all(conn, checkfirst=True)
             _create_views(conn)
+            ensure_claim_counts(conn)
             have = conn.execute(select(schema_version.c.version)).scalars().all()
             if SCHEMA_VERSION not in have:
                 conn.execute(

@@ -35,6 +35,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from paymentprocess.storage.claim_span import service_span_days
+
 SCHEMA_VERSION = 1
 
 # An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
@@ -220,6 +222,10 @@ def _claim_columns() -> list[Column[Any]]:
     ]
 
 
+# The claim list (service.claims_query) pages by (service_begin_date, claim_core_id) per TIN or
+# NPI; on PostgreSQL the end date rides along in those indexes (INCLUDE) so that the edge COUNT
+# of a date range's total is an index-only scan. The span indexes give the provider's longest service period in one
+# lookup, which bounds a date range's index scan (storage.claim_span).
 claim_fin_core = Table(
     "claim_fin_core",
     metadata,
@@ -231,10 +237,52 @@ claim_fin_core = Table(
     UniqueConstraint("claim_reference"),
     Index(None, "payment_event_id"),
     Index(None, "parent_claim_core_id"),
-    Index(None, "tax_id", "service_begin_date", "claim_core_id"),
-    Index(None, "npi", "service_begin_date", "claim_core_id"),
+    Index(
+        None,
+        "tax_id",
+        "service_begin_date",
+        "claim_core_id",
+        postgresql_include=["service_end_date"],
+    ),
+    Index(
+        None, "npi", "service_begin_date", "claim_core_id", postgresql_include=["service_end_date"]
+    ),
     Index(None, "member_id"),
     Index(None, "status", "payment_event_id"),
+)
+Index(
+    "ix_claim_fin_core_tax_id_service_span",
+    claim_fin_core.c.tax_id,
+    service_span_days(claim_fin_core.c.service_begin_date, claim_fin_core.c.service_end_date),
+)
+Index(
+    "ix_claim_fin_core_npi_service_span",
+    claim_fin_core.c.npi,
+    service_span_days(claim_fin_core.c.service_begin_date, claim_fin_core.c.service_end_date),
+)
+
+# Claims per billing provider that the claim list can show (service_begin_date not NULL), kept by
+# triggers on claim_fin_core (storage.claim_counts), so no writer has to know: `kind` is "tin" or
+# "npi", `provider` the TIN or NPI. The exact total of an unfiltered claim list is one row here.
+claim_provider_count = Table(
+    "claim_provider_count",
+    metadata,
+    Column("kind", String, nullable=False),
+    Column("provider", String, nullable=False),
+    Column("claims", BigInteger, nullable=False),
+    PrimaryKeyConstraint("kind", "provider"),
+)
+
+# The same per service begin date: a date range's total sums the days inside the range instead
+# of counting claims (storage.claim_counts, service.claims_query.total_statement).
+claim_day_count = Table(
+    "claim_day_count",
+    metadata,
+    Column("kind", String, nullable=False),
+    Column("provider", String, nullable=False),
+    Column("service_begin_date", Date, nullable=False),
+    Column("claims", BigInteger, nullable=False),
+    PrimaryKeyConstraint("kind", "provider", "service_begin_date"),
 )
 
 service_line = Table(

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from paymentprocess.api.deps import EngineDep
 from paymentprocess.api.intake import OPENAPI_EXTRA as INTAKE_OPENAPI
@@ -20,8 +21,9 @@ from paymentprocess.api.intake import create_claim_response
 from paymentprocess.api.openapi import CLAIM_REQUEST_BODY
 from paymentprocess.api.schemas import ClaimOut, ClaimPage, ErrorBody
 from paymentprocess.rules.intake_base import Problem
-from paymentprocess.service.claims import ClaimInputError, get_claim
+from paymentprocess.service.claims import ClaimInputError
 from paymentprocess.service.claims_query import DEFAULT_LIMIT, MAX_LIMIT, ClaimFilter, list_claims
+from paymentprocess.service.claims_read import get_claim_document
 
 router = APIRouter(tags=["claims"])
 
@@ -56,9 +58,9 @@ def read_claim(
     request: Request,
     engine: EngineDep,
     claim_id: Annotated[str, Path(min_length=1, max_length=64)],
-) -> JSONResponse:
+) -> Response:
     request.state.claim_id = claim_id
-    return JSONResponse(get_claim(engine, claim_id))
+    return _json(get_claim_document(engine, claim_id))
 
 
 @router.get(
@@ -75,11 +77,17 @@ def search_claims(
     service_date_end: Annotated[date | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> JSONResponse:
+) -> Response:
     """Exactly one of `provider_tin` / `provider_npi`; the date range matches overlapping claims."""
     try:
         flt = ClaimFilter(provider_tin, provider_npi, service_date_start, service_date_end)
     except ValueError as exc:
         name = "service_date_start" if "service_date" in str(exc) else "provider_tin"
         raise ClaimInputError([Problem(None, name, str(exc))]) from None
-    return JSONResponse(list_claims(engine, flt, limit=limit, cursor=cursor))
+    return _json(list_claims(engine, flt, limit=limit, cursor=cursor))
+
+
+def _json(document: dict[str, Any]) -> Response:
+    """orjson bytes as the answer: the documents are JSON-ready, so FastAPI's response_model
+    (kept for the OpenAPI schema) would only validate and re-encode them again."""
+    return Response(orjson.dumps(document), media_type="application/json")
