@@ -162,6 +162,10 @@ def _filters() -> list[ClaimFilter]:
     for start, end in _ranges():
         out.append(ClaimFilter(provider_tin=TIN, service_date_start=start, service_date_end=end))
         out.append(ClaimFilter(provider_npi=NPI, service_date_start=start, service_date_end=end))
+        # no negative spans and no long one: the statements without the subtraction
+        out.append(
+            ClaimFilter(provider_npi=OTHER_NPI, service_date_start=start, service_date_end=end)
+        )
     return out
 
 
@@ -210,7 +214,7 @@ def test_counts_follow_inserts_updates_and_deletes(engine: Engine) -> None:
         conn.execute(delete(claim_fin_core).where(c.claim_core_id.in_(["Q000004", "Q000900"])))
         conn.execute(update(claim_fin_core).values(status="Unpaid"))  # touches no key
     _counts_match_group_by(engine)
-    for flt in _filters()[:12]:
+    for flt in _filters()[:18]:
         assert list_claims(engine, flt, limit=500)["total"] == len(_sql_ids(engine, flt)), flt
     with engine.begin() as conn:
         conn.execute(delete(claim_fin_core))

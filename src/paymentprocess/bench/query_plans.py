@@ -19,8 +19,9 @@ from sqlalchemy.sql import Select
 
 from paymentprocess.service.claims_query import (
     ClaimFilter,
-    lowest_begin,
     parameters,
+    shape,
+    span_bounds,
     total_statement,
 )
 from paymentprocess.service.claims_query import page_statement as page_statement_of
@@ -31,14 +32,14 @@ Statement = tuple[Select[Any], dict[str, Any]]
 
 def count_statement(conn: Connection, flt: ClaimFilter) -> Statement:
     """The service's total: the maintained count (no range) or the day sums and edge COUNTs."""
-    return total_statement(*flt.shape()), parameters(flt, lowest_begin(conn, flt))
+    bounds = span_bounds(conn, flt)
+    return total_statement(*shape(flt, bounds)), parameters(flt, bounds)
 
 
 def page_statement(conn: Connection, flt: ClaimFilter, limit: int) -> Statement:
     """The service's first-page statement (rows, total and the other-side EXISTS in one)."""
-    return page_statement_of(*flt.shape(), None), parameters(
-        flt, lowest_begin(conn, flt), None, limit
-    )
+    bounds = span_bounds(conn, flt)
+    return page_statement_of(*shape(flt, bounds), None), parameters(flt, bounds, None, limit)
 
 
 def explain(conn: Connection, statement: Statement) -> dict[str, Any]:

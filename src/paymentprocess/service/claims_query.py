@@ -38,17 +38,23 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     select,
     tuple_,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
 from paymentprocess.service.claims_cursor import Cursor, Direction, decode_cursor, encode_cursor
-from paymentprocess.service.claims_document import H_BEGIN, H_ID
-from paymentprocess.service.claims_read import HEADER_COLUMNS, claim_documents
+from paymentprocess.service.claims_document import H_BEGIN, H_ID, row_document
+from paymentprocess.service.claims_read import HEADER_COLUMNS, LINE_COLUMNS, grouped_lines
 from paymentprocess.storage.claim_span import service_span_days
 from paymentprocess.storage.database import unit_of_work
-from paymentprocess.storage.tables import claim_day_count, claim_fin_core, claim_provider_count
+from paymentprocess.storage.tables import (
+    claim_day_count,
+    claim_fin_core,
+    claim_provider_count,
+    service_line,
+)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -57,7 +63,7 @@ _c = claim_fin_core.c
 _SPAN = service_span_days(_c.service_begin_date, _c.service_end_date)
 _ORDER_KEY = tuple_(_c.service_begin_date, _c.claim_core_id)
 _EFFECTIVE_END = func.coalesce(_c.service_end_date, _c.service_begin_date)
-_TOTAL, _OTHER = len(HEADER_COLUMNS), len(HEADER_COLUMNS) + 1  # extra columns of a page row
+_TOTAL, _OTHER, _LINES_AT = range(len(HEADER_COLUMNS), len(HEADER_COLUMNS) + 3)  # in a page row
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,23 @@ class ClaimFilter:
         assert value is not None
         return value
 
-    def shape(self) -> tuple[str, bool, bool]:
-        """What the statements depend on besides bound values."""
-        return self.kind, self.service_date_start is not None, self.service_date_end is not None
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a date range's statements need to know of the provider's service spans."""
+
+    low: date | None  # start - M: no overlapping claim begins earlier (None without a start)
+    negative: bool  # some claim of the provider ends before it begins (imported data)
+
+
+Shape = tuple[str, bool, bool, bool]
+
+
+def shape(flt: ClaimFilter, bounds: Bounds) -> Shape:
+    """What the statements depend on besides bound values: TIN or NPI, which range bounds, and
+    whether claims with negative spans need subtracting (only with a start)."""
+    has_start = flt.service_date_start is not None
+    return flt.kind, has_start, flt.service_date_end is not None, has_start and bounds.negative
 
 
 # Statements are built once per shape (TIN or NPI, which range bounds, which direction) with bound
@@ -117,20 +137,24 @@ def _conditions(kind: str, has_start: bool, has_end: bool) -> list[ColumnElement
 
 
 @functools.cache
-def longest_span_statement(kind: str) -> Select[Any]:
-    """The provider's longest service span in days (one entry of the (provider, span) index)."""
-    return select(_SPAN).where(_provider(kind), _SPAN.is_not(None)).order_by(_SPAN.desc()).limit(1)
+def span_bounds_statement(kind: str) -> Select[Any]:
+    """The provider's longest and shortest service span in days: one entry at each end of the
+    (provider, span) index."""
+    base = select(_SPAN).where(_provider(kind), _SPAN.is_not(None)).limit(1)
+    longest = base.order_by(_SPAN.desc()).correlate(None).scalar_subquery()
+    shortest = base.order_by(_SPAN).correlate(None).scalar_subquery()
+    return select(longest, shortest)
 
 
 @functools.cache
-def total_statement(kind: str, has_start: bool, has_end: bool) -> Select[Any]:
+def total_statement(kind: str, has_start: bool, has_end: bool, negative: bool) -> Select[Any]:
     """The exact number of matches, from the maintained counts and two small index ranges.
 
     Without a range: the provider's `claim_provider_count` row. With one, the matches are
     (1) the claims beginning inside the range — the sum of `claim_day_count` over its days; plus
     (2) claims beginning before the start that still run into it — a COUNT over the index range
     `[start - M, start)`; minus (3) claims beginning inside the range whose end lies before the
-    start (a negative span: imported data) — a COUNT over the `(provider, span < 0)` index range.
+    start (a negative span: imported data; only when the provider has such a claim at all).
     The cost grows with the days of the range and the provider's longest span, not its claims.
     """
     provider = bindparam("provider", type_=String)
@@ -154,75 +178,101 @@ def total_statement(kind: str, has_start: bool, has_end: bool) -> Select[Any]:
         _c.service_begin_date >= bindparam("low", type_=Date),
         start <= _EFFECTIVE_END,
     ]
-    ended_before = [_provider(kind), _SPAN < 0, _c.service_begin_date >= start]
+    began_before_count = select(func.count()).where(*began_before).correlate(None)
+    if not negative:
+        return select(inside.scalar_subquery() + began_before_count.scalar_subquery())
+    ended_before = [_provider(kind), literal_column("0") > _SPAN, _c.service_begin_date >= start]
     if has_end:
         ended_before.append(_c.service_begin_date <= bindparam("end", type_=Date))
     ended_before.append(start > _EFFECTIVE_END)
     return select(
         inside.scalar_subquery()
-        + select(func.count()).where(*began_before).correlate(None).scalar_subquery()
+        + began_before_count.scalar_subquery()
         - select(func.count()).where(*ended_before).correlate(None).scalar_subquery()
     )
 
 
-@functools.cache
-def page_statement(
-    kind: str, has_start: bool, has_end: bool, direction: Direction | None
-) -> Select[Any]:
-    """`n` rows of HEADER_COLUMNS, the total, and whether rows lie behind the cursor's key.
-
-    `direction` None is the first page. Rows after a backward page's last row are exactly the
-    rows at or after its cursor's key; rows before a forward page's first row, those at or
-    before its cursor's key: one EXISTS in the same statement tells whether the other cursor is due.
-    """
+def _page_rows(
+    kind: str, has_start: bool, has_end: bool, negative: bool, direction: Direction | None
+) -> Any:
     conds = _conditions(kind, has_start, has_end)
-    total = total_statement(kind, has_start, has_end).correlate(None).scalar_subquery()
+    total = total_statement(kind, has_start, has_end, negative).correlate(None).scalar_subquery()
     n = bindparam("n", type_=Integer)
-    ascending = (_c.service_begin_date, _c.claim_core_id)
     if direction is None:
-        return select(*HEADER_COLUMNS, total, false()).where(*conds).order_by(*ascending).limit(n)
+        return (
+            select(*HEADER_COLUMNS, total.label("total"), false().label("other"))
+            .where(*conds)
+            .order_by(_c.service_begin_date, _c.claim_core_id)
+            .limit(n)
+        )
     key = tuple_(bindparam("k_begin", type_=Date), bindparam("k_id", type_=String))
     if direction == "prev":
         other = exists().where(*conds, key <= _ORDER_KEY).correlate(None)
         return (
-            select(*HEADER_COLUMNS, total, other)
+            select(*HEADER_COLUMNS, total.label("total"), other.label("other"))
             .where(*conds, key > _ORDER_KEY)
             .order_by(_c.service_begin_date.desc(), _c.claim_core_id.desc())
             .limit(n)
         )
     other = exists().where(*conds, key >= _ORDER_KEY).correlate(None)
     return (
-        select(*HEADER_COLUMNS, total, other)
+        select(*HEADER_COLUMNS, total.label("total"), other.label("other"))
         .where(*conds, key < _ORDER_KEY)
-        .order_by(*ascending)
+        .order_by(_c.service_begin_date, _c.claim_core_id)
         .limit(n)
     )
 
 
-def lowest_begin(conn: Connection, flt: ClaimFilter) -> date | None:
-    """The earliest begin date a claim overlapping the range can have (None without a start).
+@functools.cache
+def page_statement(
+    kind: str, has_start: bool, has_end: bool, negative: bool, direction: Direction | None
+) -> Select[Any]:
+    """`n` claims (HEADER_COLUMNS, the total, whether rows lie behind the cursor) and their lines.
+
+    One row per service line (`LINE_COLUMNS` after the claim's columns; NULLs for a claim without
+    lines), claims in page order. `direction` None is the first page. Rows after a backward
+    page's last row are exactly the rows at or after its cursor's key; rows before a forward
+    page's first row, those at or before its cursor's key: one EXISTS tells whether the other
+    cursor is due.
+    """
+    page = _page_rows(kind, has_start, has_end, negative, direction).subquery("page")
+    lines = service_line.c
+    order = (page.c.service_begin_date, page.c.claim_core_id)
+    if direction == "prev":
+        order = (page.c.service_begin_date.desc(), page.c.claim_core_id.desc())
+    return (
+        select(*page.c, *LINE_COLUMNS)
+        .select_from(page.outerjoin(service_line, lines.claim_core_id == page.c.claim_core_id))
+        .order_by(*order, lines.line_number)
+    )
+
+
+def span_bounds(conn: Connection, flt: ClaimFilter) -> Bounds:
+    """The earliest begin date a claim overlapping the range can have, and whether negative spans
+    exist (one statement; nothing to read without a start).
 
     A claim spans `span = COALESCE(end, begin) - begin` days and overlaps iff `begin + span >=
     start`; with `M >= span` for all of the provider's claims, every match has `begin >= start -
-    M`. A negative span (end before begin, imported data) counts as 0: a weaker, still valid bound.
+    M`. A negative M counts as 0: a weaker, still valid bound.
     """
     start = flt.service_date_start
     if start is None:
-        return None
-    span = conn.execute(longest_span_statement(flt.kind), {"provider": flt.provider}).scalar()
-    days = max(int(span or 0), 0)
-    if days >= (start - date.min).days:
-        return date.min
-    return start - timedelta(days=days)
+        return Bounds(None, False)
+    longest, shortest = conn.execute(
+        span_bounds_statement(flt.kind), {"provider": flt.provider}
+    ).one()
+    days = max(int(longest or 0), 0)
+    low = date.min if days >= (start - date.min).days else start - timedelta(days=days)
+    return Bounds(low, shortest is not None and shortest < 0)
 
 
 def parameters(
-    flt: ClaimFilter, low: date | None, position: Cursor | None = None, limit: int = DEFAULT_LIMIT
+    flt: ClaimFilter, bounds: Bounds, position: Cursor | None = None, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     """The bound values of the statements for `flt` (and a page of `limit` after `position`)."""
     values: dict[str, Any] = {"provider": flt.provider, "n": limit + 1}
     if flt.service_date_start is not None:
-        values["start"], values["low"] = flt.service_date_start, low
+        values["start"], values["low"] = flt.service_date_start, bounds.low
     if flt.service_date_end is not None:
         values["end"] = flt.service_date_end
     if position is not None:
@@ -242,25 +292,25 @@ def list_claims(
     scope = flt.fingerprint()
     position = None if cursor is None else decode_cursor(cursor, scope)
     backward = position is not None and position.direction == "prev"
-    shape = flt.shape()
     with unit_of_work(engine, write=False) as uow:
         conn = uow.conn
-        low = lowest_begin(conn, flt)
-        values = parameters(flt, low, position, limit)
-        page = page_statement(*shape, None if position is None else position.direction)
-        rows = list(conn.execute(page, values))
+        bounds = span_bounds(conn, flt)
+        values = parameters(flt, bounds, position, limit)
+        kind = shape(flt, bounds)
+        page = page_statement(*kind, None if position is None else position.direction)
+        rows = grouped_lines(conn.execute(page, values), _LINES_AT)
         if rows:
-            total, other = rows[0][_TOTAL], bool(rows[0][_OTHER])
+            total, other = rows[0][0][_TOTAL], bool(rows[0][0][_OTHER])
         else:
-            total, other = conn.execute(total_statement(*shape), values).scalar_one(), False
-        more = len(rows) > limit
-        rows = rows[:limit]
-        if backward:
-            rows.reverse()
-        claims = claim_documents(conn, rows)
+            total, other = conn.execute(total_statement(*kind), values).scalar_one(), False
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    claims = [row_document(header, lines) for header, lines in rows]
     has_next, has_prev = (other, more) if backward else (more, other)
-    first = (rows[0][H_BEGIN], rows[0][H_ID]) if rows else None
-    last = (rows[-1][H_BEGIN], rows[-1][H_ID]) if rows else None
+    first = (rows[0][0][H_BEGIN], rows[0][0][H_ID]) if rows else None
+    last = (rows[-1][0][H_BEGIN], rows[-1][0][H_ID]) if rows else None
     return {
         "total": int(total),
         "limit": limit,
