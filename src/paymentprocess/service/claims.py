@@ -12,11 +12,12 @@ refused (different content). `submit_claims` does the same for many claims in on
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from paymentprocess.domain.money import format_cents
@@ -108,7 +109,9 @@ def submit_claim(
     return outcome
 
 
-def submit_claims(engine: Engine, items: Sequence[Pending]) -> list[Outcome]:
+def submit_claims(
+    engine: Engine, items: Sequence[Pending], *, conn: Connection | None = None
+) -> list[Outcome]:
     """Store many claims in one transaction (group commit), each with its own outcome.
 
     The outcome of each item is what `submit_claim` alone would give it, as if the items had
@@ -120,7 +123,8 @@ def submit_claims(engine: Engine, items: Sequence[Pending]) -> list[Outcome]:
     are settled after the commit, one by one, against what is then stored. If the batch's
     transaction fails as a whole (a concurrent writer took one of its keys, a deadlock, a
     database error), it is rolled back and every item is stored alone, so one claim never fails
-    the others.
+    the others. `conn` (not in a transaction) is used for the batch's transaction when given —
+    the batch writer keeps one open instead of taking one from the pool for every batch.
     """
     outcomes: list[Outcome | None] = [None] * len(items)
     first: list[int] = []
@@ -134,7 +138,7 @@ def submit_claims(engine: Engine, items: Sequence[Pending]) -> list[Outcome]:
             if item.key is not None:
                 seen.add(item.key)
     try:
-        stored, settled = _write(engine, [items[i] for i in first])
+        stored, settled = _write(engine, [items[i] for i in first], conn)
     except DBAPIError:
         return [_submit_alone(engine, item) for item in items]
     for position, index in enumerate(first):
@@ -148,8 +152,21 @@ def submit_claims(engine: Engine, items: Sequence[Pending]) -> list[Outcome]:
     return [o if o is not None else PaymentError("not stored") for o in outcomes]
 
 
+@contextlib.contextmanager
+def _transaction(engine: Engine, conn: Connection | None) -> Iterator[Connection]:
+    """A writing transaction on `conn` (or on a connection from the pool), committed on success."""
+    if conn is None:
+        with unit_of_work(engine) as uow:
+            yield uow.conn
+            uow.commit()
+        return
+    conn = conn.execution_options(write=True)
+    with conn.begin():
+        yield conn
+
+
 def _write(
-    engine: Engine, items: Sequence[Pending]
+    engine: Engine, items: Sequence[Pending], conn: Connection | None = None
 ) -> tuple[dict[int, Submitted], dict[int, Outcome]]:
     """One transaction: (answers of the claims written, outcomes settled by a stored key), by
     position in `items`. Positions in neither were skipped by the insert (reference taken)."""
@@ -158,8 +175,8 @@ def _write(
     if not items:
         return stored, settled
     now = utcnow()
-    with unit_of_work(engine) as uow:
-        known = store.find_idempotency(uow.conn, [it.key for it in items if it.key is not None])
+    with _transaction(engine, conn) as tx:
+        known = store.find_idempotency(tx, [it.key for it in items if it.key is not None])
         fresh: dict[str, int] = {}
         for position, item in enumerate(items):
             row = known.get(item.key) if item.key is not None else None
@@ -168,13 +185,13 @@ def _write(
             else:
                 settled[position] = _replay_row(row, item.request_hash)
         documents = store.insert_claims(
-            uow.conn,
+            tx,
             [(cid, items[p].claim) for cid, p in fresh.items()],
             received=now.date(),
             created_at=now,
         )
         store.insert_outbox(
-            uow.conn,
+            tx,
             [
                 {
                     "claim_id": cid,
@@ -187,7 +204,7 @@ def _write(
             created_at=now,
         )
         store.insert_idempotency(
-            uow.conn,
+            tx,
             [
                 (key, items[fresh[cid]].request_hash, CREATED, body)
                 for cid, body in documents.items()
@@ -195,7 +212,6 @@ def _write(
             ],
             created_at=now,
         )
-        uow.commit()
     for cid, body in documents.items():
         stored[fresh[cid]] = Submitted(CREATED, body, replayed=False)
     return stored, settled

@@ -3,8 +3,9 @@
 `ClaimBatcher(engine).submit(claim, key)` is awaited by a request handler. It puts the claim on a
 queue and waits for its own outcome; one writer thread per batcher (per server process) takes
 every claim waiting — up to `max_claims`, after lingering `max_wait_s` for more if configured —
-and stores them with `service.claims.submit_claims`: one transaction, multi-row INSERTs, one
-commit (one WAL flush) for the lot. Each request then gets exactly the answer it would have got
+and stores them with `service.claims.submit_claims`: one transaction, each statement sent once
+with the rows of every claim, one commit (one WAL flush) for the lot. The writer keeps its
+database connection between batches (no pool checkout and ping per batch). Each request then gets exactly the answer it would have got
 alone: 201 only after its claim's commit, a replay, a 409 or a 422 for its own claim only.
 
 Batches form by themselves: while the writer is committing one batch, the requests arriving meanwhile
@@ -23,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from paymentprocess.logs import get_logger
 from paymentprocess.service.claims import Outcome, Pending, Submitted, submit_claims
@@ -108,16 +109,31 @@ class ClaimBatcher:
         return batch
 
     def _run(self) -> None:
-        while (batch := self._next_batch()) is not None:
+        conn: Connection | None = None
+        try:
+            while (batch := self._next_batch()) is not None:
+                conn = self._write(batch, conn)
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _write(self, batch: list[_Waiting], conn: Connection | None) -> Connection | None:
+        """Store `batch`, answer its requests; the connection to keep for the next batch."""
+        try:
+            if conn is None:
+                conn = self.engine.connect()
+            outcomes: list[Outcome] = submit_claims(self.engine, [w.item for w in batch], conn=conn)
+        except Exception as exc:  # noqa: BLE001 - every waiting request must get an answer
+            log.error("claim_batch_failed", error=type(exc).__name__, claims=len(batch))
+            outcomes = [exc] * len(batch)
+        self.batches += 1
+        self.largest = max(self.largest, len(batch))
+        for waiting, outcome in zip(batch, outcomes, strict=True):
             try:
-                outcomes: list[Outcome] = submit_claims(self.engine, [w.item for w in batch])
-            except Exception as exc:  # noqa: BLE001 - every waiting request must get an answer
-                log.error("claim_batch_failed", error=type(exc).__name__, claims=len(batch))
-                outcomes = [exc] * len(batch)
-            self.batches += 1
-            self.largest = max(self.largest, len(batch))
-            for waiting, outcome in zip(batch, outcomes, strict=True):
-                try:
-                    waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)
-                except RuntimeError:  # its event loop is closed: nobody is waiting any more
-                    continue
+                waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)
+            except RuntimeError:  # its event loop is closed: nobody is waiting any more
+                continue
+        if conn is not None and (conn.invalidated or conn.in_transaction()):
+            conn.close()  # lost (the database restarted, …): take a new one next time
+            return None
+        return conn

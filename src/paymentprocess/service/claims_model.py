@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,18 +84,39 @@ class NewClaim:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}\.[0-9]{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _amount(value: object) -> int:
+    """`parse_amount` of a value that passed the rules, without Decimal for the usual spelling
+    (`"123.45"` is 12345 cents, exactly what parse_amount gives); any other spelling goes
+    through parse_amount itself."""
+    if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):
+        return int(value.replace(".", ""))
+    return parse_amount(value)
+
+
+def _service_date(value: object) -> date:
+    """`parse_service_date` of a value that passed the rules (range checked there); an ISO day
+    is read by `date.fromisoformat` directly."""
+    if type(value) is str and _ISO_DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    return parse_service_date(value)
+
+
 def build_claim(raw: RawClaim) -> NewClaim:
     """The typed claim; `raw` must have passed `rules.intake_rules.validate` (else ValueError)."""
     first = raw.lines[0]
     lines = tuple(
         NewLine(
-            service_date=parse_service_date(line["service_date"]),
+            service_date=_service_date(line["service_date"]),
             submitted_procedure=parse_procedure(line["submitted_procedure"]),
             quadrant=None if is_blank(line.get("quadrant")) else parse_quadrant(line["quadrant"]),
-            provider_fees=parse_amount(line["provider_fees"]),
-            allowed_fees=parse_amount(line["allowed_fees"]),
-            member_coinsurance=parse_amount(line["member_coinsurance"]),
-            member_copay=parse_amount(line["member_copay"]),
+            provider_fees=_amount(line["provider_fees"]),
+            allowed_fees=_amount(line["allowed_fees"]),
+            member_coinsurance=_amount(line["member_coinsurance"]),
+            member_copay=_amount(line["member_copay"]),
         )
         for line in raw.lines
     )
