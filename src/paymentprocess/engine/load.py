@@ -91,6 +91,7 @@ def load_cycle(
             "refunds": _refunds_query(),
         },
         parts,
+        large=_is_large(conn, cfg),
     )
     spent.update({f"load.{name}": parts[name] for name in ("claims", "lines", "history")})
     spent["load.frames"] = round((time.perf_counter() - start) * 1000)
@@ -111,6 +112,15 @@ def load_cycle(
     )
     spent["load.finish"] = round((time.perf_counter() - start) * 1000)
     return data
+
+
+LARGE_CYCLE_CLAIMS = 50_000  # from here on, reader processes pay for their start-up on SQLite
+
+
+def _is_large(conn: Connection, cfg: RunConfig) -> bool:
+    c = t.claim_fin_core
+    query = select(func.count()).where(c.c.payment_event_id == cfg.payment_event_id)
+    return _scalar(conn, query) >= LARGE_CYCLE_CLAIMS
 
 
 def _scalar(conn: Connection, query: Select[Any]) -> int:

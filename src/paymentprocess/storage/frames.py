@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from sqlalchemy import JSON, BigInteger, Boolean, Connection, Date, DateTime, Integer, Table
 from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeEngine
 
+from paymentprocess.logs import get_logger
 from paymentprocess.storage.database import is_sqlite
+
+log = get_logger(__name__)
 
 COPY_CHUNK_ROWS = 500_000
 _NULL = r"\N"  # COPY's NULL marker: tells NULL from the empty string
@@ -61,60 +69,143 @@ READ_WORK_MEM = "256MB"
 
 
 def read_frames(
-    conn: Connection, queries: Mapping[str, FrameQuery], timings: dict[str, int] | None = None
+    conn: Connection,
+    queries: Mapping[str, FrameQuery],
+    timings: dict[str, int] | None = None,
+    *,
+    large: bool = True,
 ) -> dict[str, pl.DataFrame]:
-    """Run several read-only queries as of ONE snapshot; `timings` gets each one's milliseconds.
+    """Run several read-only queries side by side, as of ONE snapshot; `timings` receives each
+    read's own milliseconds (they overlap). The caller must not have written anything these reads
+    should see: they run on other connections (a run's `load` stage writes nothing).
 
     PostgreSQL: the caller's transaction exports its snapshot (`pg_export_snapshot`) and up to
     three more connections import it (`SET TRANSACTION SNAPSHOT`, REPEATABLE READ, READ ONLY), so
-    the reads run side by side in separate server processes — and, unlike statements run one
-    after the other in READ COMMITTED, see exactly the same committed data. The caller must not
-    have written anything it wants these reads to see (the run's `load` stage writes nothing).
-    SQLite: one after the other on the caller's connection (its readers would only compete for
-    the one Python thread that turns rows into objects).
+    the reads run in separate server processes and — unlike statements run one after the other
+    in READ COMMITTED — see exactly the same committed data. SQLite (a database file): ADBC
+    reader processes (storage/sqlite_reader.py) read side by side when the reads are `large` —
+    each costs about half a second to start; the run's write lock (BEGIN IMMEDIATE) keeps every
+    writer out meanwhile, so they see what the caller sees. Small reads, and an in-memory SQLite
+    database, are read on the caller's connection, one query after the other.
     """
     spent = timings if timings is not None else {}
-    if is_sqlite(conn) or len(queries) < 2:
-        out = {}
-        for name, (query, schema) in queries.items():
-            start = time.perf_counter()
-            out[name] = read_frame(conn, query, schema)
-            spent[name] = round((time.perf_counter() - start) * 1000)
-        return out
-    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    reader = _side_reader(conn) if len(queries) > 1 and (large or not is_sqlite(conn)) else None
+    if reader is None:
+        return {name: _timed(spent, name, read_frame, conn, *fq) for name, fq in queries.items()}
+    workers = min(PARALLEL_READERS, len(queries))
+    with ThreadPoolExecutor(workers, thread_name_prefix="pp-read") as pool:
+        futures = {
+            name: pool.submit(_timed, spent, name, reader, *fq) for name, fq in queries.items()
+        }
+        read = {name: future.result() for name, future in futures.items()}
+    return {
+        name: frame if frame is not None else _timed(spent, name, read_frame, conn, *queries[name])
+        for name, frame in read.items()
+    }
 
-    def read(item: tuple[str, FrameQuery]) -> pl.DataFrame:
-        name, (query, schema) = item
-        start = time.perf_counter()
-        with conn.engine.connect().execution_options(
+
+_Reader = Callable[[Select[Any], dict[str, pl.DataType]], pl.DataFrame | None]
+
+
+def _timed(
+    spent: dict[str, int],
+    name: str,
+    reader: Callable[..., pl.DataFrame | None],
+    *args: Any,
+) -> Any:
+    start = time.perf_counter()
+    frame = reader(*args)
+    spent[name] = round((time.perf_counter() - start) * 1000)
+    return frame
+
+
+def _side_reader(conn: Connection) -> _Reader | None:
+    """A thread-safe reader that sees what `conn` sees, on connections of its own."""
+    if is_sqlite(conn):
+        path = _sqlite_file(conn)
+        if path is None:
+            return None
+        dialect = conn.dialect
+
+        def read_file(query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame | None:
+            sql, params = _positional(query, dialect)
+            return _read_sqlite_arrow(path, sql, params, schema)
+
+        return read_file
+    snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    engine = conn.engine
+
+    def read_snapshot(query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        with engine.connect().execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         ) as reader:
             reader.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             reader.exec_driver_sql(f"SET LOCAL work_mem = '{READ_WORK_MEM}'")
             frame = read_frame(reader, query, schema)
             reader.rollback()
-        spent[name] = round((time.perf_counter() - start) * 1000)
         return frame
 
-    workers = min(PARALLEL_READERS, len(queries))
-    with ThreadPoolExecutor(workers, thread_name_prefix="pp-read") as pool:
-        frames = list(pool.map(read, queries.items()))
-    return dict(zip(queries, frames, strict=True))
+    return read_snapshot
+
+
+def _positional(query: Select[Any], dialect: Any) -> tuple[str, list[Any]]:
+    compiled = query.compile(dialect=dialect)
+    params = compiled.construct_params()
+    return str(compiled), [params[name] for name in compiled.positiontup or []]
 
 
 def _read_sqlite(
     conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]
 ) -> pl.DataFrame:
-    compiled = query.compile(dialect=conn.dialect)
+    sql, positional = _positional(query, conn.dialect)
     raw = conn.connection.driver_connection
     assert raw is not None
-    params = compiled.construct_params()
-    positional = [params[name] for name in compiled.positiontup or []]
-    rows = raw.execute(str(compiled), positional).fetchall()
+    rows = raw.execute(sql, positional).fetchall()
     text_schema = {
         n: (pl.String() if t in (pl.Date(), pl.Datetime("us")) else t) for n, t in schema.items()
     }
     frame = pl.DataFrame(rows, schema=text_schema, orient="row")
+    return _parse_temporal(frame, schema)
+
+
+def _sqlite_file(conn: Connection) -> str | None:
+    """The database file of a plain file URI (not `:memory:`, not a `file:` URI), else None."""
+    name = conn.engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return name if os.path.isfile(name) else None
+
+
+def _read_sqlite_arrow(
+    path: str, sql: str, params: list[Any], schema: dict[str, pl.DataType]
+) -> pl.DataFrame | None:
+    """Read through a reader process (storage/sqlite_reader.py: ADBC, Arrow IPC); None when it
+    cannot (the caller then reads on its own connection)."""
+    if not all(isinstance(p, str | int | None) for p in params):
+        return None
+    fd, out = tempfile.mkstemp(prefix="pp-read-", suffix=".arrow")
+    os.close(fd)
+    try:
+        done = subprocess.run(  # noqa: S603 - our own module, arguments are not shell-parsed
+            [sys.executable, "-m", "paymentprocess.storage.sqlite_reader", path, out],
+            input=json.dumps({"sql": sql, "params": params}).encode(),
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            log.warning("sqlite_reader_failed", reason=done.stderr.decode(errors="replace")[-500:])
+            return None
+        with pa.OSFile(out, "rb") as source:  # read into memory: the file goes right away
+            table = pa.ipc.open_file(source).read_all()
+    finally:
+        os.unlink(out)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame.columns = list(schema)
+    text = (pl.Date(), pl.Datetime("us"))
+    frame = frame.with_columns(
+        pl.col(n).cast(pl.String() if t in text else t) for n, t in schema.items()
+    )
     return _parse_temporal(frame, schema)
 
 
