@@ -18,6 +18,7 @@ from paymentprocess.bench.databases import is_sqlite_uri, throwaway_database
 from paymentprocess.bench.machine import versions
 from paymentprocess.bench.report import BenchReport
 from paymentprocess.bench.run_measure import (
+    COMPUTE_STAGES,
     EngineFigures,
     ReferenceFigures,
     measure_engine,
@@ -115,10 +116,19 @@ def _tables(
         table.add("reference compute_cycle (final) s", ref.reference_s)
         table.add("reference µs/claim", round(ref.reference_s * 1e6 / ref.claims, 1))
         table.add("reference peak RSS MB", ref.reference_peak_rss_mb)
-        table.add("reading its documents from the database s (not counted)", ref.read_documents_s)
-        table.add("engine Final Run on the same claims s", ref.engine_final_s)
+        table.add("reading its documents from the database s", ref.read_documents_s)
+        table.add("engine Final Run on the same claims, end to end s", ref.engine_final_s)
         table.add(
-            "speed-up measured on these claims ×", _ratio(ref.reference_s, ref.engine_final_s)
+            f"engine computing stages of that run s ({', '.join(COMPUTE_STAGES)})",
+            ref.engine_compute_s,
+        )
+        table.add(
+            "speed-up of the computation × (compute_cycle / computing stages)",
+            _ratio(ref.reference_s, ref.engine_compute_s),
+        )
+        table.add(
+            "speed-up end to end × (reading documents + compute_cycle / Final Run)",
+            _ratio(ref.read_documents_s + ref.reference_s, ref.engine_final_s),
         )
         for r in results:
             scaled = ref.reference_s * r.claims / ref.claims
@@ -137,8 +147,12 @@ def _tables(
             "(the generator's plan scales with N, so it is not a subset of the larger cycle)"
         )
         report.notes.append(
-            f"The reference ran {where}; its time is scaled linearly to each size. Its input "
-            "documents were read from the database before its clock started."
+            f"The reference ran {where}; its time is scaled linearly to each size. Side by side "
+            "on the same claims, two ratios: the computation (compute_cycle over documents in "
+            "memory against the engine's computing stages over frames in memory — the same work: "
+            "validation, payees, claim arithmetic, interest, ledger, result checks) and end to "
+            "end (reading the documents plus compute_cycle, which writes nothing, against the "
+            "whole Final Run, which also reads, backs up and writes every result)."
         )
     report.notes.append(
         "Wall time is run_payment_event in this process: lock, every stage, stats and commit; "
@@ -185,11 +199,17 @@ def _goals(
     else:
         report.goal(f"Final Run of 1M claims ({kind})", f"≤ {limit:.0f} s", "size not run", None)
     if ref is not None and results:
-        largest = results[-1]
-        speedup = _ratio(ref.reference_s * largest.claims / ref.claims, largest.run("final").wall_s)
+        speedup = _ratio(ref.reference_s, ref.engine_compute_s)
         report.goal(
-            f"speed-up over the reference at {largest.claims:,} claims (scaled)", "≥ 50×",
-            f"{speedup}×", speedup is not None and speedup >= GOAL_SPEEDUP,
+            f"speed-up of the computation over the reference ({ref.claims:,} claims, measured)",
+            "≥ 50×", f"{speedup}×", speedup is not None and speedup >= GOAL_SPEEDUP,
+        )  # fmt: skip
+        largest = results[-1]
+        whole = _ratio(ref.reference_s * largest.claims / ref.claims, largest.run("final").wall_s)
+        report.goal(
+            f"speed-up end to end at {largest.claims:,} claims (reference scaled; Final Run reads "
+            "and writes, the reference does not)", "≥ 50×", f"{whole}×",
+            whole is not None and whole >= GOAL_SPEEDUP,
         )  # fmt: skip
     if len(results) >= 2:
         costs = [r.run("final").wall_s / r.claims for r in results]
