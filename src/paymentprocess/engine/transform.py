@@ -35,12 +35,17 @@ def _inside_criteria(cfg: RunConfig) -> pl.Expr:
     return inside
 
 
-def holds_payment(cfg: RunConfig) -> pl.Expr:
+def holds_payment(cfg: RunConfig, claims: pl.DataFrame) -> pl.Expr:
+    """True for claims of `claims` whose ProcessCodes name a payment-holding code. The JSON lists
+    are decoded once per distinct text (a cycle has few), not once per claim."""
     if not cfg.holding_process_codes:
         return pl.lit(False)
+    texts = claims.select(pl.col("process_codes").drop_nulls().unique())
     codes = pl.col("process_codes").str.json_decode(pl.List(pl.String))
     holding = list(cfg.holding_process_codes)
-    return codes.list.eval(pl.element().is_in(holding)).list.any().fill_null(False)
+    holds = codes.list.eval(pl.element().is_in(holding)).list.any().fill_null(False)
+    holding_texts = texts.filter(holds)["process_codes"]
+    return pl.col("process_codes").is_in(holding_texts.implode()).fill_null(False)
 
 
 def add_outcomes(claims: pl.DataFrame, history: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
@@ -58,7 +63,7 @@ def add_outcomes(claims: pl.DataFrame, history: pl.DataFrame, cfg: RunConfig) ->
         .then(pl.lit("frequency_code"))
         .when(~_inside_criteria(cfg))
         .then(pl.lit("inclusion_criteria"))
-        .when(holds_payment(cfg))
+        .when(holds_payment(cfg, claims))
         .then(pl.lit("process_exception"))
     )
     frame = frame.with_columns(early_reason.alias(col.HOLD_REASON))

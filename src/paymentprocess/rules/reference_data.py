@@ -47,7 +47,7 @@ class ProcessException:
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        ids = ctx.claims.filter(holds_payment(ctx.cfg))["claim_core_id"]
+        ids = ctx.claims.filter(holds_payment(ctx.cfg, ctx.claims))["claim_core_id"]
         return findings_from_ids(
             self.code, "Info", ids, "claim carries a process code that holds payment; held"
         )
