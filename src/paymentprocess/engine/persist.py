@@ -10,6 +10,7 @@ few sequence rows and the event row.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import polars as pl
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -51,11 +52,16 @@ def persist(
     cycle: pl.DataFrame,
     result: LedgerResult,
     timings: dict[str, int],
+    claim_copy: ClaimCopy | None = None,
 ) -> pl.DataFrame:
-    """Write the run's results; returns the payee frame with final ids (stats are written by the caller)."""
+    """Write the run's results; returns the payee frame with final ids (stats are written by the
+    caller). A Dry Run's ClaimWSCore copy may already be under way (`claim_copy`)."""
     if cfg.mode == "final":
         return _persist_final(conn, cfg, data, claims, cycle, result, _Steps(timings, "final"))
-    _persist_dry_run(conn, cfg, data, claims, cycle, result, _Steps(timings, "dry"))
+    steps = _Steps(timings, "dry")
+    (claim_copy or ClaimCopy(conn, cfg, start=False)).wait(conn, cfg)
+    steps.done("claim_copy_wait")
+    _persist_dry_run(conn, cfg, data, claims, cycle, result, steps)
     return result.payees
 
 
@@ -122,7 +128,6 @@ def _persist_dry_run(
     steps: _Steps,
 ) -> None:
     event = pl.lit(cfg.payment_event_id).alias("payment_event_id")
-    _refresh_claim_copy(conn, cfg)
     _replace(conn, t.claim_ws_result, cfg, in_key_order(claims.with_columns(event)))
     steps.done("claims")
     details = new_payee_details(claims, cycle, cfg)
@@ -161,6 +166,41 @@ def _persist_dry_run(
         .values(stage="DryRun", claims_fingerprint=fingerprint(data), updated_at=utcnow())
     )
     steps.done("stage")
+
+
+class ClaimCopy:
+    """The Dry Run's ClaimWSCore refresh, started as soon as the cycle is loaded so that the
+    database copies a million claims while Python computes (the computing stages never touch the
+    connection). `persist` waits for it; leaving the `with` block always waits for it first, so
+    the connection is never used by two threads at once — not even to roll back after an error.
+    Measured (1M claims, PostgreSQL): the copy alone takes 3-8 s depending on the machine's load.
+    """
+
+    def __init__(self, conn: Connection, cfg: RunConfig, *, start: bool) -> None:
+        self.ms = 0
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pp-claim-copy") if start else None
+        self._done: Future[None] | None = (
+            self._pool.submit(self._copy, conn, cfg) if self._pool is not None else None
+        )
+
+    def _copy(self, conn: Connection, cfg: RunConfig) -> None:
+        started = time.perf_counter()
+        _refresh_claim_copy(conn, cfg)
+        self.ms = round((time.perf_counter() - started) * 1000)
+
+    def wait(self, conn: Connection, cfg: RunConfig) -> None:
+        """The copy is in the transaction when this returns (made here if it was not started)."""
+        if self._done is None:
+            self._copy(conn, cfg)
+        else:
+            self._done.result()
+
+    def __enter__(self) -> ClaimCopy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # the copy's own error, if any, came out of wait()
 
 
 def _refresh_claim_copy(conn: Connection, cfg: RunConfig) -> None:

@@ -24,6 +24,7 @@ from paymentprocess.engine.faults import checkpoint
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.invariant import check_invariant
 from paymentprocess.engine.load import CycleData, load_cycle
+from paymentprocess.engine.persist import ClaimCopy
 from paymentprocess.engine.validate import run_rules
 from paymentprocess.errors import RunRefusedError
 from paymentprocess.rules import FINDING_ORDER
@@ -79,6 +80,21 @@ def execute(
                 f"the claims of {cfg.payment_event_id} changed since the last Dry Run: "
                 "run a Dry Run again (or --force)"
             )
+    # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute.
+    copying = mode == "dry-run" and not validate_only
+    with ClaimCopy(conn, cfg, start=copying) as claim_copy:
+        return _compute_and_persist(conn, cfg, data, mode, timer, claim_copy, validate_only)
+
+
+def _compute_and_persist(
+    conn: Connection,
+    cfg: RunConfig,
+    data: CycleData,
+    mode: Mode,
+    timer: _Timer,
+    claim_copy: ClaimCopy,
+    validate_only: bool,
+) -> RunResult:
     with timer.stage("payees"):
         claims = payees.attach_payees(data.claims, data.payees, cfg)
         lines = compute.line_payables(data.lines)
@@ -107,7 +123,9 @@ def execute(
         doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
         return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("persist"):
-        payee_frame = persist.persist(conn, cfg, data, claims, cycle, result, timer.ms)
+        payee_frame = persist.persist(conn, cfg, data, claims, cycle, result, timer.ms, claim_copy)
+    if claim_copy.ms:
+        timer.ms["persist.claim_copy"] = claim_copy.ms  # its own time, beside the compute
     doc = stats.build_document(cfg, status, claims, payee_frame, findings, timer.ms)
     return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
 
