@@ -85,11 +85,10 @@ def load_json(body: bytes) -> object:
     """
     try:
         document = orjson.loads(body.removeprefix(b"\xef\xbb\xbf"))
-    except orjson.JSONDecodeError:
-        document = None
-    else:
         if not _has_float(document):
             return document
+    except (orjson.JSONDecodeError, RecursionError):  # refused, or nested too deep to walk
+        pass
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
