@@ -43,16 +43,16 @@ def page_statement(conn: Connection, flt: ClaimFilter, limit: int) -> Statement:
 
 
 def explain(conn: Connection, statement: Statement) -> dict[str, Any]:
-    compiled = statement[0].params(statement[1]).compile(dialect=conn.dialect)
+    # the expanded state renders the page size, which is written into the SQL (literal_execute)
+    state = statement[0].compile(dialect=conn.dialect).construct_expanded_state(statement[1])
     if is_sqlite(conn):
         raw = conn.connection.driver_connection
         assert raw is not None
-        params = compiled.construct_params()
-        positional = [params[name] for name in compiled.positiontup or []]
-        rows = raw.execute(f"EXPLAIN QUERY PLAN {compiled}", positional).fetchall()
+        positional = list(state.positional_parameters)
+        rows = raw.execute(f"EXPLAIN QUERY PLAN {state.statement}", positional).fetchall()
         return {"plan": "\n".join(str(r[-1]) for r in rows)}
     result = conn.exec_driver_sql(
-        f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {compiled}", compiled.params
+        f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {state.statement}", state.parameters
     ).scalar_one()
     doc = (json.loads(result) if isinstance(result, str) else result)[0]
     root = doc["Plan"]
