@@ -74,8 +74,10 @@ def add_tables(
     report.raw["sql"] = {f"{t} | {d}": v for (t, d), v in sql.items()}
     report.notes.append(
         "Requests are sequential over one keep-alive connection to `paymentprocess serve` on "
-        "127.0.0.1 (client, server and database share the machine's cores). Every page answer "
-        "runs the COUNT as well as the page, its lines and a cursor check."
+        "127.0.0.1 (client, server and database share the machine's cores). Every answer "
+        "carries the exact total; a page is one statement (its claims, their lines, the total "
+        "and the other-side EXISTS), after one more for the provider's span bounds when a date "
+        "range is given. 'count' is that total's statement alone (`claims_query.total_statement`)."
     )
 
 
