@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, literal, select
+from sqlalchemy import Connection, RowMapping, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paymentprocess.service.claims_document import LINE_AMOUNTS, claim_document
+from paymentprocess.service import claims_read
+from paymentprocess.service.claims_document import claim_document
 from paymentprocess.service.claims_model import NewClaim, NewLine
-from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.tables import (
     claim_fin_core,
     idempotency_key,
@@ -237,51 +237,6 @@ def find_claim_id_by_reference(conn: Connection, reference: str) -> str | None:
     ).scalar_one_or_none()
 
 
-def _paid_status() -> Any:
-    return select(literal("Paid")).where(paid_by_final_run()).scalar_subquery()
-
-
-def claim_header_columns() -> list[Any]:
-    """The claim_fin_core columns a claim document needs, plus its effective status."""
-    c = claim_fin_core.c
-    return [
-        c.claim_core_id,
-        c.claim_reference,
-        c.status,
-        _paid_status().label("paid_status"),
-        c.tax_id,
-        c.npi,
-        c.member_id,
-        c.benefit_plan_id,
-        c.received_date,
-        c.service_begin_date,
-        c.service_end_date,
-        c.created_at,
-        *(c[col] for col in LINE_AMOUNTS),
-    ]
-
-
-def load_claims(conn: Connection, headers: Sequence[RowMapping]) -> list[dict[str, Any]]:
-    """JSON-ready documents for `headers` (rows of `claim_header_columns`), lines included."""
-    ids = [h["claim_core_id"] for h in headers]
-    lines: dict[str, list[RowMapping]] = {i: [] for i in ids}
-    if ids:
-        rows = conn.execute(
-            select(service_line)
-            .where(service_line.c.claim_core_id.in_(ids))
-            .order_by(service_line.c.claim_core_id, service_line.c.line_number)
-        ).mappings()
-        for row in rows:
-            lines[row["claim_core_id"]].append(row)
-    return [claim_document(h, lines[h["claim_core_id"]]) for h in headers]
-
-
-def load_claim(conn: Connection, claim_id: str) -> dict[str, Any] | None:
-    header = (
-        conn.execute(
-            select(*claim_header_columns()).where(claim_fin_core.c.claim_core_id == claim_id)
-        )
-        .mappings()
-        .first()
-    )
-    return None if header is None else load_claims(conn, [header])[0]
+# Reading claims back lives in service.claims_read (one place for the claim list, GET
+# /claims/{id} and replays); the previous copy here had an uncorrelated paid-status subquery.
+load_claim = claims_read.load_claim
