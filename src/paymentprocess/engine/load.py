@@ -74,10 +74,10 @@ def load_cycle(
     frames = read_frames(
         conn,
         {  # largest first: three readers side by side on PostgreSQL
-            "lines": (
-                select(*(sl.c[n] for n in col.LINE_INPUT))
-                .join(c, c.c.claim_core_id == sl.c.claim_core_id)
-                .where(in_cycle(cfg)),
+            "lines": (  # a semi-join: the cycle test runs once per claim, not once per line
+                select(*(sl.c[n] for n in col.LINE_INPUT)).where(
+                    sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(in_cycle(cfg)))
+                ),
                 table_schema(sl, col.LINE_INPUT),
             ),
             "claims": (
