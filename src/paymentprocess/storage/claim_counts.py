@@ -69,9 +69,16 @@ def _pg_changes(*parts: tuple[str, int]) -> str:
     )
 
 
+# A bulk statement (COPY of a million claims, `event create` assigning them) hands the trigger
+# millions of transition rows to group: with the default 4 MB the GROUP BY spills to disk
+# (measured: assigning 1M claims took 42.5 s instead of 33.4 s; the UPDATE alone 28.8 s).
+TRIGGER_WORK_MEM = "256MB"
+
+
 def _pg_function(name: str, body: str) -> str:
     return (
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+        f"SET work_mem = '{TRIGGER_WORK_MEM}' AS $fn$\n"
         f"BEGIN\n{body}\n    RETURN NULL;\nEND\n$fn$"
     )
 
