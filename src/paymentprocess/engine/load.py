@@ -30,6 +30,7 @@ from paymentprocess.engine import columns as col
 from paymentprocess.engine.config import RunConfig
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
+from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames import FrameQuery, read_frames, table_schema
 
 I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
@@ -91,7 +92,7 @@ def load_cycle(
             "refunds": _refunds_query(),
         },
         parts,
-        large=_is_large(conn, cfg),
+        large=not is_sqlite(conn) or _is_large(conn, cfg),
     )
     spent.update({f"load.{name}": parts[name] for name in ("claims", "lines", "history")})
     spent["load.frames"] = round((time.perf_counter() - start) * 1000)
@@ -114,7 +115,7 @@ def load_cycle(
     return data
 
 
-LARGE_CYCLE_CLAIMS = 50_000  # from here on, reader processes pay for their start-up on SQLite
+LARGE_CYCLE_CLAIMS = 50_000  # from here on, SQLite reader processes pay for their start-up
 
 
 def _is_large(conn: Connection, cfg: RunConfig) -> bool:

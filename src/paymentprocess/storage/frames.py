@@ -161,11 +161,15 @@ def _read_sqlite(
     raw = conn.connection.driver_connection
     assert raw is not None
     rows = raw.execute(sql, positional).fetchall()
-    text_schema = {
+    frame = pl.DataFrame(rows, schema=_as_stored(schema), orient="row")
+    return _parse_temporal(frame, schema)
+
+
+def _as_stored(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    """The schema as SQLite returns it: dates and timestamps are ISO text there."""
+    return {
         n: (pl.String() if t in (pl.Date(), pl.Datetime("us")) else t) for n, t in schema.items()
     }
-    frame = pl.DataFrame(rows, schema=text_schema, orient="row")
-    return _parse_temporal(frame, schema)
 
 
 def _sqlite_file(conn: Connection) -> str | None:
@@ -202,11 +206,8 @@ def _read_sqlite_arrow(
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     frame.columns = list(schema)
-    text = (pl.Date(), pl.Datetime("us"))
-    frame = frame.with_columns(
-        pl.col(n).cast(pl.String() if t in text else t) for n, t in schema.items()
-    )
-    return _parse_temporal(frame, schema)
+    stored = frame.with_columns(pl.col(n).cast(t) for n, t in _as_stored(schema).items())
+    return _parse_temporal(stored, schema)
 
 
 def _read_postgres(
