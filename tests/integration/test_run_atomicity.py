@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from tests.db_snapshot import PRODUCTION, everything, snapshot
 from tests.golden import builders as b
+from tests.reliability.crash_points import FINAL_POINTS
 
 from paymentprocess.engine.backup import restore_backup
 from paymentprocess.errors import RunRefusedError
@@ -17,29 +18,7 @@ from paymentprocess.io.load import load_documents
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage.database import unit_of_work
 
-FAULT_POINTS = [
-    *(
-        f"{when}:{stage}"
-        for stage in (
-            "config",
-            "load",
-            "payees",
-            "validate",
-            "transform",
-            "compute",
-            "ledger",
-            "validate_results",
-            "persist",
-        )
-        for when in ("before", "after")
-    ),
-    "final:after-backup",
-    "final:after-payees",
-    "final:after-claims",
-    "final:after-ledger",
-    "final:after-payments",
-    "final:after-stage",
-]
+FAULT_POINTS = list(FINAL_POINTS)  # every checkpoint of a Final Run, as the crash matrix
 
 
 def _cycle() -> dict[str, list[dict[str, Any]]]:
