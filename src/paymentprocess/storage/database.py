@@ -9,7 +9,7 @@ transaction that rolls back unless `commit()` is called: helpers never commit.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +35,15 @@ def sqlalchemy_url(uri: str) -> str:
 
 def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
     return engine_or_conn.dialect.name == "sqlite"
+
+
+def tables_with_rows(conn: Connection, names: Iterable[str]) -> list[str]:
+    """Those of the tables `names` that hold at least one row (in the order given)."""
+    return [
+        name
+        for name in names
+        if conn.execute(select(metadata.tables[name]).limit(1)).first() is not None
+    ]
 
 
 def create_engine_for(uri: str, *, pool_size: int = 5) -> Engine:

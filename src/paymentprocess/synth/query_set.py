@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table
 
-from paymentprocess.storage.database import analyze, is_sqlite, unit_of_work
+from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
 from paymentprocess.storage.frames import write_frame
 from paymentprocess.storage.tables import metadata
 from paymentprocess.synth.plan import GenerationRefusedError
@@ -67,11 +67,7 @@ def _quiet(_description: str, _done: int, _total: int) -> None:
 
 def refuse_non_empty(conn: Connection) -> None:
     """Raise unless every table the query set fills is empty."""
-    busy = [
-        name
-        for name in TABLES
-        if conn.execute(select(metadata.tables[name]).limit(1)).first() is not None
-    ]
+    busy = tables_with_rows(conn, TABLES)
     if busy:
         raise GenerationRefusedError(
             "the query set goes into an empty database, but these tables already hold rows: "

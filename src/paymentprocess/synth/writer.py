@@ -17,7 +17,7 @@ from collections.abc import Callable
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, select
 
-from paymentprocess.storage.database import analyze, is_sqlite, unit_of_work
+from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
 from paymentprocess.storage.frames import write_frame
 from paymentprocess.storage.tables import metadata, payment_event
 from paymentprocess.synth.plan import CyclePlan, GenerationRefusedError
@@ -50,11 +50,7 @@ def refuse_existing(conn: Connection, plan: CyclePlan) -> None:
             f"payment event {plan.event_id!r} already exists in this database; "
             "choose another --event-id or an empty database"
         )
-    busy = [
-        name
-        for name in TABLE_ORDER
-        if conn.execute(select(metadata.tables[name]).limit(1)).first() is not None
-    ]
+    busy = tables_with_rows(conn, TABLE_ORDER)
     if busy:
         raise GenerationRefusedError(
             "generate writes a complete cycle into an empty database, but these tables already "
