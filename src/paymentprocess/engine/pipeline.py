@@ -8,7 +8,7 @@ A Final Run with a Critical input finding stops after `validate` and writes only
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +21,10 @@ from paymentprocess.engine import compute, ledger, payees, persist, stats, trans
 from paymentprocess.engine.bounds import check_money_range
 from paymentprocess.engine.config import Mode, RunConfig, load_config
 from paymentprocess.engine.faults import checkpoint
-from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.invariant import check_invariant
 from paymentprocess.engine.load import CycleData, load_cycle
 from paymentprocess.engine.persist import ClaimCopy
 from paymentprocess.engine.validate import run_rules
-from paymentprocess.errors import RunRefusedError
 from paymentprocess.rules import FINDING_ORDER
 from paymentprocess.rules.base import RuleContext
 
@@ -61,25 +59,20 @@ def execute(
     mode: Mode,
     *,
     validate_only: bool = False,
-    force: bool = False,
     cfg: RunConfig | None = None,
+    check_cycle: Callable[[CycleData], None] | None = None,
 ) -> RunResult:
+    """Run the stages; `check_cycle` (the caller's refusal check on the loaded claims, e.g. the
+    Final Run's fingerprint check in service.runs) may raise RunRefusedError before anything is
+    computed or written."""
     timer = _Timer()
     with timer.stage("config"):
         cfg = cfg or load_config(conn, payment_event_id, mode)
     with timer.stage("load"):
         data = load_cycle(conn, cfg, timer.ms)
         check_money_range(data, cfg)
-        if (
-            mode == "final"
-            and not force
-            and cfg.fingerprint
-            and fingerprint(data) != cfg.fingerprint
-        ):
-            raise RunRefusedError(
-                f"the claims of {cfg.payment_event_id} changed since the last Dry Run: "
-                "run a Dry Run again (or --force)"
-            )
+        if check_cycle is not None:
+            check_cycle(data)
     # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute.
     copying = mode == "dry-run" and not validate_only
     with ClaimCopy(conn, cfg, start=copying) as claim_copy:

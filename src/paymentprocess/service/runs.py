@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from sqlalchemy.exc import OperationalError
 
 from paymentprocess.domain.findings import has_critical
 from paymentprocess.engine.config import Mode, RunConfig, load_config
+from paymentprocess.engine.fingerprint import fingerprint
+from paymentprocess.engine.load import CycleData
 from paymentprocess.engine.pipeline import RunResult, execute
 from paymentprocess.errors import PaymentError, RunRefusedError
 from paymentprocess.logs import get_logger
@@ -59,7 +62,12 @@ def run_payment_event(
             if refusal is not None:
                 return refusal
             result = execute(
-                uow.conn, payment_event_id, mode, validate_only=validate_only, force=force, cfg=cfg
+                uow.conn,
+                payment_event_id,
+                mode,
+                validate_only=validate_only,
+                cfg=cfg,
+                check_cycle=_claims_check(cfg, force),
             )
             if validate_only:
                 return _outcome(result, None, "validation only; nothing was written")
@@ -105,27 +113,53 @@ def _outcome(result: RunResult, run_id: int | None, message: str) -> RunOutcome:
     return RunOutcome(code, message, run_id, result.document, result)
 
 
-def _refusal(cfg: RunConfig, force: bool) -> RunOutcome | None:
+def _refusal(
+    cfg: RunConfig, force: bool, claims_fingerprint: str | None = None
+) -> RunOutcome | None:
+    """Whether a run may go ahead — the one place that decides (docs/semantics.md, "When a
+    Final Run is refused"). Called before the claims are read (`claims_fingerprint` None) and,
+    for a Final Run, again once they are (with their fingerprint)."""
+    event = cfg.payment_event_id
     if cfg.mode == "dry-run":
         if cfg.stage == "Final":
             return RunOutcome(
-                1,
-                f"payment event {cfg.payment_event_id} is already Final; a Dry Run would change nothing",
+                1, f"payment event {event} is already Final; a Dry Run would change nothing"
             )
         return None
     if cfg.stage == "Final":
-        return RunOutcome(
-            0, f"payment event {cfg.payment_event_id} is already Final; nothing changed"
-        )
+        return RunOutcome(0, f"payment event {event} is already Final; nothing changed")
     if force:
         return None
+    reason = None
     if cfg.stage != "DryRun":
-        return RunOutcome(
-            1,
-            f"payment event {cfg.payment_event_id} is at stage {cfg.stage!r}: "
-            "run a Dry Run first (or --force)",
+        reason = (
+            f"payment event {event} is at stage {cfg.stage!r}: run a Dry Run first (or --force)"
         )
-    return None
+    elif not cfg.fingerprint:
+        reason = (
+            f"payment event {event} is at stage 'DryRun' but no Dry Run of it was done on this "
+            "database (it has no claims fingerprint: was it loaded at stage DryRun?): "
+            "run a Dry Run first (or --force)"
+        )
+    elif claims_fingerprint is not None and claims_fingerprint != cfg.fingerprint:
+        reason = (
+            f"the claims of {event} changed since the last Dry Run: "
+            "run a Dry Run again (or --force)"
+        )
+    return None if reason is None else RunOutcome(1, reason)
+
+
+def _claims_check(cfg: RunConfig, force: bool) -> Callable[[CycleData], None] | None:
+    """A Final Run's second look, once the claims are loaded: `_refusal` with their fingerprint."""
+    if cfg.mode != "final" or force:
+        return None
+
+    def check(data: CycleData) -> None:
+        refusal = _refusal(cfg, force, fingerprint(data))
+        if refusal is not None:
+            raise RunRefusedError(refusal.message)
+
+    return check
 
 
 def _lock_event(conn: Connection, payment_event_id: str) -> None:
