@@ -11,10 +11,13 @@ import typer
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
 from paymentprocess.cli.render import render_run
-from paymentprocess.engine.backup import restore_backup
 from paymentprocess.errors import RunRefusedError
-from paymentprocess.service.runs import RunOutcome, load_run_config, run_payment_event
-from paymentprocess.storage.database import unit_of_work
+from paymentprocess.service.runs import (
+    RunOutcome,
+    load_run_config,
+    restore_final_run,
+    run_payment_event,
+)
 
 
 class RunMode(StrEnum):
@@ -195,12 +198,20 @@ def register(app: typer.Typer) -> None:
             typer.Option("--backup", min=1, max=2**31 - 1, help="Backup id (see `event show`)."),
         ],
     ) -> None:
-        """Restore the backup a Final Run took: PaymentCenter, OverAndUnderPayment, SequenceNumbers
-        as they were, and the event's payments and claim results removed (stage back to DryRun)."""
-        with unit_of_work(state(ctx).engine()) as uow:
-            restored = restore_backup(uow.conn, backup_id)
-            uow.commit()
-        console.print(
-            f"restored backup {backup_id}: "
-            + ", ".join(f"{k} {v} rows" for k, v in restored.items())
+        """Undo the latest Final Run from the backup it took: PaymentCenter, OverAndUnderPayment
+        and SequenceNumbers as they were, the event's payments and claim results removed, its
+        stage as before. Refused (exit 1, nothing changed) for a backup that is not the latest
+        Final Run's, or when anything else changed those tables since."""
+        restored = restore_final_run(state(ctx).engine(), backup_id)
+        out.print(
+            f"restored backup {backup_id}: payment event {restored.payment_event_id} is at stage "
+            f"{restored.stage} again; "
+            + ", ".join(f"{k} {v} rows" for k, v in restored.rows.items()),
+            highlight=False,
         )
+        if restored.stale_dry_runs:
+            console.print(
+                "note: Dry Runs done since the Final Run used the payees and ledger it took "
+                "back; run them again: " + ", ".join(restored.stale_dry_runs),
+                highlight=False,
+            )

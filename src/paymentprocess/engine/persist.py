@@ -16,7 +16,7 @@ import polars as pl
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from paymentprocess.engine import columns as col
-from paymentprocess.engine.backup import take_backup
+from paymentprocess.engine.backup import note_sequences_after, take_backup
 from paymentprocess.engine.config import RunConfig
 from paymentprocess.engine.faults import checkpoint
 from paymentprocess.engine.fingerprint import fingerprint
@@ -222,7 +222,7 @@ def _persist_final(
     result: LedgerResult,
     steps: _Steps,
 ) -> pl.DataFrame:
-    take_backup(conn, cfg.payment_event_id)
+    backup_id = take_backup(conn, cfg.payment_event_id)
     steps.done("backup")
     seqs: dict[str, int] = {}
     # 1. new payees, ids in payee-key order
@@ -298,6 +298,7 @@ def _persist_final(
     )
     steps.done("payments")
     _advance_sequences(conn, cfg, seqs)
+    note_sequences_after(conn, backup_id, seqs)
     conn.execute(
         update(t.payment_event)
         .where(t.payment_event.c.payment_event_id == cfg.payment_event_id)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError
 
 from paymentprocess.domain.findings import has_critical
+from paymentprocess.engine.backup import Restored, backup_event_id, restore_backup
 from paymentprocess.engine.config import Mode, RunConfig, load_config
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.load import CycleData
@@ -56,7 +57,7 @@ def run_payment_event(
         with unit_of_work(engine) as uow:
             _lock_event(uow.conn, payment_event_id)
             if mode == "final" and not validate_only:
-                _one_final_run_at_a_time(uow.conn)
+                one_final_run_at_a_time(uow.conn)
             cfg = load_config(uow.conn, payment_event_id, mode)
             refusal = _refusal(cfg, force)
             if refusal is not None:
@@ -185,7 +186,7 @@ FINAL_RUN_LOCK = 0x50415945  # PostgreSQL advisory lock key held by every Final 
 FINAL_RUN_WAIT = "30s"  # how long a Final Run waits for another one (SQLite's busy timeout)
 
 
-def _one_final_run_at_a_time(conn: Connection) -> None:
+def one_final_run_at_a_time(conn: Connection) -> None:
     """PostgreSQL: Final Runs of *different* events share sequences (check numbers), payees and
     the ledger, so they must not overlap: each takes one transaction-level advisory lock before
     reading anything, waits up to FINAL_RUN_WAIT for another Final Run to commit (then reads what
@@ -265,6 +266,29 @@ def _record_failure(
             return run_id
     except Exception:  # noqa: BLE001 - recording the failure must not hide the failure itself
         return None
+
+
+def restore_final_run(engine: Engine, backup_id: int) -> Restored:
+    """Undo the latest Final Run from its backup, atomically; refuses (RunRefusedError, nothing
+    changed) anything but the latest Final Run or a backup whose tables changed since.
+
+    Takes the locks of a Final Run, in the same order (the event's row, then on PostgreSQL the
+    Final Runs' advisory lock; SQLite: the write lock), so a restore and a Final Run of another
+    event never overlap: one commits first and the other then reads what it committed."""
+    with unit_of_work(engine) as uow:
+        event_id = backup_event_id(uow.conn, backup_id)
+        _lock_event(uow.conn, event_id)
+        one_final_run_at_a_time(uow.conn)
+        restored = restore_backup(uow.conn, backup_id)
+        uow.commit()
+    log.info(
+        "backup_restored",
+        backup_id=backup_id,
+        payment_event_id=event_id,
+        stage=restored.stage,
+        rows=restored.rows,
+    )
+    return restored
 
 
 def load_run_config(engine: Engine, payment_event_id: str, mode: Mode) -> RunConfig:

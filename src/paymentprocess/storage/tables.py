@@ -494,6 +494,18 @@ backup = Table(
     Column("row_counts", JSON, nullable=False),  # table → rows copied
 )
 
+# What a restore needs besides the table copies: the event as it was before its Final Run (stage,
+# updated_at) and the sequence values the run left (written at the end of the Final Run), so that
+# a restore can tell whether anything else moved a sequence since (engine/backup.py).
+backup_event = Table(
+    "backup_event",
+    metadata,
+    Column("backup_id", Integer, primary_key=True, autoincrement=False),
+    Column("stage", String, nullable=False),
+    Column("updated_at", DateTime),
+    Column("sequences_after", JSON),  # name → value, as the Final Run left them
+)
+
 # --- claims service (HTTP intake) ------------------------------------------------------------
 
 provider_aggregate = Table(
