@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from paymentprocess.domain.addresses import PARTS
 from paymentprocess.domain.money import format_cents
+from paymentprocess.engine.columns import PAYEE_ADDRESS
 from paymentprocess.io.load import load_documents
 from paymentprocess.reference.cycle import compute_cycle
 from paymentprocess.reference.results import ReferenceResult
@@ -133,7 +135,12 @@ def _final_ledger_actual(engine: Engine, event_id: str) -> dict[str, Any]:
     payees = _rows(
         engine,
         select(
-            pc.c.payment_center_id, pc.c.payee_key, pc.c.contract_type, pc.c.payment_method
+            pc.c.payment_center_id,
+            pc.c.payee_key,
+            pc.c.contract_type,
+            pc.c.payment_method,
+            pc.c.vendor_name,
+            *(pc.c[name] for name in PAYEE_ADDRESS),
         ).where(pc.c.created_payment_event_id == event_id),
     )
     return {
@@ -155,7 +162,14 @@ def _final_ledger_actual(engine: Engine, event_id: str) -> dict[str, Any]:
             for r in pays
         ),
         "new_payees": sorted(
-            (r["payment_center_id"], r["payee_key"], r["contract_type"], r["payment_method"])
+            (
+                r["payment_center_id"],
+                r["payee_key"],
+                r["contract_type"],
+                r["payment_method"],
+                r["vendor_name"],
+                tuple(r[name] for name in PAYEE_ADDRESS),
+            )
             for r in payees
         ),
     }
@@ -175,7 +189,14 @@ def _final_ledger_expected(ref: ReferenceResult) -> dict[str, Any]:
             for p in ref.payments
         ),
         "new_payees": sorted(
-            (n.payment_center_id, n.payee_key, n.contract_type, n.payment_method)
+            (
+                n.payment_center_id,
+                n.payee_key,
+                n.contract_type,
+                n.payment_method,
+                n.vendor_name,
+                tuple((n.address or {}).get(part) for part in PARTS),
+            )
             for n in ref.new_payees
         ),
     }

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from paymentprocess.domain.stages import parse_stage_aliases
 from paymentprocess.errors import SettingsError
 
 DEFAULT_DB_URI = "sqlite:///paymentprocess.db"
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     seq_chunk_size: int = Field(5000, ge=1, le=10_000_000)
     api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
     top_rate_limit: str = "10/minute"
+    stage_aliases: str = Field(
+        "", description="more legacy PaymentEvent stage names for load: Approved=DryRun,Done=Final"
+    )
 
     @field_validator("db_uri")
     @classmethod
@@ -75,6 +79,17 @@ class Settings(BaseSettings):
         if not _RATE_LIMIT.match(value):
             raise ValueError("must look like 10/minute (per second, minute, hour or day)")
         return value.strip()
+
+    @field_validator("stage_aliases")
+    @classmethod
+    def _stage_aliases(cls, value: str) -> str:
+        parse_stage_aliases(value)  # ValueError names the bad entry
+        return value.strip()
+
+    @property
+    def stage_alias_table(self) -> dict[str, str]:
+        """PAYMENT_STAGE_ALIASES as {legacy name: stage} (added to the built-in table on load)."""
+        return parse_stage_aliases(self.stage_aliases)
 
     @property
     def api_key_list(self) -> list[str]:

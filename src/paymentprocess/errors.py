@@ -7,6 +7,8 @@ refused, an invariant that does not hold.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -43,14 +45,44 @@ class RecordProblem:
         return f"{self.source} {self.location}: {self.field}: {self.reason}"
 
 
+EXAMPLES = 20  # problems listed one by one; more are summarised
+_VALUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_NUMBER = re.compile(r"\d[\d.,eE+-]*")
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def problem_kind(problem: RecordProblem) -> tuple[str, str, str]:
+    """(source, field, reason) with list positions and values left out: what a group shares."""
+    reason = _NUMBER.sub("N", _VALUE.sub("'…'", problem.reason))
+    return problem.source, _INDEX.sub("[]", problem.field), reason
+
+
+def problem_lines(problems: list[RecordProblem], examples: int = EXAMPLES) -> list[str]:
+    """Every problem on a line when there are few; else a count per file, field and kind of
+    reason, then the first `examples` problems (100,000 bad records must not print 1M lines)."""
+    if len(problems) <= examples:
+        return [f"  - {p}" for p in problems]
+    groups = sorted(Counter(map(problem_kind, problems)).items(), key=lambda g: (-g[1], g[0]))
+    lines = [f"  {len(groups):,} kind(s) of problem, by file and field:"]
+    for (source, name, reason), count in groups[:examples]:
+        lines.append(f"  {count:>9,} × {source} {name}: {reason}")
+    if len(groups) > examples:
+        rest = sum(count for _, count in groups[examples:])
+        lines.append(f"  {rest:>9,} × other kinds ({len(groups) - examples:,})")
+    lines.append(f"  the first {examples} of {len(problems):,}:")
+    lines.extend(f"  - {p}" for p in problems[:examples])
+    return lines
+
+
 @dataclass
 class InputError(PaymentError):
     """Input refused as a whole; `problems` names every bad record and field."""
 
     problems: list[RecordProblem] = field(default_factory=list)
 
+    @property
+    def headline(self) -> str:
+        return f"{len(self.problems):,} problem(s) in the input; nothing was written"
+
     def __str__(self) -> str:
-        head = f"{len(self.problems)} problem(s) in the input; nothing was written"
-        shown = "\n".join(f"  - {p}" for p in self.problems[:200])
-        more = "" if len(self.problems) <= 200 else f"\n  ... and {len(self.problems) - 200} more"
-        return f"{head}\n{shown}{more}"
+        return "\n".join([self.headline, *problem_lines(self.problems)])

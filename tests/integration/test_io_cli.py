@@ -40,10 +40,14 @@ def test_load_prints_rows_per_collection(app: typer.Typer, db_uri: str, tmp_path
     (tmp_path / "ClaimFinCore.json").write_text(json.dumps(CLAIM) + "\n")
     (tmp_path / "notes.json").write_text("{}")
     code, output = _run(app, db_uri, "load", str(tmp_path))
+    assert code == 1, output  # an unknown .json file is an error naming it; nothing is written
+    assert "notes.json -: (file): is not a collection file" in output
+    assert "--skip-unknown" in output
+    code, output = _run(app, db_uri, "load", "--skip-unknown", str(tmp_path))
     assert code == 0, output
     assert "BenefitPlan" in output
     assert "ClaimFinCore.ServiceLines" in output
-    assert "not loaded (not a collection file): notes.json" in output
+    assert "not loaded (unknown files, --skip-unknown): notes.json" in output
 
 
 def test_load_with_bad_records_exits_1_and_lists_them(

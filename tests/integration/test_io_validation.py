@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from paymentprocess.errors import InputError, NotFoundError
 from paymentprocess.io.collections import IMPORTABLE
-from paymentprocess.io.load import load_directory, load_documents
+from paymentprocess.io.load import LoadOptions, load_directory, load_documents
 from paymentprocess.storage.tables import claim_fin_core, service_line
 
 
@@ -55,7 +55,7 @@ def test_amount_with_three_decimals(engine: Engine, tmp_path: Path) -> None:
         {"LineNumber": 1, "AllowedAmount": "1.00"},
         {"LineNumber": 2, "AllowedAmount": "10.005"},
     ]
-    text = _jsonl(_claim(BilledAmount=12.345, ServiceLines=lines))
+    text = _jsonl(_claim(BilledAmount={"$numberDecimal": "12.345"}, ServiceLines=lines))
     assert _problems(engine, tmp_path, {"ClaimFinCore.json": text}) == [
         "ClaimFinCore.json line 1: ServiceLines[1].AllowedAmount: "
         "has more than two decimal places: '10.005'",
@@ -63,22 +63,30 @@ def test_amount_with_three_decimals(engine: Engine, tmp_path: Path) -> None:
     ]
 
 
-def test_amount_as_floating_point_double_is_refused(engine: Engine, tmp_path: Path) -> None:
-    text = _jsonl(_claim(PaidAmount={"$numberDouble": "10.5"}))
-    [problem] = _problems(engine, tmp_path, {"ClaimFinCore.json": text})
-    assert problem.startswith("ClaimFinCore.json line 1: PaidAmount: is a floating-point number")
+def test_amount_as_a_double_artifact_is_refused(engine: Engine, tmp_path: Path) -> None:
+    text = _jsonl(_claim(PaidAmount={"$numberDouble": "10.005"}, BilledAmount=20.040000000000003))
+    assert _problems(engine, tmp_path, {"ClaimFinCore.json": text}) == [
+        "ClaimFinCore.json line 1: PaidAmount: is a floating-point value with more than two "
+        "decimals (10.005), not an amount in cents; correct it, or load with --round-money-doubles",
+        "ClaimFinCore.json line 1: BilledAmount: is a floating-point value with more than two "
+        "decimals (20.040000000000003), not an amount in cents; correct it, or load with "
+        "--round-money-doubles",
+    ]
 
 
 def test_date_that_does_not_exist(engine: Engine, tmp_path: Path) -> None:
     text = _jsonl(
         _claim("C1", ReceivedDate="2023-02-30"),
         _claim("C2", ServiceBeginDate={"$date": "2023-02-29T00:00:00Z"}),
-        _claim("C3", ServiceEndDate="02/03/2023"),
+        _claim("C3", ServiceEndDate="02/30/2023"),
+        _claim("C4", ServiceEndDate="2023.02.03"),
     )
     assert _problems(engine, tmp_path, {"ClaimFinCore.json": text}) == [
         "ClaimFinCore.json line 1: ReceivedDate: is not a real date: '2023-02-30'",
         "ClaimFinCore.json line 2: ServiceBeginDate: is not a real date: '2023-02-29T00:00:00Z'",
-        "ClaimFinCore.json line 3: ServiceEndDate: must be a date (YYYY-MM-DD), not '02/03/2023'",
+        "ClaimFinCore.json line 3: ServiceEndDate: is not a real date: '02/30/2023'",
+        "ClaimFinCore.json line 4: ServiceEndDate: must be a date (YYYY-MM-DD or MM/DD/YYYY), "
+        "not '2023.02.03'",
     ]
 
 
@@ -166,20 +174,20 @@ def test_numeric_and_composite_ids_already_in_the_database(engine: Engine) -> No
 
 def test_wrong_types(engine: Engine, tmp_path: Path) -> None:
     claims = _jsonl(
-        _claim("C1", ServiceLines=[{"LineNumber": "1", "AllowedAmount": "1.00", "Units": "two"}]),
+        _claim("C1", ServiceLines=[{"LineNumber": "1.5", "AllowedAmount": "1.00", "Units": "two"}]),
         _claim("C2", ServiceLines={"LineNumber": 1}),
         _claim("C3", ServiceLines=[[1, "1.00"]], ProcessCodes="PX1"),
         ["C4", "1"],
         _claim("C5", AllowedAmount=True, ClaimCore_ID=["C5"]),
     )
-    centers = json.dumps([{"PaymentCenter_ID": "7", "PaymentCenterType": "Member", "MemberID": "M1",
+    centers = json.dumps([{"PaymentCenter_ID": "7a", "PaymentCenterType": "Member", "MemberID": "M1",
                            "Address": ["1 Main St"]}])  # fmt: skip
     assert _problems(
         engine, tmp_path, {"ClaimFinCore.json": claims, "PaymentCenter.json": centers}
     ) == [
-        "PaymentCenter.json index 0: PaymentCenter_ID: must be a whole number, not text '7'",
+        "PaymentCenter.json index 0: PaymentCenter_ID: must be a whole number, not text '7a'",
         "PaymentCenter.json index 0: Address: must be an object, not a list",
-        "ClaimFinCore.json line 1: ServiceLines[0].LineNumber: must be a whole number, not text '1'",
+        "ClaimFinCore.json line 1: ServiceLines[0].LineNumber: must be a whole number, not text '1.5'",
         "ClaimFinCore.json line 1: ServiceLines[0].Units: must be a whole number, not text 'two'",
         "ClaimFinCore.json line 2: ServiceLines: must be a list, not an object",
         "ClaimFinCore.json line 3: ServiceLines[0]: must be an object, not a list",
@@ -252,7 +260,7 @@ def test_service_line_number_missing_or_repeated(engine: Engine, tmp_path: Path)
 def test_every_problem_of_every_file_is_reported_at_once(engine: Engine, tmp_path: Path) -> None:
     files = {
         "Refund.json": _jsonl({"Refund_ID": "R1", "Amount": "1.001"}),
-        "SequenceNumbers.json": _jsonl({"Name": "PaymentCenter", "Value": "10"}),
+        "SequenceNumbers.json": _jsonl({"Name": "PaymentCenter", "Value": "10.5"}),
         "ProcessCodeEx.json": _jsonl({"ProcessCode": "PX", "HoldsPayment": "maybe"}),
         "InterestConfig.json": _jsonl({"ContractType": "CMS", "AnnualRate": "0.1234567",
                                        "GraceDays": 30, "EffectiveFrom": "2024-01-01"}),
@@ -262,7 +270,7 @@ def test_every_problem_of_every_file_is_reported_at_once(engine: Engine, tmp_pat
         "InterestConfig.json line 1: AnnualRate: has more than six decimal places: '0.1234567'",
         "Refund.json line 1: Amount: has more than two decimal places: '1.001'",
         "Refund.json line 1: OriginalClaimCore_ID: is required",
-        "SequenceNumbers.json line 1: Value: must be a whole number, not text '10'",
+        "SequenceNumbers.json line 1: Value: must be a whole number, not text '10.5'",
         "ProcessCodeEx.json line 1: HoldsPayment: must be true or false, not text 'maybe'",
     ]
 
@@ -303,7 +311,7 @@ def test_directory_must_exist_and_hold_a_collection_file(engine: Engine, tmp_pat
         load_directory(engine, tmp_path / "missing")
     (tmp_path / "notes.json").write_text("[]")
     with pytest.raises(NotFoundError, match="no collection file"):
-        load_directory(engine, tmp_path)
+        load_directory(engine, tmp_path, options=LoadOptions(skip_unknown=True))
 
 
 def test_a_link_to_a_file_outside_the_directory_is_refused(engine: Engine, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from paymentprocess.io.fields import (
     choice,
     date_text_expr,
 )
-from paymentprocess.io.scalars import FieldError
+from paymentprocess.io.scalars import FieldError, InexactDoubleError
 
 
 @pytest.mark.parametrize(
@@ -48,14 +48,18 @@ def test_money_is_exact_cents(value: object, cents: int) -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (Decimal("10.005"), "has more than two decimal places: '10.005'"),
+        ("10.005", "has more than two decimal places: '10.005'"),  # text: never a double
+        ({"$numberDecimal": "10.005"}, "has more than two decimal places: '10.005'"),
+        (Decimal("10.005"), "is a floating-point value with more than two decimals (10.005)"),
+        (Decimal("20.040000000000003"), "is a floating-point value with more than two decimals"),
+        ({"$numberDouble": "1.1e-2"}, "is a floating-point value with more than two decimals"),
+        (0.125, "is a floating-point value with more than two decimals (0.125)"),
+        ({"$numberDouble": "NaN"}, "must be a finite number"),
+        ({"$numberDouble": "1e300"}, "is too large"),
         ("abc", "is not a number: 'abc'"),
         ("", "is empty"),
         (True, "must be a number, not true/false"),
         ([1], "must be a number, not a list"),
-        (1.5, "is a floating-point number (1.5); give amounts as decimals"),
-        (10.0, "is a floating-point number (10.0)"),
-        ({"$numberDouble": "10.5"}, "is a floating-point number ($numberDouble)"),
         ({"$oid": "abc"}, "must be a number, not Extended JSON $oid"),
         ("1e20", "is too large: '1e20'"),
         (10**14, "is too large: '100000000000000'"),
@@ -66,6 +70,40 @@ def test_money_refusals(value: object, reason: str) -> None:
     with pytest.raises(FieldError) as caught:
         MONEY.parse(value)
     assert caught.value.reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("value", "cents"),
+    [
+        ({"$numberDouble": "410.0"}, 41000),  # canonical mongoexport
+        (Decimal("410.0"), 41000),  # relaxed mongoexport: a JSON number with a fraction
+        ({"$numberDouble": "10.5"}, 1050),
+        ({"$numberDouble": "-0.05"}, -5),
+        ({"$numberDouble": "4.1e2"}, 41000),
+        (Decimal("0.10000000000000001"), 10),  # the same double as 0.1: its shortest form
+        (1.5, 150),  # a Python float given to load_documents
+        (10.0, 1000),
+    ],
+)
+def test_money_doubles_with_two_decimals_are_that_amount(value: object, cents: int) -> None:
+    assert MONEY.parse(value) == cents
+
+
+@pytest.mark.parametrize(
+    ("value", "cents"),
+    [
+        (Decimal("20.040000000000003"), 2004),
+        ({"$numberDouble": "0.125"}, 13),  # half-up on the decimal text
+        ({"$numberDouble": "-0.125"}, -13),  # half-up on the absolute value
+        ({"$numberDouble": "2.675"}, 268),  # float arithmetic would give 2.67
+        (Decimal("1.1e-2"), 1),
+        ({"$numberDouble": "1.0049999999999999"}, 101),  # the double of 1.005: its shortest form
+    ],
+)
+def test_inexact_doubles_round_half_up_on_their_decimal_text(value: object, cents: int) -> None:
+    with pytest.raises(InexactDoubleError) as caught:
+        MONEY.parse(value)
+    assert caught.value.rounded() == cents
 
 
 def test_money_and_rate_are_shown_as_exact_strings() -> None:
@@ -88,6 +126,11 @@ def test_money_and_rate_are_shown_as_exact_strings() -> None:
         ({"$date": 1704153600000}, dt.date(2024, 1, 2)),
         ("2024-01-02T10:30:00", dt.date(2024, 1, 2)),
         (dt.date(2024, 1, 2), dt.date(2024, 1, 2)),
+        ("09/25/2026", dt.date(2026, 9, 25)),  # the claims service's US forms (domain.dates)
+        ("9/25/26", dt.date(2026, 9, 25)),
+        (" 3/28/18 0:00 ", dt.date(2018, 3, 28)),
+        ("12/31/99", dt.date(1999, 12, 31)),  # 2099 is later than next year: 1999
+        ({"$date": "09/25/2026"}, dt.date(2026, 9, 25)),
     ],
 )
 def test_dates(value: object, day: dt.date) -> None:
@@ -99,9 +142,11 @@ def test_dates(value: object, day: dt.date) -> None:
     [
         ("2023-02-30", "is not a real date: '2023-02-30'"),
         ({"$date": "2023-02-29T00:00:00Z"}, "is not a real date: '2023-02-29T00:00:00Z'"),
-        ("02/03/2023", "must be a date (YYYY-MM-DD), not '02/03/2023'"),
-        ("20240102", "must be a date (YYYY-MM-DD), not '20240102'"),
-        (20240102, "must be a date (YYYY-MM-DD), not a number (20240102)"),
+        ("02/30/2023", "is not a real date: '02/30/2023'"),
+        ("13/01/2024", "is not a real date: '13/01/2024'"),
+        ("20240102", "must be a date (YYYY-MM-DD or MM/DD/YYYY), not '20240102'"),
+        ("2024-1-2", "must be a date (YYYY-MM-DD or MM/DD/YYYY), not '2024-1-2'"),
+        (20240102, "must be a date (YYYY-MM-DD or MM/DD/YYYY), not a number (20240102)"),
         ({"$date": {"$numberLong": "99999999999999999"}}, "is not a date"),
     ],
 )
@@ -111,14 +156,20 @@ def test_date_refusals(value: object, reason: str) -> None:
     assert caught.value.reason.startswith(reason)
 
 
-def test_whole_numbers_refuse_text_and_fractions() -> None:
+def test_whole_numbers_refuse_fractions_and_words() -> None:
     assert INT.parse({"$numberLong": "9007199254740993"}) == 9007199254740993
+    assert INT.parse("1004") == 1004  # text of digits: what legacy exports hold
+    assert SMALL_INT.parse(" 12 ") == 12
+    assert INT.parse("-3") == -3
     assert SMALL_INT.parse({"$numberDouble": "3.0"}) == 3
     assert INT.parse(Decimal("4.0")) == 4
     assert INT.parse(4.0) == 4  # a Python float from load_documents, when it is whole
     assert RATE.parse(0.04125) == 41250
     for value, reason in [
-        ("7", "must be a whole number, not text '7'"),
+        ("12.5", "must be a whole number, not text '12.5'"),
+        ("abc", "must be a whole number, not text 'abc'"),
+        ("", "must be a whole number, not text ''"),
+        ("1 000", "must be a whole number, not text '1 000'"),
         (Decimal("1.5"), "must be a whole number, not '1.5'"),
         (2**31, "is too large"),
     ]:

@@ -17,7 +17,14 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paymentprocess.api.run_adapter import RunEngineUnavailableError
-from paymentprocess.errors import InputError, NotFoundError, PaymentError, RunRefusedError
+from paymentprocess.errors import (
+    EXAMPLES,
+    InputError,
+    NotFoundError,
+    PaymentError,
+    RunRefusedError,
+    problem_lines,
+)
 from paymentprocess.logs import get_logger
 from paymentprocess.service.claims import (
     ClaimConflictError,
@@ -69,8 +76,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input(_r: Request, exc: InputError) -> JSONResponse:
-        detail = [{"line": None, "field": p.field, "message": p.reason} for p in exc.problems]
-        return JSONResponse({"detail": detail}, status_code=422)
+        shown = exc.problems[:EXAMPLES]  # many problems: the first ones and a summary
+        detail = [{"line": None, "field": p.field, "message": p.reason} for p in shown]
+        body: dict[str, object] = {"detail": detail}
+        if len(exc.problems) > len(shown):
+            body["summary"] = problem_lines(exc.problems)
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_r: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,8 +1,9 @@
 """`load DIR` and `export DIR`: move the seed collections in and out as JSON files.
 
 Thin adapters over `io.load.load_directory` and `io.export.export_directory`: a progress bar per
-file, a summary table of rows per collection, and on bad input the list of every bad record with
-exit code 1 (nothing is written).
+file, a summary table of rows per collection and the load's notes (values rounded, files skipped),
+and on bad input the list of bad records (summarised when there are many) with exit code 1
+(nothing is written).
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.errors import InputError
-from paymentprocess.io.collections import IMPORTABLE
+from paymentprocess.errors import InputError, problem_lines
 from paymentprocess.io.export import export_directory
-from paymentprocess.io.files import existing_directory, other_json_files
-from paymentprocess.io.load import load_directory
+from paymentprocess.io.files import existing_directory
+from paymentprocess.io.load import LoadOptions, load_directory
 
 
 class ExportFormat(StrEnum):
@@ -43,27 +43,52 @@ def load_cmd(
         Path,
         typer.Argument(help="Directory holding <Collection>.json files (array or JSON Lines)."),
     ],
+    round_money_doubles: Annotated[
+        bool,
+        typer.Option(
+            "--round-money-doubles",
+            help="Round money given as a double with more than two decimals "
+            "(20.040000000000003) half-up to cents, and report what changed.",
+        ),
+    ] = False,
+    skip_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unknown",
+            help="List .json files that are no collection file and go on (else: an error).",
+        ),
+    ] = False,
 ) -> None:
     """Load collection files (ClaimFinCore.json, PaymentCenter.json, ...) into the database.
 
-    MongoDB Extended JSON ($date, $numberDecimal, $numberLong, $oid) is
-    accepted, so files from mongoexport load as they are. If any record
-    is bad, every bad record is listed and nothing is written.
+    MongoDB Extended JSON ($date, $numberDecimal, $numberLong, $oid,
+    $numberDouble) is accepted, so files from mongoexport (relaxed or
+    canonical) load as they are; alternate names such as
+    OverAndUnderPayments.json are read. If any record is bad, every bad
+    record is listed (summarised when there are many) and nothing is written.
     """
     existing_directory(directory)
+    settings = state(ctx).settings
+    options = LoadOptions(
+        round_money_doubles=round_money_doubles,
+        skip_unknown=skip_unknown,
+        stage_aliases=settings.stage_alias_table,
+    )
     engine = state(ctx).engine()
     started = time.perf_counter()
+    notes: list[str] = []
     try:
         with _bars() as update:
-            counts = load_directory(engine, directory, progress=update)
+            counts = load_directory(
+                engine, directory, progress=update, notes=notes, options=options
+            )
     except InputError as exc:
         _print_problems(exc)
         raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
-    ignored = other_json_files(directory, [c.name for c in IMPORTABLE])
     _summary(f"Loaded from {directory} in {seconds:.1f} s", counts, "rows loaded")
-    if ignored:
-        console.print(f"not loaded (not a collection file): {', '.join(ignored)}")
+    for note in notes:
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
 
 
 @friendly_errors
@@ -111,11 +136,10 @@ def _bars(*, one_bar: bool = False) -> Iterator[Callable[[str, int, int], None]]
 
 
 def _print_problems(exc: InputError) -> None:
-    """Every bad record on its own unwrapped line, so the list can be searched and filtered."""
-    count = len(exc.problems)
-    console.print(f"[red]error:[/red] {count} problem(s) in the input; nothing was written")
-    for problem in exc.problems:
-        console.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
+    """Bad records on unwrapped lines (searchable); many of them summarised (`errors.problem_lines`)."""
+    console.print(f"[red]error:[/red] {exc.headline}")
+    for line in problem_lines(exc.problems):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _summary(title: str, counts: dict[str, int], what: str) -> None:

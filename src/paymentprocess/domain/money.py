@@ -68,6 +68,28 @@ def parse_cents(value: object, *, what: str = "amount") -> int:
     return cents
 
 
+def round_half_up_cents(value: Decimal) -> int:
+    """A finite decimal rounded half-up (on the absolute value) to cents, exactly: 20.045 → 2005.
+
+    Used only where the input is known to be a binary float written as its shortest decimal
+    (`load --round-money-doubles`); the decimal text is rounded, never the float.
+    """
+    if not value.is_finite():
+        raise MoneyError(f"amount must be a finite number, not {value}")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    magnitude = int("".join(str(d) for d in digits) or "0")
+    if magnitude and exponent + len(digits) > 16:  # ≥ 10**16: far above MAX_CENTS / 100
+        raise MoneyError(f"amount is too large: {value}")
+    if exponent >= -2:
+        cents = magnitude * 10 ** (exponent + 2)
+    else:
+        cents = round_half_up_div(magnitude, 10 ** (-exponent - 2))
+    if cents >= MAX_CENTS:
+        raise MoneyError(f"amount is too large: {value}")
+    return int(-cents if sign else cents)
+
+
 def to_decimal(cents: int) -> Decimal:
     """Cents as a two-place Decimal."""
     return Decimal(cents).scaleb(-2).quantize(CENT)

@@ -22,6 +22,13 @@ MEMBER_SHARE = (
     "other_adjustment_amount",
 )
 
+# A claim's BillingProviderAddress in parts (given as an object, or parsed from its text on load);
+# a payee a Final Run creates takes them as its Address, in this order: Line1, Line2, City, State, Zip.
+BILLING_ADDRESS = tuple(
+    f"billing_provider_address_{part}" for part in ("line1", "line2", "city", "state", "zip")
+)
+PAYEE_ADDRESS = ("address_line1", "address_line2", "address_city", "address_state", "address_zip")
+
 CLAIM_INPUT = (
     "claim_core_id",
     "parent_claim_core_id",
@@ -31,6 +38,7 @@ CLAIM_INPUT = (
     "member_id",
     "billing_provider_name",
     "billing_provider_address",
+    *BILLING_ADDRESS,
     "contract_type",
     "benefit_plan_id",
     "received_date",

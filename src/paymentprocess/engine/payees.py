@@ -77,7 +77,10 @@ def cycle_payees(claims: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFram
 
 
 def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
-    """Rows for payment_center of the payees to create, from each one's smallest claim id."""
+    """Rows for payment_center of the payees to create, from each one's smallest claim id.
+
+    A provider's name is the claim's BillingProviderName, its Address the claim's
+    BillingProviderAddress in parts (Line1, Line2, City, State, Zip); members get neither."""
     new_keys = cycle.filter(pl.col("is_new")).select(col.PAYEE_KEY)
     first = (
         claims.join(new_keys, on=col.PAYEE_KEY, how="semi")
@@ -94,9 +97,10 @@ def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig)
         pl.lit(None, pl.String).alias("vendor_name")
         if member
         else pl.col("billing_provider_name").alias("vendor_name"),
-        pl.lit(None, pl.String).alias("address_line1")
-        if member
-        else pl.col("billing_provider_address").alias("address_line1"),
+        *(
+            pl.lit(None, pl.String).alias(to) if member else pl.col(given).alias(to)
+            for given, to in zip(col.BILLING_ADDRESS, col.PAYEE_ADDRESS, strict=True)
+        ),
         pl.col("payee_contract_type").alias("contract_type"),
         pl.lit("CHECK").alias("payment_method"),
     ).sort("payee_key")

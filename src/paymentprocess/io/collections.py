@@ -11,8 +11,12 @@ run documents) is written by `io.export` directly.
 
 from __future__ import annotations
 
+from typing import Any
+
+from paymentprocess.domain.addresses import parse_us_address
 from paymentprocess.io.fields import (
     DATE,
+    IDENTIFIER,
     INT,
     MONEY,
     SMALL_INT,
@@ -31,7 +35,7 @@ from paymentprocess.io.reference_collections import (
     SEQUENCE_NUMBERS,
     SERVICE_CODE,
 )
-from paymentprocess.io.spec import Children, Collection, Field, Group, Key, Row
+from paymentprocess.io.spec import Children, Collection, Field, Group, Key, Row, TextForm
 from paymentprocess.storage import tables as t
 
 _AMOUNTS = (
@@ -91,11 +95,37 @@ _PAYMENT_CENTER_ADDRESS = Group(
     "Address",
     (
         Field("Line1", "address_line1", TEXT),
+        Field("Line2", "address_line2", TEXT),
         Field("City", "address_city", TEXT),
         Field("State", "address_state", TEXT),
         Field("Zip", "address_zip", TEXT),
     ),
     after="VendorName",
+)
+
+_BILLING = "billing_provider_address"
+
+
+def _billing_address_parts(text: str) -> dict[str, Any]:
+    """The structured columns of a text BillingProviderAddress (`domain.addresses`)."""
+    parts = parse_us_address(text)
+    return {
+        f"{_BILLING}_line1": parts.line1,
+        f"{_BILLING}_line2": parts.line2,
+        f"{_BILLING}_city": parts.city,
+        f"{_BILLING}_state": parts.state,
+        f"{_BILLING}_zip": parts.zip,
+    }
+
+
+_BILLING_PROVIDER_ADDRESS = Group(
+    "BillingProviderAddress",
+    tuple(
+        Field(part, f"{_BILLING}_{part.lower()}", TEXT)
+        for part in ("Line1", "Line2", "City", "State", "Zip")
+    ),
+    after="BillingProviderName",
+    text=TextForm(_BILLING, _billing_address_parts),
 )
 
 PAYMENT_CENTER = Collection(
@@ -109,8 +139,8 @@ PAYMENT_CENTER = Collection(
             choice("Provider", "Member"),
             required=True,
         ),
-        Field("TaxID", "tax_id", TEXT),
-        Field("NPI", "npi", TEXT),
+        Field("TaxID", "tax_id", IDENTIFIER),
+        Field("NPI", "npi", IDENTIFIER),
         Field("MemberID", "member_id", TEXT),
         Field("VendorName", "vendor_name", TEXT),
         Field("ContractType", "contract_type", TEXT),
@@ -142,11 +172,10 @@ CLAIM_FIN_CORE = Collection(
         Field("Status", "status", choice("Unpaid", "Paid"), default="Unpaid"),
         Field("PaidAmount", "paid_amount", MONEY),
         Field("PaidPaymentEvent_ID", "paid_payment_event_id", TEXT),
-        Field("TaxID", "tax_id", TEXT),
-        Field("NPI", "npi", TEXT),
+        Field("TaxID", "tax_id", IDENTIFIER),
+        Field("NPI", "npi", IDENTIFIER),
         Field("MemberID", "member_id", TEXT),
         Field("BillingProviderName", "billing_provider_name", TEXT),
-        Field("BillingProviderAddress", "billing_provider_address", TEXT),
         Field("ContractType", "contract_type", TEXT),
         Field("BenefitPlan_ID", "benefit_plan_id", TEXT),
         Field("ReceivedDate", "received_date", DATE, required=True),
@@ -158,6 +187,7 @@ CLAIM_FIN_CORE = Collection(
         *(Field(name, column, MONEY) for name, column in _AMOUNTS),
         Field("ClaimReference", "claim_reference", TEXT, only_when_set=True),
     ),
+    groups=(_BILLING_PROVIDER_ADDRESS,),
     children=SERVICE_LINES,
     keys=(
         Key(("claim_core_id",), "ClaimCore_ID"),

@@ -3,19 +3,22 @@
 Each `Kind` pairs `parse` (document value → column value, see `io.scalars`) with `show` (column
 value → exported document value: amounts as two-place strings, dates `YYYY-MM-DD`, rates as
 decimals, lists as lists) and, for amounts and dates, `show_expr`, the same over a whole Polars
-column. `choice` builds a fixed set of values; the list kinds hold ids.
+column. `choice` builds a fixed set of values (with `aliases`, other spellings of them: the legacy
+stage names); the list kinds hold ids. `IDENTIFIER` is text without separators
+(`domain.identifiers`): TaxID and NPI.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import polars as pl
 
+from paymentprocess.domain.identifiers import normalize_identifier, normalize_payee_key
 from paymentprocess.domain.money import format_cents, format_rate_ppm
 from paymentprocess.io.extjson import describe
 from paymentprocess.io.scalars import (
@@ -66,14 +69,30 @@ def date_text_expr(dates: pl.Expr) -> pl.Expr:
     return dates.dt.strftime("%Y-%m-%d")
 
 
-def choice(*values: str) -> Kind:
-    """A fixed set of values, matched whatever their capitalisation, stored as written here."""
+def choice(*values: str, aliases: Mapping[str, str] | None = None) -> Kind:
+    """A fixed set of values, matched whatever their capitalisation, stored as written here.
+
+    `aliases` maps other names (any capitalisation) to one of the values.
+    """
     canonical = {v.lower(): v for v in values}
+    canonical.update({a.strip().lower(): v for a, v in (aliases or {}).items()})
+    alias_text = ""
+    if aliases:
+        by_value: dict[str, list[str]] = {}
+        for name, value in aliases.items():
+            by_value.setdefault(value, []).append(name)
+        alias_text = (
+            " (other names: "
+            + "; ".join(f"{', '.join(names)} → {value}" for value, names in by_value.items())
+            + ")"
+        )
 
     def parse(value: object) -> str:
         found = canonical.get(value.strip().lower()) if isinstance(value, str) else None
         if found is None:
-            raise FieldError(f"must be one of {', '.join(values)}, not {describe(value)}")
+            raise FieldError(
+                f"must be one of {', '.join(values)}{alias_text}, not {describe(value)}"
+            )
         return found
 
     return Kind(parse, same)
@@ -95,9 +114,17 @@ def _list_of(item: Callable[[object], object]) -> Callable[[object], str]:
 
 
 def _text_or_int(value: object) -> str | int:
+    """A payee in inclusion criteria: a PaymentCenter_ID, or a payee key (normalised TaxID|NPI)."""
     if type(value) is int:
         return value
-    return parse_text(value)
+    return normalize_payee_key(parse_text(value))
+
+
+def parse_identifier(value: object) -> str | None:
+    """TaxID / NPI: text without separators (`36-2514789` → `362514789`); letters stay.
+
+    Nothing left (`""`, `"-"`) is a missing identifier."""
+    return normalize_identifier(parse_text(value)) or None
 
 
 def _json_list(text: str) -> Any:
@@ -105,6 +132,7 @@ def _json_list(text: str) -> Any:
 
 
 TEXT = Kind(parse_text, same)
+IDENTIFIER = Kind(parse_identifier, same)
 INT = Kind(parse_int, same)
 SMALL_INT = Kind(parse_small_int, same)
 BOOL = Kind(parse_bool, same)

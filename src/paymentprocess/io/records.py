@@ -4,7 +4,10 @@
 its child table) and a list of `RecordProblem`s: fields parsed by their `Kind`, names matched
 whatever their capitalisation, legacy names mapped, unknown fields kept for the `extra` column,
 required fields checked, service lines numbered uniquely within their claim and ids unique within
-the input. Nothing here touches the database.
+the input. A group with a text form (`BillingProviderAddress`) takes an object or a text; MongoDB's
+`_id` names the record where the collection says so (counters). With `round_doubles`, money given
+as a double with more than two decimals is rounded half-up to cents and counted in the batch's
+`Rounding`, instead of being a problem. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -20,7 +24,7 @@ from sqlalchemy import Table
 
 from paymentprocess.errors import RecordProblem
 from paymentprocess.io.extjson import describe, storable
-from paymentprocess.io.scalars import FieldError
+from paymentprocess.io.scalars import FieldError, InexactDoubleError, parse_text
 from paymentprocess.io.spec import UNSEEN, Children, Collection, Field, Group, Row, Shape
 from paymentprocess.storage.frames import table_schema
 
@@ -51,6 +55,27 @@ def withhold_sensitive(field_path: str, reason: str) -> str:
 
 
 Progress = Callable[[int], None]
+_INDEX = re.compile(r"\[\d+\]")
+
+
+@dataclass
+class Rounding:
+    """Money doubles rounded to cents in one file: how many per field, and by how much in all."""
+
+    count: int = 0
+    change: Decimal = Decimal(0)  # Σ (rounded − exact value), in currency units, exact
+    largest: Decimal = Decimal(0)  # the largest |change| of one value
+    by_field: dict[str, int] = field(default_factory=dict)  # "ServiceLines[].AllowedAmount": n
+
+    def take(self, field_path: str, double: InexactDoubleError) -> int:
+        cents = double.rounded()
+        delta = Decimal(cents).scaleb(-2) - double.shortest
+        self.count += 1
+        self.change += delta
+        self.largest = max(self.largest, abs(delta))
+        name = _INDEX.sub("[]", field_path)
+        self.by_field[name] = self.by_field.get(name, 0) + 1
+        return cents
 
 
 @dataclass
@@ -62,6 +87,7 @@ class Converted:
     child_rows: list[Row] = field(default_factory=list)
     key_locations: dict[tuple[str, ...], dict[tuple[Any, ...], str]] = field(default_factory=dict)
     source: str = ""
+    rounding: Rounding = field(default_factory=Rounding)
 
     def frame(self) -> pl.DataFrame:
         """The rows as a frame with the table's column types (missing members are null)."""
@@ -88,12 +114,17 @@ def convert_collection(
     source: str,
     documents: Iterable[tuple[str, object]],
     progress: Progress | None = None,
+    *,
+    round_doubles: bool = False,
 ) -> tuple[Converted, list[RecordProblem]]:
     """Validate every document; rows of bad records are dropped, their problems returned."""
     out = Converted(collection, source=source)
     out.key_locations = {k.columns: {} for k in collection.keys}
     problems: list[RecordProblem] = []
-    shape = Shape(collection.fields, collection.groups, collection.children, collection.aliases)
+    rounding = Rounding() if round_doubles else None
+    shape = Shape(
+        collection.fields, collection.groups, collection.children, collection.aliases, rounding
+    )
     for count, (location, doc) in enumerate(documents, 1):
         row, lines, found = _convert_document(collection, shape, doc)
         found += _check_keys(collection, out, row, location)
@@ -106,6 +137,8 @@ def convert_collection(
             out.child_rows.extend(lines)
         if progress is not None and count % 5000 == 0:
             progress(count)
+    if rounding is not None:
+        out.rounding = rounding
     return out, problems
 
 
@@ -126,6 +159,8 @@ def _convert_fields(
     row: Row = {}
     extra: dict[str, Any] = {}
     problems: Problems = []
+    if collection.mongo_id_field is not None:
+        doc = _mongo_id(doc, collection.mongo_id_field, shape)
     lines = _fill(shape, doc, row, extra, problems, "")
     if collection.derive is not None:
         problems.extend(collection.derive(row))
@@ -167,6 +202,8 @@ def _fill(
         if type(target) is Field:
             try:
                 row[target.column] = target.kind.parse(value)
+            except InexactDoubleError as exc:
+                _inexact_double(shape, target, exc, row, problems, prefix)
             except FieldError as exc:
                 problems.append((prefix + name + exc.path, exc.reason))
         elif type(target) is Group:
@@ -175,6 +212,24 @@ def _fill(
             lines = _convert_children(target, shape.parts[name], value, problems)
     _finish(shape, row, given, problems, prefix)
     return lines
+
+
+def _inexact_double(
+    shape: Shape,
+    target: Field,
+    exc: InexactDoubleError,
+    row: Row,
+    problems: Problems,
+    prefix: str,
+) -> None:
+    """A money double with more than two decimals: a problem, or rounded when the load says so."""
+    if shape.rounding is None:
+        problems.append((prefix + target.name, exc.reason))
+        return
+    try:
+        row[target.column] = shape.rounding.take(prefix + target.name, exc)
+    except FieldError as too_large:
+        problems.append((prefix + target.name, too_large.reason))
 
 
 def _given_twice(
@@ -204,11 +259,35 @@ def _finish(shape: Shape, row: Row, given: set[str], problems: Problems, prefix:
             problems.append((prefix + f.name, "is empty" if empty else "is required"))
 
 
+def _mongo_id(doc: dict[Any, Any], name: str, shape: Shape) -> dict[Any, Any]:
+    """`{"_id": "PaymentCenter", "seq": 7}` → `{"Name": "PaymentCenter", "seq": 7}`.
+
+    Only when the document has no `name` field and `_id` is not an ObjectId (`{"$oid": ...}`),
+    which is then an unknown field like any other `_id`.
+    """
+    if "_id" not in doc or any(shape.target(k) is shape.names[name.lower()] for k in doc):
+        return doc
+    value = doc["_id"]
+    if isinstance(value, dict) and "$oid" in value:
+        return doc
+    return {(name if k == "_id" else k): v for k, v in doc.items()}
+
+
 def _convert_group(
     group: Group, shape: Shape, value: object, row: Row, extra: dict[str, Any], problems: Problems
 ) -> None:
+    if isinstance(value, str) and group.text is not None:
+        try:
+            text = parse_text(value)
+        except FieldError as exc:
+            problems.append((group.name, exc.reason))
+            return
+        row[group.text.column] = text
+        row.update(group.text.split(text))
+        return
     if not isinstance(value, dict):
-        problems.append((group.name, f"must be an object, not {describe(value)}"))
+        wanted = "an object or text" if group.text is not None else "an object"
+        problems.append((group.name, f"must be {wanted}, not {describe(value)}"))
         return
     unknown: dict[str, Any] = {}
     _fill(shape, value, row, unknown, problems, f"{group.name}.")

@@ -2,11 +2,13 @@
 
 Payment events, businesses, interest configuration, funding sources, inclusion criteria, benefit
 plans, sequence numbers, service codes and process-code exceptions: small tables loaded as they
-are. `io.collections` assembles them with the claims, payees and ledger in Appendix A order.
+are. PaymentEvent `Stage` takes the legacy stage names (`domain.stages`); SequenceNumbers also
+comes in MongoDB's counters shape. `io.collections` assembles them with the claims, payees and ledger in Appendix A order.
 """
 
 from __future__ import annotations
 
+from paymentprocess.domain.stages import LEGACY_STAGE_ALIASES, STAGES
 from paymentprocess.io.fields import (
     BOOL,
     DATE,
@@ -22,6 +24,8 @@ from paymentprocess.io.fields import (
 from paymentprocess.io.spec import Collection, Field, Key
 from paymentprocess.storage import tables as t
 
+STAGE = choice(*STAGES, aliases=LEGACY_STAGE_ALIASES)  # io.load adds PAYMENT_STAGE_ALIASES
+
 PAYMENT_EVENT = Collection(
     "PaymentEvent",
     t.payment_event,
@@ -32,7 +36,7 @@ PAYMENT_EVENT = Collection(
         Field("FundingSource_ID", "funding_source_id", TEXT),
         Field("PaymentDueDate", "payment_due_date", DATE, required=True),
         Field("PaymentEventType", "payment_event_type", choice("Provider", "DMR"), required=True),
-        Field("Stage", "stage", choice("New", "DryRun", "Final"), default="New"),
+        Field("Stage", "stage", STAGE, default="New"),
     ),
     keys=(Key(("payment_event_id",), "PaymentEvent_ID"),),
 )
@@ -105,6 +109,8 @@ SEQUENCE_NUMBERS = Collection(
         Field("Value", "value", INT, required=True),
     ),
     keys=(Key(("name",), "Name"),),
+    aliases={"seq": "Value"},  # MongoDB's counters pattern: {"_id": "PaymentCenter", "seq": 1010}
+    mongo_id_field="Name",
 )
 
 SERVICE_CODE = Collection(

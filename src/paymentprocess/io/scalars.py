@@ -2,10 +2,14 @@
 
 Each `parse_*` turns one JSON value (plain, or a MongoDB Extended JSON wrapper) into the value a
 column stores, or raises `FieldError` with a reason a payment-operations user can act on. Amounts
-are exact cents through `domain.money`, refused with more than two decimals or as a float
-(`$numberDouble`); dates are real calendar dates (`YYYY-MM-DD`, an ISO timestamp or `$date`, taken
-as the UTC day); whole numbers refuse text; text accepts whole numbers and `$oid` (ids exported
-by MongoDB as numbers or object ids).
+are exact cents through `domain.money`, refused with more than two decimals. A *double* (a JSON
+number with a fraction or an exponent, `$numberDouble`, a Python float) is the amount its
+shortest decimal form says when that has at most two decimals (`410.0`, `"410.5"`); a double such
+as `20.040000000000003` raises `InexactDoubleError`, which `load --round-money-doubles` turns into the
+amount rounded half-up to cents (the decimal text is rounded, never the float). Whole numbers
+accept text of digits (`"1004"`); dates are real calendar dates through `domain.dates` (ISO,
+timestamps taken as the UTC day, US `09/25/2026`, `$date`); text accepts whole numbers and `$oid`
+(ids exported by MongoDB as numbers or object ids).
 """
 
 from __future__ import annotations
@@ -14,14 +18,19 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from paymentprocess.domain.money import MoneyError, parse_cents
+from paymentprocess.domain.dates import DateTextError, parse_date_text
+from paymentprocess.domain.money import MoneyError, parse_cents, round_half_up_cents
 from paymentprocess.domain.money import parse_rate_ppm as _parse_rate_ppm
 from paymentprocess.io.extjson import describe, ext_wrapper
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,13})(?:\.(\d{1,2}))?", re.ASCII)  # < MAX_CENTS
+_WHOLE_TEXT = re.compile(r"[+-]?\d{1,20}", re.ASCII)
+DATE_FORMS = "YYYY-MM-DD or MM/DD/YYYY"
 MAX_WHOLE = 10**13
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CENT = Decimal("0.01")
+_QUANTIZABLE = Decimal(10) ** 20  # quantize to cents works below this (28-digit context)
 INT64 = 2**63
 INT32 = 2**31
 
@@ -35,34 +44,88 @@ class FieldError(Exception):
         self.path = path
 
 
-def _number_text(value: object, *, money: bool) -> str:
+class InexactDoubleError(FieldError):
+    """A money double with more than two decimals; `shortest` is its shortest decimal form."""
+
+    def __init__(self, shortest: Decimal) -> None:
+        super().__init__(
+            f"is a floating-point value with more than two decimals ({shortest}), "
+            "not an amount in cents; correct it, or load with --round-money-doubles"
+        )
+        self.shortest = shortest
+
+    def rounded(self) -> int:
+        """The amount rounded half-up to cents (`domain.money`, the one rounding rule)."""
+        try:
+            return round_half_up_cents(self.shortest)
+        except MoneyError as exc:
+            raise FieldError(str(exc).removeprefix("amount ")) from None
+
+
+def _number_text(value: object) -> str:
     """The decimal text of a number given as JSON number, string or Extended JSON."""
     wrapper = ext_wrapper(value)
     if wrapper is not None:
         key, inner = wrapper
-        if key == "$numberDouble" and money:
-            raise FieldError(
-                "is a floating-point number ($numberDouble); give amounts as "
-                "$numberDecimal, a string or a plain number"
-            )
         if key in {"$numberDecimal", "$numberLong", "$numberInt", "$numberDouble"} and isinstance(
             inner, str
         ):
             return inner
         raise FieldError(f"must be a number, not {describe(value)}")
     if isinstance(value, float):  # only from Python callers: JSON numbers are read as Decimal
-        if money:
-            raise FieldError(f"is a floating-point number ({value!r}); give amounts as decimals")
         return repr(value)
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise FieldError(f"must be a number, not {describe(value)}")
     return str(value)
 
 
+def _double_text(value: object) -> str | None:
+    """The decimal text of a money value that is a binary double, None for any other value.
+
+    Doubles are `$numberDouble`, JSON numbers with a fraction or an exponent (read as Decimal:
+    `410.0`, `1.1e-2`) and Python floats. Integers, strings and `$numberDecimal` are exact.
+    """
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    wrapper = ext_wrapper(value)
+    if wrapper is not None and wrapper[0] == "$numberDouble" and isinstance(wrapper[1], str):
+        return wrapper[1]
+    return None
+
+
+def _money_from_double(text: str) -> int:
+    """Cents of a double: its shortest decimal form, which must have at most two decimals."""
+    try:
+        exact = Decimal(text.strip())
+    except InvalidOperation:
+        raise FieldError(f"is not a number: {text!r}") from None
+    if not exact.is_finite():
+        raise FieldError(f"must be a finite number, not {text!r}")
+    if abs(exact) >= _QUANTIZABLE:
+        raise FieldError(f"is too large: {text!r}")
+    if exact != exact.quantize(_CENT):
+        shortest = Decimal(repr(float(exact)))  # the double's shortest decimal form, exactly
+        if shortest != shortest.quantize(_CENT):
+            raise InexactDoubleError(shortest)
+        exact = shortest
+    try:
+        return parse_cents(exact)
+    except MoneyError as exc:
+        raise FieldError(str(exc).removeprefix("amount ")) from None
+
+
 def parse_money(value: object) -> int:
     if type(value) is int and abs(value) < MAX_WHOLE:
         return value * 100
-    text = value if type(value) is str else _number_text(value, money=True)
+    if type(value) is str:
+        text = value
+    else:
+        double = _double_text(value)
+        if double is not None:
+            return _money_from_double(double)
+        text = _number_text(value)
     plain = _PLAIN_AMOUNT.fullmatch(text)
     if plain is not None:  # the usual "1234.5" / "-0.05": integer arithmetic only
         sign, whole, cents = plain.groups()
@@ -75,7 +138,7 @@ def parse_money(value: object) -> int:
 
 
 def parse_rate(value: object) -> int:
-    text = _number_text(value, money=False)
+    text = _number_text(value)
     try:
         return _parse_rate_ppm(text, what="rate")
     except MoneyError as exc:
@@ -83,9 +146,14 @@ def parse_rate(value: object) -> int:
 
 
 def _whole(value: object, limit: int) -> int:
-    if isinstance(value, str):
-        raise FieldError(f"must be a whole number, not {describe(value)}")
-    text = _number_text(value, money=False)
+    if isinstance(value, str):  # "1004", " 12 ": a whole number written as text
+        if not _WHOLE_TEXT.fullmatch(value.strip()):
+            raise FieldError(f"must be a whole number, not {describe(value)}")
+        whole = int(value.strip())
+        if abs(whole) >= limit:
+            raise FieldError(f"is too large: {value.strip()!r}")
+        return whole
+    text = _number_text(value)
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -158,18 +226,17 @@ def parse_date(value: object) -> date:
         return _from_ext_date(wrapper[1])
     if isinstance(value, str):
         return _from_text(value)
-    raise FieldError(f"must be a date (YYYY-MM-DD), not {describe(value)}")
+    raise FieldError(f"must be a date ({DATE_FORMS}), not {describe(value)}")
 
 
 def _from_text(text: str) -> date:
+    """A date written as text: the claims service's own parser (`domain.dates`)."""
     try:
-        if _DATE_ONLY.fullmatch(text):
-            return date.fromisoformat(text)
-        if _DATE_ONLY.match(text) and text[10:11] in {"T", " "}:
-            return _utc_date(datetime.fromisoformat(text))
-    except ValueError:
+        return parse_date_text(text)
+    except DateTextError as exc:
+        if exc.shape:
+            raise FieldError(f"must be a date ({DATE_FORMS}), not {text!r}") from None
         raise FieldError(f"is not a real date: {text!r}") from None
-    raise FieldError(f"must be a date (YYYY-MM-DD), not {text!r}")
 
 
 def _from_ext_date(inner: object) -> date:

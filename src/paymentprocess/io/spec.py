@@ -31,6 +31,17 @@ class Field:
     default: Any = None  # column value when the field is missing or null
     only_when_set: bool = False  # a product addition: exported only when it has a value
 
+@dataclass(frozen=True)
+class TextForm:
+    """A group that may also be given as one text (ClaimFinCore `BillingProviderAddress`).
+
+    The text is kept as given in `column` (and exported back as text); `split` fills the group's
+    columns from it. A group given as an object leaves `column` empty and is exported as an object.
+    """
+
+    column: str
+    split: Callable[[str], dict[str, Any]]
+
 
 @dataclass(frozen=True)
 class Group:
@@ -39,6 +50,7 @@ class Group:
     name: str
     fields: tuple[Field, ...]
     after: str  # exported right after this field
+    text: TextForm | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,9 @@ class Collection:
     derive: Callable[[Row], list[tuple[str, str]]] | None = None  # (field, reason) problems
     derived_columns: tuple[str, ...] = ()  # columns `derive` fills
     importable: bool = True
+    # MongoDB's `_id` stands for this field when the document has no such field and `_id` is not
+    # an ObjectId (the counters pattern `{"_id": "PaymentCenter", "seq": 1010}`)
+    mongo_id_field: str | None = None
 
     @property
     def sort_columns(self) -> tuple[str, ...]:
@@ -83,6 +98,7 @@ class Collection:
     def columns(self) -> list[str]:
         """The table columns a load fills, in table order."""
         filled = {f.column for f in self.fields} | {f.column for g in self.groups for f in g.fields}
+        filled |= {g.text.column for g in self.groups if g.text is not None}
         filled |= {*self.derived_columns, "extra"}
         return [c.name for c in self.table.columns if c.name in filled]
 
@@ -101,6 +117,7 @@ class Shape:
         groups: tuple[Group, ...] = (),
         children: Children | None = None,
         aliases: dict[str, str] | None = None,
+        rounding: Any = None,
     ) -> None:
         by_name = {f.name: f for f in fields}
         self.names: dict[str, Target] = {f.name.lower(): f for f in fields}
@@ -113,9 +130,10 @@ class Shape:
         self.defaults = tuple(
             (f.column, f.default) for f in fields if f.default is not None and not f.required
         )
-        self.parts = {g.name: Shape(g.fields) for g in groups}
+        self.rounding = rounding  # io.records.Rounding when money doubles are rounded, else None
+        self.parts = {g.name: Shape(g.fields, rounding=rounding) for g in groups}
         if children is not None:
-            self.parts[children.name] = Shape(children.fields)
+            self.parts[children.name] = Shape(children.fields, rounding=rounding)
 
     def target(self, key: object) -> Target | None:
         """What a member fills, matched whatever its capitalisation (spellings are cached)."""

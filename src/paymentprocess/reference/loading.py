@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from paymentprocess.domain.identifiers import normalize_identifier, normalize_payee_key
 from paymentprocess.domain.money import parse_cents, parse_rate_ppm
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.reference import model as m
@@ -27,6 +28,12 @@ def text(value: Any) -> str | None:
         return None
     result = str(value)
     return result if result.strip() else None
+
+
+def identifier(value: Any) -> str | None:
+    """A TaxID or NPI without separators (`domain.identifiers`); `None` when absent or blank."""
+    given = text(value)
+    return None if given is None else normalize_identifier(given) or None
 
 
 def date(value: Any) -> dt.date | None:
@@ -61,6 +68,11 @@ def _texts(values: Any) -> frozenset[str]:
     return frozenset(str(v) for v in values or ())
 
 
+def _payee_refs(values: Any) -> frozenset[str]:
+    """PaymentCenter_IDs and payee keys of inclusion criteria (`TaxID|NPI` normalised)."""
+    return frozenset(normalize_payee_key(str(v)) for v in values or ())
+
+
 def _line(doc: Mapping[str, Any], index: int) -> m.ServiceLine:
     amounts = {a: cents(doc.get(f"{a}Amount"), f"{a}Amount") or 0 for a in m.AMOUNTS}
     number = doc.get("LineNumber")
@@ -84,8 +96,8 @@ def load_claim(doc: Mapping[str, Any]) -> m.Claim:
         payment_event_id=text(doc.get("PaymentEvent_ID")),
         status=text(doc.get("Status")) or "Unpaid",
         paid_amount=cents(doc.get("PaidAmount"), "PaidAmount") or 0,
-        tax_id=text(doc.get("TaxID")),
-        npi=text(doc.get("NPI")),
+        tax_id=identifier(doc.get("TaxID")),
+        npi=identifier(doc.get("NPI")),
         member_id=text(doc.get("MemberID")),
         billing_provider_name=text(doc.get("BillingProviderName")),
         billing_provider_address=doc.get("BillingProviderAddress"),
@@ -101,7 +113,8 @@ def load_claim(doc: Mapping[str, Any]) -> m.Claim:
 
 def _payment_center(doc: Mapping[str, Any]) -> m.PaymentCenter:
     kind = text(doc.get("PaymentCenterType")) or "Provider"
-    tax_id, npi, member_id = text(doc.get("TaxID")), text(doc.get("NPI")), text(doc.get("MemberID"))
+    tax_id, npi = identifier(doc.get("TaxID")), identifier(doc.get("NPI"))
+    member_id = text(doc.get("MemberID"))
     if kind == "Member":
         key = member_id
     else:
@@ -204,8 +217,8 @@ def load_cycle_input(docs: Documents, payment_event_id: str) -> m.CycleInput:
     if crit is not None:
         criteria = m.Criteria(
             _texts(crit.get("BenefitPlan_IDs")),
-            _texts(crit.get("IncludePaymentCenters")),
-            _texts(crit.get("ExcludePaymentCenters")),
+            _payee_refs(crit.get("IncludePaymentCenters")),
+            _payee_refs(crit.get("ExcludePaymentCenters")),
         )
     all_claims = tuple(load_claim(d) for d in docs.get("ClaimFinCore", ()))
     cycle = tuple(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
+from paymentprocess.domain.addresses import address_of
 from paymentprocess.reference.model import Claim, CycleInput, PaymentCenter
 from paymentprocess.reference.results import NewPayee
 
@@ -72,7 +73,9 @@ class PaymentCenterManager:
         return stats_key(key, self.payee_type)
 
     def new_payee(self, key: str, payment_center_id: int | None) -> NewPayee:
-        """A new payee's details from its first claim."""
+        """A new payee's details from its first claim: the claim's BillingProviderName and its
+        BillingProviderAddress in parts (`domain.addresses`: an object's Line1 … Zip, or a text
+        address split as the import splits it)."""
         claim = self._first_claim.get(key)
         member = self.payee_type == "Member"
         return NewPayee(
@@ -84,7 +87,9 @@ class PaymentCenterManager:
             npi=None if claim is None or member else claim.npi,
             member_id=key if member else None,
             vendor_name=None if claim is None or member else claim.billing_provider_name,
-            address=None if claim is None or member else claim.billing_provider_address,
+            address=None
+            if claim is None or member
+            else address_of(claim.billing_provider_address).as_dict(),
             contract_type=self.contract_type(key),
             payment_method="CHECK",
         )

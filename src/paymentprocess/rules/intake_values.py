@@ -2,27 +2,24 @@
 
 The rules use them to find problems and the claim builder uses them to convert a claim that
 passed every rule, so a value is judged the same way in both places. Money goes through
-`domain.money.parse_cents` (at most two decimals, `$100.00 ` accepted); dates accept ISO
-(`2018-03-28`) and US (`3/28/18 0:00`, `03/28/2018`) spellings.
+`domain.money.parse_cents` (at most two decimals, `$100.00 ` accepted); dates go through
+`domain.dates` (ISO `2018-03-28`, US `3/28/18 0:00`, `03/28/2018`), the import's parser too;
+TIN and NPI lose their separators through `domain.identifiers`, as on load.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from paymentprocess.domain.dates import DateTextError, parse_date_text
+from paymentprocess.domain.identifiers import normalize_identifier
 from paymentprocess.domain.money import MoneyError, parse_cents
 
 MAX_AMOUNT_CENTS = 1_000_000_000  # $10,000,000.00: no dental line comes near it
 MAX_TEXT = 64
 MAX_REFERENCE = 128
 EARLIEST_SERVICE_DATE = date(1900, 1, 1)
-
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?Z?)?$"
-)
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
 def parse_amount(value: object) -> int:
@@ -41,43 +38,19 @@ def parse_amount(value: object) -> int:
 
 
 def parse_service_date(value: object, *, today: date | None = None) -> date:
-    """A real calendar date, not before 1900 and not after tomorrow (UTC)."""
+    """A real calendar date (`domain.dates`, the import's parser too), 1900 to tomorrow (UTC)."""
     if not isinstance(value, str):
         raise ValueError("must be a date such as 2018-03-28 or 3/28/18")
-    text = value.strip()
-    iso, us = _ISO.match(text), _US.match(text)
     try:
-        if iso:
-            year, month, day = int(iso[1]), int(iso[2]), int(iso[3])
-            time_parts = iso.group(4, 5, 6)
-        elif us:
-            month, day, year = int(us[1]), int(us[2]), _full_year(us[3])
-            time_parts = us.group(4, 5, 6)
-        else:
-            raise ValueError("must be a date such as 2018-03-28 or 3/28/18")
-        parsed = date(year, month, day)
-        _check_time(*time_parts)
-    except ValueError as exc:
-        if "such as" in str(exc):
-            raise
-        raise ValueError(f"is not a real date: {text!r}") from None
+        parsed = parse_date_text(value, today=today)
+    except DateTextError as exc:
+        if exc.shape:
+            raise ValueError("must be a date such as 2018-03-28 or 3/28/18") from None
+        raise ValueError(str(exc)) from None
     latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
     if not EARLIEST_SERVICE_DATE <= parsed <= latest:
         raise ValueError(f"must be between {EARLIEST_SERVICE_DATE} and {latest}")
     return parsed
-
-
-def _full_year(text: str) -> int:
-    if len(text) == 4:
-        return int(text)
-    two = int(text)
-    this_year = datetime.now(UTC).year
-    return 2000 + two if 2000 + two <= this_year + 1 else 1900 + two
-
-
-def _check_time(hour: str | None, minute: str | None, second: str | None) -> None:
-    if hour is not None and (int(hour) > 23 or int(minute or 0) > 59 or int(second or 0) > 59):
-        raise ValueError("bad time of day")
 
 
 def parse_text(value: object, *, max_length: int = MAX_TEXT) -> str:
@@ -95,17 +68,18 @@ def parse_text(value: object, *, max_length: int = MAX_TEXT) -> str:
 
 
 def parse_npi(value: object) -> str:
-    """Exactly ten ASCII digits (the check digit is not judged here: SPEC §7 only warns)."""
-    text = parse_text(value)
+    """Ten ASCII digits once separators are dropped (`domain.identifiers`: `1234-567-893` is
+    `1234567893`); the check digit is not judged here: SPEC §7 only warns."""
+    text = normalize_identifier(parse_text(value))
     if len(text) != 10 or not (text.isascii() and text.isdigit()):
         raise ValueError("must be exactly 10 digits")
     return text
 
 
 def parse_tin(value: object) -> str:
-    """Nine ASCII digits; `12-3456789` is accepted and stored as `123456789`."""
-    text = parse_text(value)
-    digits = text.replace("-", "") if re.fullmatch(r"\d{2}-\d{7}", text, re.ASCII) else text
+    """Nine ASCII digits once separators are dropped (`domain.identifiers`): `12-3456789` is
+    accepted and stored as `123456789`, as a load stores it."""
+    digits = normalize_identifier(parse_text(value))
     if len(digits) != 9 or not (digits.isascii() and digits.isdigit()):
         raise ValueError("must be exactly 9 digits")
     return digits

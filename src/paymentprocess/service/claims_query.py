@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
+from paymentprocess.domain.identifiers import normalize_identifier
 from paymentprocess.service.claims_cursor import Cursor, Direction, decode_cursor, encode_cursor
 from paymentprocess.service.claims_document import H_BEGIN, H_ID, row_document
 from paymentprocess.service.claims_read import HEADER_COLUMNS, LINE_COLUMNS, grouped_lines
@@ -97,9 +98,11 @@ class ClaimFilter:
 
     @property
     def provider(self) -> str:
+        """The TIN or NPI as stored: without separators (`domain.identifiers`), `36-2514789`
+        finds the claims of `362514789`."""
         value = self.provider_tin if self.provider_tin is not None else self.provider_npi
         assert value is not None
-        return value
+        return normalize_identifier(value)
 
 
 @dataclass(frozen=True)

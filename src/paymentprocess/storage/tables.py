@@ -174,6 +174,7 @@ payment_center = Table(
     Column("member_id", String),
     Column("vendor_name", String),
     Column("address_line1", String),
+    Column("address_line2", String),
     Column("address_city", String),
     Column("address_state", String),
     Column("address_zip", String),
@@ -209,7 +210,12 @@ def _claim_columns() -> list[Column[Any]]:
         Column("npi", String),
         Column("member_id", String),
         Column("billing_provider_name", String),
-        Column("billing_provider_address", String),
+        Column("billing_provider_address", String),  # as given, when given as text
+        Column("billing_provider_address_line1", String),  # the parts: given, or parsed from text
+        Column("billing_provider_address_line2", String),
+        Column("billing_provider_address_city", String),
+        Column("billing_provider_address_state", String),
+        Column("billing_provider_address_zip", String),
         Column("contract_type", String),
         Column("benefit_plan_id", String),
         Column("received_date", Date),

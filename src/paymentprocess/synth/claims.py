@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from paymentprocess.engine.columns import BILLING_ADDRESS
 from paymentprocess.storage.tables import CLAIM_MONEY, claim_fin_core
 from paymentprocess.synth.identifiers import broken_npi
 from paymentprocess.synth.plan import CyclePlan
 from paymentprocess.synth.rng import Rng
 
 PAYEE_FIELDS = ("tax_id", "npi", "member_id", "billing_provider_name", "billing_provider_address",
-                "contract_type")  # fmt: skip
+                *BILLING_ADDRESS, "contract_type")  # fmt: skip
 UNSET = ("claim_reference", "created_at", "extra", "original_claim_core_id")  # always NULL here
 CLAIM_COLUMNS = tuple(c.name for c in claim_fin_core.columns if c.name not in UNSET)
 

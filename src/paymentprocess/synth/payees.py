@@ -69,9 +69,21 @@ def payee_frame(plan: CyclePlan) -> pl.DataFrame:
     eft = pl.col("payment_method") == "EFT"
     return frame.with_columns(
         payee_key=key,
-        billing_provider_address=pl.concat_str(
-            "address_line1", "address_city", "address_state", "address_zip", separator=", "
+        billing_provider_address=pl.concat_str(  # "12 Oak St, Springfield, IL 62704"
+            "address_line1",
+            pl.lit(", "),
+            "address_city",
+            pl.lit(", "),
+            "address_state",
+            pl.lit(" "),
+            "address_zip",
         ),
+        # the parts, as a load of that text stores them (domain.addresses.parse_us_address)
+        billing_provider_address_line1="address_line1",
+        billing_provider_address_line2=pl.lit(None, pl.String),
+        billing_provider_address_city="address_city",
+        billing_provider_address_state="address_state",
+        billing_provider_address_zip="address_zip",
         bank_routing_number=pl.when(eft).then(
             rng.between("routing", i, 10**8, 10**9 - 1).cast(pl.String)
         ),
