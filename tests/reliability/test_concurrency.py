@@ -13,6 +13,11 @@
   result equals running them one after the other (in some order) — check numbers unique and
   contiguous, the carry-in paid once, the new payee created once (PaymentCenter unique
   (type, payee_key)).
+- A restore of the latest Final Run (PE-1) racing a Final Run of another event (PE-2), each held
+  half-way through its writes while the other starts, then released: exactly one order wins,
+  never a mix — the Final Run first (then the restore is refused, naming PE-2: its backup is no
+  longer the latest), or the restore first (then PE-2 pays against the restored state). The
+  result equals running them one after the other in that order.
 - 32 intake clients posting at once through a real server with two worker processes, four per
   Idempotency-Key (one of them with different content for some keys): one claim per key, every
   201 for a key answers the same claim, the odd one out is refused.
@@ -41,9 +46,10 @@ from tests.reliability.harness import (
 )
 from tests.reliability.intake_support import claim_body, intake_consistency, serving
 
-from paymentprocess.engine import persist, pipeline
+from paymentprocess.engine import backup, persist, pipeline
+from paymentprocess.errors import RunRefusedError
 from paymentprocess.io.load import load_documents
-from paymentprocess.service.runs import RunOutcome, run_payment_event
+from paymentprocess.service.runs import RunOutcome, restore_final_run, run_payment_event
 from paymentprocess.storage import tables as t
 from paymentprocess.synth.cycle import generate_cycle
 
@@ -272,6 +278,101 @@ def test_final_runs_of_two_events_sharing_payees_serialise(
     matches = [order for order, expected in orders.items() if expected == state]
     assert matches, diff(state, orders[("PE-1", "PE-2")])
     print(f"two events' Final Runs overlapped; result equals running {matches[0]} in turn")
+
+
+def _restore_job(uri: str, backup_id: int) -> Callable[[], str]:
+    """A restore on its own engine, to be called in a thread: "restored" or the refusal."""
+
+    def job() -> str:
+        with engine_on(uri) as engine:
+            try:
+                restore_final_run(engine, backup_id)
+            except RunRefusedError as exc:
+                return f"refused: {exc}"
+            return "restored"
+
+    return job
+
+
+@pytest.mark.slow
+@BOTH
+@pytest.mark.parametrize("held", ["final", "restore", "neither"])
+def test_restore_racing_a_final_run_of_another_event_serialises(
+    db_uri: str, held: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with engine_on(db_uri) as engine:
+        load_documents(engine, _two_events(new_payee=True))
+        for event in ("PE-1", "PE-2"):
+            assert run_payment_event(engine, event, "dry-run").exit_code == 0
+        assert run_payment_event(engine, "PE-1", "final").exit_code == 0  # backup 1
+    with databases(db_uri, tmp_path) as dbs:
+        expected = {}
+        for order in ("restore first", "final first"):
+            copy = dbs.clone(db_uri)
+            with engine_on(copy) as engine:
+                if order == "restore first":
+                    restore_final_run(engine, 1)
+                    assert run_payment_event(engine, "PE-2", "final").exit_code == 0
+                else:
+                    assert run_payment_event(engine, "PE-2", "final").exit_code == 0
+                    with pytest.raises(RunRefusedError, match="not the latest Final Run"):
+                        restore_final_run(engine, 1)
+                expected[order] = business_state(engine)
+    # One of them is held inside its transaction (after its first writes) until the other has
+    # started and waited a second; then both finish.
+    reached, release = threading.Event(), threading.Event()
+    hold_at = {"final": "final:after-claims", "restore": "restore:after-payment_center"}.get(held)
+    for module in (persist, backup):
+        real = module.checkpoint
+
+        def hold(point: str, real: Callable[[str], None] = real) -> None:
+            real(point)
+            if point == hold_at:
+                reached.set()
+                assert release.wait(60)
+
+        monkeypatch.setattr(module, "checkpoint", hold)
+    results: dict[str, Any] = {}
+
+    def first() -> None:
+        job = _restore_job(db_uri, 1) if held == "restore" else run_job(db_uri, "PE-2", "final")
+        results["first"] = job()
+
+    def second() -> None:
+        job = run_job(db_uri, "PE-2", "final") if held == "restore" else _restore_job(db_uri, 1)
+        results["second"] = job()
+
+    if held == "neither":
+        both = _in_threads([run_job(db_uri, "PE-2", "final"), _restore_job(db_uri, 1)])  # type: ignore[list-item]
+        final, restored = both[0], both[1]
+    else:
+        one = threading.Thread(target=first)
+        one.start()
+        assert reached.wait(60), "the held one never reached its hold point"
+        two = threading.Thread(target=second)
+        two.start()
+        two.join(1.0)
+        assert two.is_alive(), "the second one did not wait for the first to commit"
+        release.set()
+        one.join(60)
+        two.join(60)
+        assert not one.is_alive(), "the held one blocked"
+        assert not two.is_alive(), "the waiting one blocked"
+        final = results["first" if held == "final" else "second"]
+        restored = results["second" if held == "final" else "first"]
+    assert final.exit_code == 0, final.message
+    with engine_on(db_uri) as engine:
+        state = business_state(engine)
+    if restored == "restored":
+        order = "restore first"
+    else:
+        assert "is not the latest Final Run" in restored, restored
+        assert "PE-2 (run" in restored, restored
+        order = "final first"
+    if held != "neither":
+        assert order == {"final": "final first", "restore": "restore first"}[held]
+    assert state == expected[order], diff(state, expected[order])
+    print(f"restore racing a Final Run of another event ({held} held): {order}")
 
 
 @pytest.mark.slow

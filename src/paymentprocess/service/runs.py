@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,6 +269,19 @@ def _record_failure(
         return None
 
 
+@contextmanager
+def busy_is_refusal(what: str) -> Iterator[None]:
+    """SQLite: a writer that waited out the busy timeout is refused with a message, not a trace."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "locked" not in str(exc).lower():
+            raise
+        raise RunRefusedError(
+            f"the database is busy with a run; {what} again when it has finished"
+        ) from None
+
+
 def restore_final_run(engine: Engine, backup_id: int) -> Restored:
     """Undo the latest Final Run from its backup, atomically; refuses (RunRefusedError, nothing
     changed) anything but the latest Final Run or a backup whose tables changed since.
@@ -275,7 +289,7 @@ def restore_final_run(engine: Engine, backup_id: int) -> Restored:
     Takes the locks of a Final Run, in the same order (the event's row, then on PostgreSQL the
     Final Runs' advisory lock; SQLite: the write lock), so a restore and a Final Run of another
     event never overlap: one commits first and the other then reads what it committed."""
-    with unit_of_work(engine) as uow:
+    with busy_is_refusal("restore"), unit_of_work(engine) as uow:
         event_id = backup_event_id(uow.conn, backup_id)
         _lock_event(uow.conn, event_id)
         one_final_run_at_a_time(uow.conn)
