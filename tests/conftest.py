@@ -79,3 +79,26 @@ def engine(db_uri: str) -> Iterator[Engine]:
     eng = create_engine_for(db_uri)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def copy_db_uri(db_uri: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh, schema-ready database of the same kind as `db_uri` (to load a copy into)."""
+    if db_uri.startswith("sqlite"):
+        uri = f"sqlite:///{tmp_path / 'copy.db'}"
+        engine = create_engine_for(uri)
+        ensure_schema(engine)
+        engine.dispose()
+        yield uri
+        return
+    name = f"{db_uri.rsplit('/', 1)[1]}_copy"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    uri = f"{db_uri.rsplit('/', 1)[0]}/{name}"
+    engine = create_engine_for(uri)
+    ensure_schema(engine)
+    engine.dispose()
+    yield uri
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

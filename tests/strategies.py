@@ -9,6 +9,11 @@ claims, and up to ~30 cycle claims in chains: originals with 1–4 lines, voids 
 and UnderPayment records, refunds, late claims and some bad data (negative amounts, invalid NPIs,
 unknown service codes, now and then a bad frequency code, a missing payee id, an unknown plan, a
 duplicate original or a sequence behind its ids). Ids are unique; amounts have two decimals.
+
+Shapes of real legacy data, not of our generator: paid originals whose `ParentClaimCore_ID` is
+absent, null or blank (their own parent), refunds in every state shape (none, `Status`,
+`AppliedAmount`, `RemainingAmount`, both), ledger records that carry their `Applications`, members
+without an address (no check can be mailed), now and then no check sequence at all.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ def _payees(draw: st.DrawFn) -> list[Doc]:
                 "PaymentCenter_ID": 10 + i,
                 "ContractType": draw(st.sampled_from(("CMS", "Contract"))),
                 "PaymentMethod": draw(st.sampled_from(("CHECK", "EFT"))),
+                "has_address": not rarely(draw, 6),  # a member without one cannot get a check
             }
         )
     return people
@@ -99,6 +105,9 @@ def _payment_center(person: Doc, payee_type: str) -> Doc:
         "ContractType": person["ContractType"],
         "PaymentMethod": person["PaymentMethod"],
     }
+    if person["has_address"]:
+        doc["Address"] = {"Line1": f"{person['PaymentCenter_ID']} Elm St", "City": "Springfield",
+                          "State": "IL", "Zip": "62704"}  # fmt: skip
     if payee_type == "Member":
         doc["MemberID"] = person["MemberID"]
     else:
@@ -165,6 +174,12 @@ class _Claims:
             doc.update(
                 PaidAmount=text(draw(st.integers(-5_000, 90_000))), PaidPaymentEvent_ID=PRIOR
             )
+        if chain is None and draw(st.booleans()):  # the legacy system left an original's parent out
+            legacy = draw(st.sampled_from(("absent", None, "", "  ")))
+            if legacy == "absent":
+                del doc["ParentClaimCore_ID"]
+            else:
+                doc["ParentClaimCore_ID"] = legacy
         if rarely(draw, 4):
             doc["ContractType"] = draw(st.sampled_from(("CMS", "Contract")))
         if rarely(draw, 5):
@@ -219,7 +234,16 @@ def _ledger(draw: st.DrawFn, people: list[Doc], history: list[Doc], due: dt.date
                 "RemainingAmount": text(total * draw(st.sampled_from((100, 0, 50, 100))) // 100),
                 "CreatedDate": (due - dt.timedelta(days=draw(st.integers(30, 400)))).isoformat(),
             }
-            chains = [h["ParentClaimCore_ID"] for h in history if h["TaxID"] == person["TaxID"]]
+            applied = total - int(doc["RemainingAmount"].replace(".", ""))
+            if applied > 1 and draw(st.booleans()):  # an export of ours: what earlier cycles took
+                doc["Applications"] = [
+                    {"PaymentEvent_ID": PRIOR, "Kind": "offset", "Amount": text(applied // 2)}
+                ]
+            chains = [
+                h.get("ParentClaimCore_ID") or h["ClaimCore_ID"]
+                for h in history
+                if h["TaxID"] == person["TaxID"]
+            ]
             if chains and draw(st.booleans()):
                 doc["ClaimChain_ID"] = draw(st.sampled_from(chains))
             records.append(doc)
@@ -233,15 +257,32 @@ def _refunds(draw: st.DrawFn, claims: list[Doc], history: list[Doc], due: dt.dat
         target = draw(st.sampled_from(pool)) if pool else "NONE"
         if rarely(draw, 6):
             target = f"UNKNOWN{i}"
-        refunds.append(
-            {
-                "Refund_ID": f"RF{i}",
-                "OriginalClaimCore_ID": target,
-                "Amount": text(draw(st.integers(1, 40_000))),
-                "ReceivedDate": (due - dt.timedelta(days=draw(st.integers(1, 60)))).isoformat(),
-            }
-        )
+        amount = draw(st.integers(1, 40_000))
+        refund = {
+            "Refund_ID": f"RF{i}",
+            "OriginalClaimCore_ID": target,
+            "Amount": text(amount),
+            "ReceivedDate": (due - dt.timedelta(days=draw(st.integers(1, 60)))).isoformat(),
+        }
+        refund.update(_refund_state(draw, amount))
+        refunds.append(refund)
     return refunds
+
+
+def _refund_state(draw: st.DrawFn, amount: int) -> Doc:
+    """How far the legacy system (or an earlier cycle) already applied a refund, in its shapes."""
+    applied = draw(st.sampled_from((0, amount, amount // 3)))
+    shape = draw(st.sampled_from(("none", "status", "applied", "remaining", "both")))
+    if shape == "none":
+        return {}  # legacy: no state at all, taken as open
+    if shape == "status":
+        return {"Status": "Applied" if applied == amount else "Open"} if applied in (0, amount) else {
+            "AppliedAmount": text(applied)}  # fmt: skip
+    if shape == "applied":
+        return {"AppliedAmount": text(applied)}
+    if shape == "remaining":
+        return {"RemainingAmount": text(amount - applied)}
+    return {"Status": "Applied" if applied == amount else "Open", "AppliedAmount": text(applied)}
 
 
 def _spoil(draw: st.DrawFn, claims: list[Doc], payee_type: str) -> None:
@@ -265,8 +306,8 @@ def _sequences(draw: st.DrawFn, people: list[Doc], ledger: list[Doc]) -> list[Do
     }
     sequences = []
     for name, largest in used.items():
-        if rarely(draw, 8):
-            continue  # a missing sequence starts from the largest id in use
+        if rarely(draw, 8 if name != "CheckNumber:FS1" else 30):
+            continue  # a missing id sequence starts from the largest id in use; checks: Critical
         value = largest + draw(st.integers(0, 5)) * (1 if name != "CheckNumber:FS1" else 1000)
         if largest > 0 and rarely(draw, 20):
             value = largest - 1  # SEQUENCE_MISMATCH
@@ -303,7 +344,8 @@ def cycle_documents(draw: st.DrawFn) -> tuple[Documents, str]:
     for _ in range(draw(st.integers(0, 14))):
         _chain(claims, draw(st.sampled_from(people)), draw(st.sampled_from(SCENARIOS)))
     if claims.history and rarely(draw, 15):  # an original of an already paid chain
-        chain = draw(st.sampled_from(claims.history))["ParentClaimCore_ID"]
+        paid = draw(st.sampled_from(claims.history))
+        chain = (paid.get("ParentClaimCore_ID") or "").strip() or paid["ClaimCore_ID"]
         claims.add(draw(st.sampled_from(people)), chain, "1")
     _spoil(draw, claims.docs, payee_type)
     ledger = _ledger(draw, people, claims.history, due)

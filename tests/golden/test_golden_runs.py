@@ -132,7 +132,8 @@ def _dmr_member() -> Docs:
     # A member is paid 70.00; late, but members get no interest without a Member row.
     d = b.cycle(event_type="DMR")
     d["InterestConfig"] = [b.interest("Contract", "0.06", 0, "2025-01-01")]
-    d["PaymentCenter"] = [b.member(9, "M1")]
+    home = {"Line1": "1 Elm St", "City": "Springfield", "State": "IL", "Zip": "62704"}
+    d["PaymentCenter"] = [b.member(9, "M1", VendorName="Ann Smith", Address=home)]
     d["ClaimFinCore"] = [
         b.claim("C1", b.line("70.00"), tax=None, npi=None, member="M1", received="2025-01-01")
     ]

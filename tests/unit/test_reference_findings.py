@@ -41,6 +41,10 @@ def with_problem(code: str) -> Documents:
     }
     if code == "SEQUENCE_MISMATCH":
         docs["SequenceNumbers"][1]["Value"] = 9  # below record id 10
+    elif code == "SEQUENCE_MISSING":  # checks are never numbered from a made-up start
+        docs["SequenceNumbers"] = [
+            s for s in docs["SequenceNumbers"] if s["Name"] != "CheckNumber:FS1"
+        ]
     else:
         docs["ClaimFinCore"].append(bad[code])
     return docs
@@ -52,6 +56,7 @@ CRITICAL = [
     "DUPLICATE_CLAIM",
     "INVALID_BENEFIT_PLAN",
     "SEQUENCE_MISMATCH",
+    "SEQUENCE_MISSING",
 ]
 
 
@@ -77,6 +82,7 @@ DRY_RUN_NET_PAY = {
     "DUPLICATE_CLAIM": 0,  # second C1 in chain C1: 1.00 − 50.00 = −49.00; 1.00 left, offset
     "INVALID_BENEFIT_PLAN": 4600,  # not a hold reason: X1 pays 1.00
     "SEQUENCE_MISMATCH": 4500,
+    "SEQUENCE_MISSING": 4500,
 }
 
 
@@ -85,10 +91,8 @@ def test_a_dry_run_completes_with_errors(code: str) -> None:
     result = compute_cycle(with_problem(code), "PE-1", "dry-run")
     found = result.finding(code)
     assert found is not None
-    if code == "SEQUENCE_MISMATCH":  # Critical only in a Final Run
-        assert (found.severity, result.status) == ("Warning", "Completed")
-    else:
-        assert result.status == "CompletedWithErrors"
+    # Critical in both runs, so the Dry Run says that the Final Run would block
+    assert (found.severity, result.status) == ("Critical", "CompletedWithErrors")
     assert result.payee(KEY_A).net_pay == DRY_RUN_NET_PAY[code]
 
 

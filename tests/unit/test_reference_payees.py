@@ -26,6 +26,9 @@ from tests.golden.builders import (
 )
 
 from paymentprocess.reference import LedgerApplication, compute_cycle
+from paymentprocess.reference.payees import stats_key
+
+HOME = {"Line1": "1 Elm St", "City": "Springfield", "State": "IL", "Zip": "62704"}
 
 
 def test_prior_overpayments_are_offset_oldest_first() -> None:
@@ -241,18 +244,30 @@ def test_dry_run_lists_new_payees_without_ids() -> None:
     assert result.sequences_after == {}
 
 
-def test_missing_sequences_start_from_the_largest_id_in_use() -> None:
+def test_missing_id_sequences_start_from_the_largest_id_in_use() -> None:
     docs = new_payee_cycle()
-    docs["SequenceNumbers"] = []
+    docs["SequenceNumbers"] = [{"Name": "CheckNumber:FS1", "Value": 0}]
     result = compute_cycle(docs, "PE-1", "final")
     assert [n.payment_center_id for n in result.new_payees] == [102, 103]
     assert [x.check_number for x in result.payments] == ["1", "2", "3"]
 
 
+def test_a_missing_check_sequence_blocks_the_final_run_and_is_critical_in_the_dry_run() -> None:
+    docs = new_payee_cycle()
+    docs["SequenceNumbers"] = []
+    for mode, status in (("dry-run", "CompletedWithErrors"), ("final", "Blocked")):
+        result = compute_cycle(docs, "PE-1", mode)  # type: ignore[arg-type]
+        found = result.finding("SEQUENCE_MISSING")
+        assert found is not None
+        assert found.sample_ids == ("CheckNumber:FS1",)
+        assert (found.severity, result.status) == ("Critical", status)
+    assert result.payments == []
+
+
 def dmr_cycle() -> dict[str, list[dict[str, object]]]:
     docs = cycle(event_type="DMR")
     docs["InterestConfig"] = [interest("Contract", "0.05", 30, "2025-01-01")]
-    docs["PaymentCenter"] = [member(301, "M-1")]
+    docs["PaymentCenter"] = [member(301, "M-1", VendorName="Ann Smith", Address=HOME)]
     docs["ClaimFinCore"] = [
         claim("D1", line("100.00"), member="M-1", received="2025-05-01"),
         claim("D2", line("40.00"), member="M-2", tax=None, npi=None, received="2025-07-01"),
@@ -280,6 +295,13 @@ def test_dmr_member_interest_with_a_member_row() -> None:
     docs = dmr_cycle()
     docs["ClaimFinCore"].pop()  # drop D3 so the Final Run is not blocked
     docs["InterestConfig"].append(interest("Member", "0.03", 30, "2025-01-01"))
+    blocked = compute_cycle(docs, "PE-1", "final")  # new member M-2: no address for a check
+    found = blocked.finding("PAYEE_ADDRESS_MISSING")
+    assert blocked.status == "Blocked"
+    assert found is not None
+    assert found.sample_ids == (stats_key("M-2", "Member"),)
+    # held under a 50.00 minimum, M-2 is created but not paid: no check to mail yet
+    docs["FundingSource"][0]["MinimumPayment"] = "50.00"
     result = compute_cycle(docs, "PE-1", "final")
     # 75 days − 30 = 45 late: 10000 × 0.03 × 45 / 365 = 36.99 → 37
     assert result.claim("D1").interest == 37
@@ -290,4 +312,5 @@ def test_dmr_member_interest_with_a_member_row() -> None:
         "M-2",
         None,
     )
-    assert [x.amount for x in result.payments] == [10037, 4000]
+    assert [x.amount for x in result.payments] == [10037]
+    assert result.finding("PAYEE_ADDRESS_MISSING") is None

@@ -42,7 +42,8 @@ def _check_claims(result: ReferenceResult, documents: dict[str, list[dict[str, A
     history: dict[str, int] = defaultdict(int)
     for doc in documents["ClaimFinCore"]:
         if doc["Status"] == "Paid":
-            history[doc["ParentClaimCore_ID"]] += parse_cents(doc["PaidAmount"])
+            chain = (doc.get("ParentClaimCore_ID") or "").strip() or doc["ClaimCore_ID"]
+            history[chain] += parse_cents(doc["PaidAmount"])
     last: dict[str, int] = {}
     nets: dict[str, int] = defaultdict(int)
     for claim in sorted(result.claims, key=lambda c: c.claim_core_id):

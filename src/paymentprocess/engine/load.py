@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
+    case,
     func,
     literal,
     or_,
@@ -157,10 +158,18 @@ def _links_query(cfg: RunConfig) -> FrameQuery:
 
 
 def _payees_query(cfg: RunConfig) -> FrameQuery:
+    """Existing payees of the event's type; `mailing_ready` (1/0): a check can be mailed to it
+    (name and a whole address). Names and addresses themselves (PHI for members) stay stored."""
     pc = t.payment_center
     names = ("payment_center_id", "payee_key", "contract_type", "payment_method")
-    query = select(*(pc.c[n] for n in names)).where(pc.c.payment_center_type == cfg.payee_type)
-    return query, table_schema(pc, names)
+    mailing = ("vendor_name", "address_line1", "address_city", "address_state", "address_zip")
+    ready = case(
+        (and_(*(func.coalesce(func.trim(pc.c[n]), "") != "" for n in mailing)), 1), else_=0
+    )
+    query = select(*(pc.c[n] for n in names), ready.label("mailing_ready")).where(
+        pc.c.payment_center_type == cfg.payee_type
+    )
+    return query, {**table_schema(pc, names), "mailing_ready": I64}
 
 
 def _applied(group_col: str) -> Select[tuple[object, int]]:
@@ -201,7 +210,7 @@ def _ledger_query(cfg: RunConfig) -> FrameQuery:
 def _refunds_query() -> FrameQuery:
     rf, c = t.refund, t.claim_fin_core
     applied = _applied("refund_id").subquery()
-    remaining = rf.c.amount - func.coalesce(applied.c.applied, 0)
+    remaining = rf.c.amount - rf.c.opening_applied_amount - func.coalesce(applied.c.applied, 0)
     query = (
         select(
             rf.c.refund_id,

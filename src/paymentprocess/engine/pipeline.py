@@ -109,7 +109,7 @@ def _compute_and_persist(
         result = ledger.payee_results(claims, cycle, data.ledger, data.refunds, cfg)
         check_invariant(result.payees)
     with timer.stage("validate_results"):
-        ctx = RuleContext(cfg, data, claims, lines, cycle, result.refunds)
+        ctx = RuleContext(cfg, data, claims, lines, cycle, result.refunds, result.payees)
         findings = sorted(findings + run_rules(ctx, results=True), key=_finding_order)
     status = _status(findings, mode)
     if status == "Blocked":  # every finding is reported; nothing is paid or written

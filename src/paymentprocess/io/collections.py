@@ -5,8 +5,10 @@ the reference and configuration collections are in `io.reference_collections`. T
 `Field`s is the order of keys on export. Fields marked `only_when_set` are product
 additions that the runs and the claims service fill (`ClaimChain_ID`, `CreatedPaymentEvent_ID`,
 `ClaimReference`, `Quadrant`); they are exported only when they have a value and are accepted on
-load, so an export loads back unchanged. PaymentRegister is export only; PaymentEventStats (the
-run documents) is written by `io.export` directly.
+load, so an export loads back unchanged. A ledger record carries its `Applications` and a refund
+its `Status` and `AppliedAmount` (`io.ledger_state`), so a later cycle sees the same open amounts
+after export → load. PaymentEventStats (the run documents) is read and written by
+`io.run_documents`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from paymentprocess.io.fields import (
     TEXT_LIST,
     choice,
 )
+from paymentprocess.io.ledger_state import ledger_opening, refund_applied
 from paymentprocess.io.reference_collections import (
     BENEFIT_PLAN,
     BUSINESS,
@@ -64,10 +67,12 @@ def _payee_key(row: Row) -> list[tuple[str, str]]:
     return missing
 
 
-def _opening_remaining(row: Row) -> list[tuple[str, str]]:
-    """RemainingAmount defaults to TotalAmount: a record nobody has applied yet."""
-    if row.get("opening_remaining_amount") is None:
-        row["opening_remaining_amount"] = row.get("total_amount")
+def _own_parent(row: Row) -> list[tuple[str, str]]:
+    """A missing, null or blank ParentClaimCore_ID is the claim's own id (an original is its own
+    parent), so every reader of a chain (history, cycle, validation, refunds) sees one value."""
+    parent = row.get("parent_claim_core_id")
+    if parent is None or not str(parent).strip():
+        row["parent_claim_core_id"] = row.get("claim_core_id")
     return []
 
 
@@ -193,6 +198,20 @@ CLAIM_FIN_CORE = Collection(
         Key(("claim_core_id",), "ClaimCore_ID"),
         Key(("claim_reference",), "ClaimReference"),
     ),
+    derive=_own_parent,
+)
+
+APPLICATIONS = Children(
+    name="Applications",
+    table=t.over_and_under_payment_application,
+    parent_column="over_and_under_payment_id",
+    key_field=None,
+    fields=(
+        Field("PaymentEvent_ID", "payment_event_id", TEXT, required=True),
+        Field("Kind", "kind", choice("offset", "refund", "carry_in"), required=True),
+        Field("Amount", "amount", MONEY, required=True),
+        Field("Refund_ID", "refund_id", TEXT),
+    ),
 )
 
 OVER_AND_UNDER_PAYMENT = Collection(
@@ -208,9 +227,10 @@ OVER_AND_UNDER_PAYMENT = Collection(
         Field("CreatedDate", "created_date", DATE),
         Field("ClaimChain_ID", "claim_chain_id", TEXT, only_when_set=True),
     ),
+    children=APPLICATIONS,
     keys=(Key(("over_and_under_payment_id",), "OverAndUnderPayment_ID"),),
     aliases={"RemaingAmount": "RemainingAmount"},
-    derive=_opening_remaining,
+    derive_with_children=ledger_opening,
 )
 
 REFUND = Collection(
@@ -221,8 +241,13 @@ REFUND = Collection(
         Field("OriginalClaimCore_ID", "original_claim_core_id", TEXT, required=True),
         Field("Amount", "amount", MONEY, required=True),
         Field("ReceivedDate", "received_date", DATE),
+        Field("Status", "refund_status", choice("Open", "Applied")),
+        Field("AppliedAmount", "opening_applied_amount", MONEY),
+        Field("RemainingAmount", "refund_remaining", MONEY, exported=False),
     ),
     keys=(Key(("refund_id",), "Refund_ID"),),
+    derive=refund_applied,
+    virtual_columns=("refund_status",),
 )
 
 PAYMENT_REGISTER = Collection(
@@ -230,15 +255,14 @@ PAYMENT_REGISTER = Collection(
     t.payment_register,
     (
         Field("Payment_ID", "payment_id", TEXT, required=True),
-        Field("PaymentEvent_ID", "payment_event_id", TEXT),
-        Field("PaymentCenter_ID", "payment_center_id", INT),
-        Field("Amount", "amount", MONEY),
-        Field("Method", "method", TEXT),
-        Field("CheckNumber", "check_number", TEXT),
-        Field("PaymentDate", "payment_date", DATE),
+        Field("PaymentEvent_ID", "payment_event_id", TEXT, required=True),
+        Field("PaymentCenter_ID", "payment_center_id", INT, required=True),
+        Field("Amount", "amount", MONEY, required=True),
+        Field("Method", "method", choice("CHECK", "EFT"), required=True),
+        Field("CheckNumber", "check_number", TEXT, required=True),
+        Field("PaymentDate", "payment_date", DATE, required=True),
     ),
     keys=(Key(("payment_id",), "Payment_ID"),),
-    importable=False,
 )
 
 COLLECTIONS: tuple[Collection, ...] = (

@@ -5,7 +5,8 @@ by id in Polars (the same order on SQLite and PostgreSQL whatever the database c
 every amount and date column at once, and builds one document per row: Appendix A names in
 Appendix A order, nested `Address` / `ServiceLines`, then the unknown fields kept in `extra`.
 Claims show their effective status (`storage.claims_view`); ledger records their current
-`RemainingAmount` (opening amount minus every application).
+`RemainingAmount` (opening amount minus every application) and their `Applications`; refunds
+their `AppliedAmount` (applied before this system plus every application) and `Status`.
 """
 
 from __future__ import annotations
@@ -16,23 +17,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
-from sqlalchemy import BigInteger, Connection, Select, cast, func, select
+from sqlalchemy import BigInteger, Connection, Select, case, cast, func, select
 
+from paymentprocess.io.fields import TEXT
 from paymentprocess.io.spec import Collection, Field, Group
 from paymentprocess.storage.claims_view import effective_claims_select
 from paymentprocess.storage.frames import read_frame, table_schema
 from paymentprocess.storage.tables import over_and_under_payment as ledger
 from paymentprocess.storage.tables import over_and_under_payment_application as applications
+from paymentprocess.storage.tables import refund as refunds
 
 Document = dict[str, Any]
 _EXTRA = "\x00extra"
 _PARENT = "\x00parent"
+_AS_TEXT = "\x00text"  # a group's text form, when it was given as text
 
 
 def collection_documents(conn: Connection, collection: Collection) -> list[Document]:
     """Every stored record of `collection` as an export document, sorted by id."""
     columns = _columns(collection)
-    frame = read_frame(conn, _query(collection, columns), table_schema(collection.table, columns))
+    frame = read_frame(conn, _query(collection, columns), _schema(collection, columns))
     frame = frame.sort(list(collection.sort_columns))
     children = collection.children
     lines = _child_documents(conn, collection) if children is not None else {}
@@ -51,12 +55,35 @@ def _columns(collection: Collection) -> list[str]:
     return [c.name for c in collection.table.columns if c.name in wanted]
 
 
+def _schema(collection: Collection, columns: list[str]) -> dict[str, pl.DataType]:
+    schema: dict[str, pl.DataType] = dict(table_schema(collection.table, columns))
+    schema.update({name: pl.String() for name in collection.virtual_columns})
+    return schema
+
+
 def _query(collection: Collection, columns: list[str]) -> Select[Any]:
     if collection.name == "ClaimFinCore":
         return effective_claims_select(columns)
     if collection.name == "OverAndUnderPayment":
         return _ledger_query(columns)
+    if collection.name == "Refund":
+        return _refund_query(columns)
     return select(*(collection.table.c[c] for c in columns))
+
+
+def _refund_query(columns: list[str]) -> Select[Any]:
+    """Refunds with `AppliedAmount` = everything applied so far and the `Status` that follows."""
+    applied = (
+        select(applications.c.refund_id, func.sum(applications.c.amount).label("applied"))
+        .where(applications.c.refund_id.is_not(None))
+        .group_by(applications.c.refund_id)
+        .subquery("applied")
+    )
+    total = cast(refunds.c.opening_applied_amount + func.coalesce(applied.c.applied, 0), BigInteger)
+    status = case((refunds.c.amount - total > 0, "Open"), else_="Applied").label("refund_status")
+    picked = [total.label(c) if c == "opening_applied_amount" else refunds.c[c] for c in columns]
+    joined = refunds.outerjoin(applied, applied.c.refund_id == refunds.c.refund_id)
+    return select(*picked, status).select_from(joined)
 
 
 def _ledger_query(columns: list[str]) -> Select[Any]:
@@ -83,9 +110,13 @@ def _child_documents(conn: Connection, collection: Collection) -> dict[Any, list
     children = collection.children
     assert children is not None
     table = children.table
-    wanted = {f.column for f in children.fields} | {children.parent_column, "extra"}
+    # Items without a key keep the order they were stored in (their auto-numbered id).
+    key = next(
+        (f.column for f in children.fields if f.name == children.key_field),
+        table.primary_key.columns.values()[0].name,
+    )
+    wanted = {f.column for f in children.fields} | {children.parent_column, "extra", key}
     columns = [c.name for c in table.columns if c.name in wanted]
-    key = next(f.column for f in children.fields if f.name == children.key_field)
     frame = read_frame(conn, select(*(table.c[c] for c in columns)), table_schema(table, columns))
     by_parent: dict[Any, list[Document]] = defaultdict(list)
     layout = _Layout(children.fields, parent=children.parent_column)
@@ -102,8 +133,13 @@ class _Layout:
     def __init__(
         self, fields: tuple[Field, ...], groups: tuple[Group, ...] = (), parent: str = ""
     ) -> None:
-        nested = [(f"{g.name}.{f.name}", f) for g in groups for f in g.fields]
-        named = [(f.name, f) for f in fields] + nested
+        nested = [(f"{g.name}.{f.name}", f) for g in groups for f in g.fields if f.exported]
+        nested += [  # a group given as text (BillingProviderAddress) is exported as that text
+            (f"{g.name}.{_AS_TEXT}", Field(_AS_TEXT, g.text.column, TEXT))
+            for g in groups
+            if g.text is not None
+        ]
+        named = [(f.name, f) for f in fields if f.exported] + nested
         self.groups = groups
         self.names = [name for name, _ in named] + [_EXTRA] + ([_PARENT] if parent else [])
         self.exprs = [
@@ -146,6 +182,10 @@ class _Layout:
                 document[name] = value
             for group in self.groups:
                 if group.after == name:
+                    as_text = flat.get(f"{group.name}.{_AS_TEXT}")
+                    if as_text is not None:  # given as text: exported as that text
+                        document[group.name] = as_text
+                        continue
                     members = {f.name: flat[f"{group.name}.{f.name}"] for f in group.fields}
                     unknown = kept.pop(group.name, None)
                     members.update(unknown if isinstance(unknown, dict) else {})

@@ -13,16 +13,15 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from paymentprocess.errors import SettingsError
 from paymentprocess.io.collections import COLLECTIONS, EXPORTED_NAMES, STATS_COLLECTION
 from paymentprocess.io.documents import Document, collection_documents
 from paymentprocess.io.files import collection_path, write_atomically
+from paymentprocess.io.run_documents import run_documents
 from paymentprocess.storage.database import is_sqlite
-from paymentprocess.storage.tables import payment_event_stats
 
 FORMATS = ("json", "jsonl")
 ExportProgress = Callable[[str, int, int], None]  # (collection, done, total)
@@ -64,15 +63,9 @@ def export_directory(
 def export_documents(conn: Connection, name: str) -> list[Document]:
     """The documents of one exported collection, sorted by id (stats: by run)."""
     if name == STATS_COLLECTION:
-        query = select(payment_event_stats.c.document).order_by(payment_event_stats.c.run_id)
-        return [_as_document(value) for value in conn.execute(query).scalars()]
+        return run_documents(conn)
     collection = next(c for c in COLLECTIONS if c.name == name)
     return collection_documents(conn, collection)
-
-
-def _as_document(value: Any) -> Document:
-    loaded = json.loads(value) if isinstance(value, str | bytes) else value
-    return loaded if isinstance(loaded, dict) else {"document": loaded}
 
 
 def encode(documents: Iterable[Document], fmt: str) -> Iterator[str]:

@@ -164,6 +164,8 @@ def _convert_fields(
     lines = _fill(shape, doc, row, extra, problems, "")
     if collection.derive is not None:
         problems.extend(collection.derive(row))
+    if collection.derive_with_children is not None and not problems:
+        problems.extend(collection.derive_with_children(row, lines))
     if collection.children is not None:
         parent_id = row.get(collection.keys[0].columns[0])
         for line in lines:
@@ -303,7 +305,7 @@ def _convert_children(
         return []
     rows: list[Row] = []
     seen: dict[object, int] = {}
-    key_column = next(f.column for f in children.fields if f.name == children.key_field)
+    key_column = next((f.column for f in children.fields if f.name == children.key_field), None)
     for i, item in enumerate(value):
         prefix = f"{children.name}[{i}]."
         if not isinstance(item, dict):
@@ -313,11 +315,14 @@ def _convert_children(
         extra: dict[str, Any] = {}
         _fill(shape, item, line, extra, problems, prefix)
         line["extra"] = json.dumps(extra) if extra else None
-        number = line.get(key_column)
+        number = line.get(key_column) if key_column is not None else None
         if number is not None and number in seen:
             reason = f"duplicate {children.key_field} {number} in this claim"
             problems.append(
-                (prefix + children.key_field, f"{reason} (also {children.name}[{seen[number]}])")
+                (
+                    f"{prefix}{children.key_field}",
+                    f"{reason} (also {children.name}[{seen[number]}])",
+                )
             )
         elif number is not None:
             seen[number] = i

@@ -37,6 +37,8 @@ PAYMENT_EVENT = Collection(
         Field("PaymentDueDate", "payment_due_date", DATE, required=True),
         Field("PaymentEventType", "payment_event_type", choice("Provider", "DMR"), required=True),
         Field("Stage", "stage", STAGE, default="New"),
+        # The claims' fingerprint at this system's last Dry Run: a Final Run needs it.
+        Field("ClaimsFingerprint", "claims_fingerprint", TEXT, only_when_set=True),
     ),
     keys=(Key(("payment_event_id",), "PaymentEvent_ID"),),
 )

@@ -30,6 +30,8 @@ class Field:
     required: bool = False
     default: Any = None  # column value when the field is missing or null
     only_when_set: bool = False  # a product addition: exported only when it has a value
+    exported: bool = True  # False: accepted on load only (another field shows the same fact)
+
 
 @dataclass(frozen=True)
 class TextForm:
@@ -61,7 +63,7 @@ class Children:
     table: Table
     parent_column: str  # the child column that holds the parent's id
     fields: tuple[Field, ...]
-    key_field: str  # unique within one parent, required
+    key_field: str | None  # unique within one parent, required; None: items have no key
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class Collection:
     aliases: dict[str, str] = field(default_factory=dict)  # legacy name → field name
     derive: Callable[[Row], list[tuple[str, str]]] | None = None  # (field, reason) problems
     derived_columns: tuple[str, ...] = ()  # columns `derive` fills
+    # Like `derive`, with the record's child rows (a ledger record and its applications).
+    derive_with_children: Callable[[Row, list[Row]], list[tuple[str, str]]] | None = None
+    # Fields parsed on load for `derive` and computed by the export query, never stored.
+    virtual_columns: tuple[str, ...] = ()
     importable: bool = True
     # MongoDB's `_id` stands for this field when the document has no such field and `_id` is not
     # an ObjectId (the counters pattern `{"_id": "PaymentCenter", "seq": 1010}`)

@@ -40,6 +40,17 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
     found = claim_checks(cycle, manager.payee_type, set(processor.history))
     found["PAYEE_MISSING"] = [manager.stats_key(k) for k in cycle_keys if manager.is_new(k)]
     found["SEQUENCE_MISMATCH"] = sequence_mismatches(cycle)
+    found["SEQUENCE_MISSING"] = (
+        [] if cycle.check_sequence in cycle.sequences else [cycle.check_sequence]
+    )
+    if manager.payee_type == "Member":
+        found["PAYEE_ADDRESS_MISSING"] = [
+            str(manager.payment_center_id(key))
+            if not manager.is_new(key)
+            else manager.stats_key(key)
+            for key in (str(e.payee_key) for e, s in settled if s.net_pay > 0)
+            if manager.payment_method(key) == "CHECK" and not manager.mailing_ready(key)
+        ]
     found["REFUND_UNAPPLIED"] = [r.refund.refund_id for r in unapplied]
     findings = validate(cycle, mode, claims, found)
     status = status_of(mode, findings)

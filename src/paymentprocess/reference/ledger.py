@@ -60,14 +60,14 @@ def open_refunds(
     by_key: dict[str, list[OpenRefund]] = defaultdict(list)
     orphans: list[OpenRefund] = []
     for refund in cycle.refunds:
-        if refund.amount <= 0:
-            continue
+        if refund.open_amount <= 0:
+            continue  # fully applied already (here, or by the legacy system)
         original = claims.get(refund.original_claim_core_id or "")
         key = None if original is None else payees.key_of(original)
         if original is None or key is None:
-            orphans.append(OpenRefund(refund, None, refund.amount))
+            orphans.append(OpenRefund(refund, None, refund.open_amount))
         elif key in cycle_keys:
-            by_key[key].append(OpenRefund(refund, original.chain_id, refund.amount))
+            by_key[key].append(OpenRefund(refund, original.chain_id, refund.open_amount))
     for refunds in by_key.values():
         refunds.sort(key=lambda r: r.order_key)
     return dict(by_key), orphans

@@ -151,11 +151,22 @@ def _ledger_record(doc: Mapping[str, Any]) -> m.LedgerRecord:
 
 
 def _refund(doc: Mapping[str, Any]) -> m.Refund:
+    amount = cents(doc.get("Amount"), "Amount") or 0
+    applied = cents(doc.get("AppliedAmount"), "AppliedAmount")
+    remaining = cents(doc.get("RemainingAmount"), "RemainingAmount")
+    if applied is None:
+        if remaining is not None:
+            applied = amount - remaining
+        elif text(doc.get("Status")) == "Applied":
+            applied = max(amount, 0)
+        else:
+            applied = 0
     return m.Refund(
         refund_id=str(doc["Refund_ID"]),
         original_claim_core_id=text(doc.get("OriginalClaimCore_ID")),
-        amount=cents(doc.get("Amount"), "Amount") or 0,
+        amount=amount,
         received_date=date(doc.get("ReceivedDate")),
+        applied=applied,
     )
 
 

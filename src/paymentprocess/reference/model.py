@@ -101,6 +101,11 @@ class Refund:
     original_claim_core_id: str | None
     amount: int
     received_date: dt.date | None
+    applied: int = 0  # applied already (AppliedAmount, or Status Applied, or Amount − Remaining)
+
+    @property
+    def open_amount(self) -> int:
+        return self.amount - self.applied
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,16 @@ class PaymentCenterManager:
         pc = self.existing.get(key)
         return (pc.payment_method if pc is not None else None) or "CHECK"
 
+    def mailing_ready(self, key: str) -> bool:
+        """A check can be mailed: the payee exists with a name and a whole address (a new member
+        payee has neither: a claim describes its provider, not the member)."""
+        pc = self.existing.get(key)
+        if pc is None:
+            return False
+        address = pc.address if isinstance(pc.address, dict) else {}
+        parts = [pc.vendor_name, *(address.get(p) for p in ("Line1", "City", "State", "Zip"))]
+        return all(isinstance(v, str) and v.strip() for v in parts)
+
     def stats_key(self, key: str) -> str:
         return stats_key(key, self.payee_type)
 

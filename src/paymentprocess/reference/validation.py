@@ -2,7 +2,7 @@
 
 Claim checks look at the cycle's claims only and count distinct claims (sample ids are their
 ClaimCore_IDs, sorted as text, first 20). Run-level checks cover new payees (PAYEE_MISSING, by
-stats key), sequences (SEQUENCE_MISMATCH, by name; Critical only in a Final Run), refunds left open
+stats key), sequences (SEQUENCE_MISMATCH, SEQUENCE_MISSING, by name), refunds left open
 (REFUND_UNAPPLIED, by Refund_ID) and, in a Final Run, ESTIMATE_DIFFERS. A finding is listed only
 when its count is positive, except FREQUENCY_COUNTS, and findings follow the §7 table's order.
 """
@@ -42,7 +42,12 @@ CHECKS: dict[str, tuple[Severity, str]] = {
     "UNKNOWN_SERVICE_CODE": ("Warning", "procedure code not in ServiceCode"),
     "PROCESS_EXCEPTION": ("Info", "claim carries a process code that holds payment; claim held"),
     "PAYEE_MISSING": ("Info", "payee must be created"),
+    "PAYEE_ADDRESS_MISSING": (
+        "Critical",
+        "member to be paid by check has no name or mailing address (Warning in a Dry Run)",
+    ),
     "SEQUENCE_MISMATCH": ("Critical", "SequenceNumbers value below the largest id in use"),
+    "SEQUENCE_MISSING": ("Critical", "check/trace number sequence does not exist"),
     "ESTIMATE_DIFFERS": ("Info", "Final claim payable differs from the Dry Run estimate"),
     "REFUND_UNAPPLIED": ("Warning", "refund larger than the payee's open overpayments"),
 }
@@ -66,9 +71,11 @@ def tin_is_valid(tin: str) -> bool:
 
 
 def finding(code: str, ids: Iterable[str], mode: Mode = "final") -> Finding:
-    """A finding of `code` over distinct ids; severity from CHECKS (SEQUENCE_MISMATCH by mode)."""
+    """A finding of `code` over distinct ids; severity from CHECKS (PAYEE_ADDRESS_MISSING by mode).
+    SEQUENCE_MISMATCH and SEQUENCE_MISSING are Critical in both runs: a Dry Run says the Final
+    Run would block."""
     severity, message = CHECKS[code]
-    if code == "SEQUENCE_MISMATCH" and mode == "dry-run":
+    if code == "PAYEE_ADDRESS_MISSING" and mode == "dry-run":
         severity = "Warning"
     distinct = sorted(set(ids))
     return Finding(code, severity, len(distinct), tuple(distinct[:SAMPLE_SIZE]), message)

@@ -14,9 +14,11 @@ from paymentprocess.rules.reference_data import (
 )
 from paymentprocess.rules.run_state import (
     EstimateDiffers,
+    PayeeAddressMissing,
     PayeeMissing,
     RefundUnapplied,
     SequenceMismatch,
+    SequenceMissing,
 )
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -33,7 +35,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     UnknownServiceCode(),
     ProcessException(),
     PayeeMissing(),
+    PayeeAddressMissing(),
     SequenceMismatch(),
+    SequenceMissing(),
     EstimateDiffers(),
     RefundUnapplied(),
 )
@@ -54,7 +58,9 @@ FINDING_ORDER: tuple[str, ...] = (
     "UNKNOWN_SERVICE_CODE",
     "PROCESS_EXCEPTION",
     "PAYEE_MISSING",
+    "PAYEE_ADDRESS_MISSING",
     "SEQUENCE_MISMATCH",
+    "SEQUENCE_MISSING",
     "ESTIMATE_DIFFERS",
     "REFUND_UNAPPLIED",
 )

@@ -25,6 +25,7 @@ class RuleContext:
     lines: pl.DataFrame  # lines with raw_payable and payable
     cycle_payees: pl.DataFrame | None = None
     refunds: pl.DataFrame | None = None  # refund state after the ledger stage
+    payee_results: pl.DataFrame | None = None  # one row per cycle payee (net_pay, ...)
     extra: dict[str, object] = field(default_factory=dict)
 
 

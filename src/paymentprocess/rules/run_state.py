@@ -44,13 +44,70 @@ class SequenceMismatch:
             for n, used in in_use.items()
             if n in ctx.cfg.sequences and ctx.cfg.sequences[n] < used
         ]
-        severity: Severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
         return findings_from_ids(
             self.code,
-            severity,
+            "Critical",  # in both runs: a Dry Run says the Final Run would block
             pl.Series(behind, dtype=pl.String),
-            "SequenceNumbers value below the largest id in use",
+            "SequenceNumbers value below the largest id in use" + _blocks(ctx),
         )
+
+
+def _blocks(ctx: RuleContext) -> str:
+    return "; the Final Run will block until it is fixed" if ctx.cfg.mode == "dry-run" else ""
+
+
+@dataclass(frozen=True)
+class SequenceMissing:
+    """Checks and traces are physical numbers: their sequence is never made up by a run."""
+
+    code: str = "SEQUENCE_MISSING"
+    needs_results: bool = False
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        name = ctx.cfg.check_sequence
+        missing = [] if name in ctx.cfg.sequences else [name]
+        message = (
+            "check/trace number sequence does not exist; create it with "
+            f"`paymentprocess sequence set {name} <last number used>`" + _blocks(ctx)
+        )
+        return findings_from_ids(
+            self.code, "Critical", pl.Series(missing, dtype=pl.String), message
+        )
+
+
+@dataclass(frozen=True)
+class PayeeAddressMissing:
+    """A member (DMR) to be paid by check needs a name and a whole mailing address."""
+
+    code: str = "PAYEE_ADDRESS_MISSING"
+    needs_results: bool = True
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        results, cycle = ctx.payee_results, ctx.cycle_payees
+        if ctx.cfg.event_type != "DMR" or results is None or cycle is None:
+            return []
+        ready = ctx.data.payees.select(col.PAYEE_KEY, "mailing_ready")
+        unready = (
+            results.filter(pl.col("net_pay") > 0)
+            .select(col.PAYEE_KEY)
+            .join(
+                cycle.select(col.PAYEE_KEY, "payment_center_id", "payment_method"), on=col.PAYEE_KEY
+            )
+            .join(ready, on=col.PAYEE_KEY, how="left")
+            .filter(
+                (pl.col("payment_method") == "CHECK") & (pl.col("mailing_ready").fill_null(0) != 1)
+            )
+        )
+        shown = pl.Series(
+            [
+                str(pc_id) if pc_id is not None else stats_key(key, ctx.cfg.event_type)
+                for key, pc_id in unready.select(col.PAYEE_KEY, "payment_center_id").iter_rows()
+            ],
+            dtype=pl.String,
+        )
+        severity: Severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
+        message = "member to be paid by check has no name or mailing address" + _blocks(ctx)
+        return findings_from_ids(self.code, severity, shown, message)
 
 
 @dataclass(frozen=True)

@@ -312,6 +312,9 @@ refund = Table(
     Column("original_claim_core_id", String, nullable=False),
     Money("amount", nullable=False),
     Column("received_date", Date),
+    # What was applied of it before this system (the legacy system's applications, or an
+    # imported AppliedAmount); applications made here are over_and_under_payment_application rows.
+    Column("opening_applied_amount", BigInteger, nullable=False, server_default="0"),
     _extra(),
     Index(None, "original_claim_core_id"),
 )
