@@ -99,23 +99,30 @@ def _identifier(draw: st.DrawFn, value: Any) -> Any:
     return value[:cut] + separator + value[cut:]
 
 
+def _stage(draw: st.DrawFn, value: Any) -> Any:
+    return draw(st.sampled_from(_aliases(value))) if value in STAGES else value
+
+
+def _address(_draw: st.DrawFn, value: Any) -> Any:
+    return address_of(value).as_dict() if isinstance(value, str) else value
+
+
+_SHAPES = {
+    **dict.fromkeys(MONEY, _money),
+    **dict.fromkeys(WHOLE, _whole),
+    **dict.fromkeys(DATES, _date),
+    **dict.fromkeys(IDENTIFIERS, _identifier),
+    "Stage": _stage,
+    "BillingProviderAddress": _address,
+}
+
+
 def _value(draw: st.DrawFn, name: str, value: Any) -> Any:
     """`value` of field `name`, sometimes in a legacy shape (about half of the values)."""
-    if value is None or not draw(st.booleans()):
+    shape = _SHAPES.get(name)
+    if shape is None or value is None or not draw(st.booleans()):
         return value
-    if name in MONEY:
-        return _money(draw, value)
-    if name in WHOLE:
-        return _whole(draw, value)
-    if name in DATES:
-        return _date(draw, value)
-    if name in IDENTIFIERS:
-        return _identifier(draw, value)
-    if name == "Stage" and value in STAGES:
-        return draw(st.sampled_from(_aliases(value)))
-    if name == "BillingProviderAddress" and isinstance(value, str):
-        return address_of(value).as_dict()
-    return value
+    return shape(draw, value)
 
 
 def _document(draw: st.DrawFn, doc: Doc) -> Doc:
