@@ -300,9 +300,9 @@ def test_data_the_runs_flag_is_loadable(engine: Engine) -> None:
 
 def test_load_documents_refuses_an_unknown_collection(engine: Engine) -> None:
     with pytest.raises(InputError) as caught:
-        load_documents(engine, {"PaymentRegister": [{}], "BenefitPlan": [{"BenefitPlan_ID": "B"}]})
+        load_documents(engine, {"ClaimWSCore": [{}], "BenefitPlan": [{"BenefitPlan_ID": "B"}]})
     [problem] = caught.value.problems
-    assert (problem.source, problem.field) == ("PaymentRegister", "(collection)")
+    assert (problem.source, problem.field) == ("ClaimWSCore", "(collection)")
     assert _stored_rows(engine) == 0
 
 
