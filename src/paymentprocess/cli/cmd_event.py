@@ -7,6 +7,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
@@ -81,23 +82,89 @@ def show_cmd(
     event_id: Annotated[str, typer.Argument(help="PaymentEvent_ID")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Show one payment event and its runs."""
+    """Show one payment event: its fields, its runs (mode, status, start, duration, amount paid,
+    stage timings) and the backups its Final Runs took. --json prints the same as a document."""
     shown = show_event(state(ctx).engine(), event_id)
     if as_json:
         out.print_json(json.dumps(shown, default=str))
         return
-    out.print({k: str(v) for k, v in shown["event"].items()})
-    table = Table("run", "mode", "status", "started", "finished")
-    for r in shown["runs"]:
+    ev = shown["event"]
+    fingerprint = (
+        "set by its last Dry Run here"
+        if ev.get("claims_fingerprint")
+        else "none: a Final Run needs a Dry Run first (or --force)"
+    )
+    fields = Table(title=f"Payment event {ev['payment_event_id']}", box=box.SIMPLE_HEAD)
+    fields.add_column("field", no_wrap=True)
+    fields.add_column("value", overflow="fold")
+    for name, value in (
+        ("type", ev.get("payment_event_type")),
+        ("payment due date", ev.get("payment_due_date")),
+        ("stage", ev.get("stage")),
+        ("business", ev.get("business_id")),
+        ("funding source", ev.get("funding_source_id")),
+        ("inclusion criteria", ev.get("inclusion_criteria_id") or "none: every claim"),
+        ("claims fingerprint", fingerprint),
+        ("updated (UTC)", _when(ev.get("updated_at"))),
+    ):
+        fields.add_row(name, "" if value is None else str(value))
+    out.print(fields)
+    _runs_table(shown["runs"])
+    _backups_table(shown["backups"])
+
+
+def _when(value: object) -> str:
+    return "" if value is None else str(value)[:19]
+
+
+def _runs_table(runs: list[dict[str, object]]) -> None:
+    if not runs:
+        out.print("runs: none yet")
+        return
+    table = Table(title="Runs", box=box.SIMPLE_HEAD)
+    table.add_column("run", justify="right", no_wrap=True)
+    table.add_column("mode", no_wrap=True)
+    table.add_column("status", overflow="fold")
+    table.add_column("started (UTC)", overflow="fold")
+    table.add_column("took s", justify="right", no_wrap=True)
+    table.add_column("paid", justify="right", no_wrap=True)
+    for r in runs:
         table.add_row(
-            str(r["run_id"]), r["mode"], r["status"], str(r["started_at"]), str(r["finished_at"])
+            str(r["run_id"]),
+            str(r["mode"]),
+            str(r["status"]),
+            _when(r["started_at"]),
+            "" if r["seconds"] is None else f"{r['seconds']:.2f}",
+            str(r["paid"] or ""),
         )
     out.print(table)
-    for b in shown["backups"]:
-        restored = f", restored {b['restored_at']}" if b["restored_at"] else ""
-        out.print(
-            f"backup {b['backup_id']} taken {b['created_at']}{restored} (paymentprocess restore --backup {b['backup_id']})"
+    for r in runs:
+        timings = r["timings_ms"]
+        if isinstance(timings, dict) and timings:
+            stages = ", ".join(f"{k} {v}" for k, v in timings.items() if "." not in k)
+            out.print(f"run {r['run_id']} timings (ms): {stages}", highlight=False)
+        if r["error"]:
+            out.print(f"run {r['run_id']} error: {r['error']}", highlight=False, markup=False)
+
+
+def _backups_table(backups: list[dict[str, object]]) -> None:
+    if not backups:
+        return
+    table = Table(title="Backups (taken by Final Runs)", box=box.SIMPLE_HEAD)
+    table.add_column("backup", justify="right", no_wrap=True)
+    table.add_column("taken (UTC)", overflow="fold")
+    table.add_column("restored (UTC)", overflow="fold")
+    table.add_column("undo with", overflow="fold")
+    for b in backups:
+        table.add_row(
+            str(b["backup_id"]),
+            _when(b["created_at"]),
+            _when(b["restored_at"]),
+            f"paymentprocess restore --backup {b['backup_id']}"
+            if b["restorable"]
+            else ("" if b["restored_at"] else "not the latest Final Run"),
         )
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:

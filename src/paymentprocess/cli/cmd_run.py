@@ -45,12 +45,16 @@ ValidateOnly = Annotated[
 
 
 def _finish(outcome: RunOutcome, as_json: bool) -> None:
+    """The result on stdout (the summary, or the stats document with --json); a refusal's
+    message on stderr (logs and the progress spinner are there too)."""
     if as_json:
         out.print_json(json.dumps(outcome.document or {"message": outcome.message}))
     elif outcome.document:
-        render_run(console, outcome.document, outcome.message)
+        render_run(out, outcome.document, outcome.message)
+    elif outcome.exit_code == 0:  # e.g. "already Final; nothing changed": that is the result
+        out.print(outcome.message, highlight=False, markup=False)
     else:
-        console.print(outcome.message)
+        console.print(outcome.message, highlight=False, markup=False)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -140,15 +140,18 @@ def show_event(engine: Engine, payment_event_id: str) -> dict[str, Any]:
         )
         if row is None:
             raise NotFoundError(f"payment event {payment_event_id!r} does not exist")
-        runs = (
-            uow.conn.execute(
-                select(st.c.run_id, st.c.mode, st.c.status, st.c.started_at, st.c.finished_at)
-                .where(st.c.payment_event_id == payment_event_id)
-                .order_by(st.c.run_id)
+        runs = uow.conn.execute(
+            select(
+                st.c.run_id,
+                st.c.mode,
+                st.c.status,
+                st.c.started_at,
+                st.c.finished_at,
+                st.c.document,
             )
-            .mappings()
-            .all()
-        )
+            .where(st.c.payment_event_id == payment_event_id)
+            .order_by(st.c.run_id)
+        ).all()
         backups = (
             uow.conn.execute(
                 select(t.backup.c.backup_id, t.backup.c.created_at, t.backup.c.restored_at)
@@ -158,8 +161,44 @@ def show_event(engine: Engine, payment_event_id: str) -> dict[str, Any]:
             .mappings()
             .all()
         )
+        latest = uow.conn.execute(
+            select(func.max(t.backup.c.backup_id)).where(t.backup.c.restored_at.is_(None))
+        ).scalar()
     event = {k: v for k, v in row.items() if k != "extra"}
-    return {"event": event, "runs": [dict(r) for r in runs], "backups": [dict(b) for b in backups]}
+    return {
+        "event": event,
+        "runs": [_run_summary(r) for r in runs],
+        "backups": [
+            {  # only the latest Final Run of the database can be restored (docs/reliability.md)
+                **b,
+                "restorable": b["restored_at"] is None
+                and b["backup_id"] == latest
+                and row["stage"] == "Final",
+            }
+            for b in backups
+        ],
+    }
+
+
+def _run_summary(run: Any) -> dict[str, Any]:
+    """A run of `show_event`: when, how it ended, what it paid, how long each stage took."""
+    doc = run.document if isinstance(run.document, dict) else {}
+    seconds = (
+        None
+        if run.finished_at is None
+        else round((run.finished_at - run.started_at).total_seconds(), 3)
+    )
+    return {
+        "run_id": run.run_id,
+        "mode": run.mode,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "seconds": seconds,
+        "paid": doc.get("totals", {}).get("paid"),
+        "error": doc.get("error"),
+        "timings_ms": doc.get("timings_ms", {}),
+    }
 
 
 def latest_stats(engine: Engine, payment_event_id: str) -> list[dict[str, Any]]:
