@@ -170,3 +170,48 @@ def test_export_load_export_of_the_legacy_data_is_identical(engine: Engine, tmp_
     }
     sequences = json.loads(first["SequenceNumbers.json"])
     assert {"Name": "PaymentCenter", "Value": 1004} in sequences  # exported as {Name, Value}
+
+
+def test_the_legacy_cycle_pays_what_was_computed_by_hand(engine: Engine) -> None:
+    """PE-2026-09, due 2026-09-25, grace 30 days (CustomInterestDays), minimum 25.00:
+
+    - 1001 (Contract 4.5 %): C-2001 45.00 + (80.00 − 10.00) = 115.00, 23 days late → 0.33;
+      C-2002 replaces H-1001 (paid 410.00) with 450.00: +40.00, 16 days → 0.08. Pays 155.41 (EFT).
+    - 1002 (CMS 5 %): C-2003 voids H-1002 (paid 180.00): −180.00; C-2004 replaces it with
+      80.00 + (130.00 − 26.00) = 184.00, 12 days → 0.30. Available 4.30; refund RF-0801 (20.00)
+      first takes OverPayment 501 from 50.00 to 30.00, which then offsets all 4.30: pays nothing.
+    - 1004: C-2007 held (PX-HOLD); C-2008 72.50 − 12.50 = 60.00 (not late) + UnderPayment 502
+      carried in 12.50 = 72.50 (check).
+    - new 367654321|1659874329 (claim CMS): 48.00 + (92.00 − 20.00) = 120.00, 37 days → 0.61.
+    - new 369988776|1987654328 (Contract): 140.25, not late.
+    Totals: claims_net 479.25, interest 1.32, carried_in 12.50, offsets 4.30, paid 488.77.
+    """
+    load_directory(engine, LEGACY / "canonical")
+    run_payment_event(engine, EVENT, "dry-run")
+    final = run_payment_event(engine, EVENT, "final")
+    assert final.document["totals"] == {
+        "claims_net": "479.25",
+        "interest": "1.32",
+        "carried_in": "12.50",
+        "offsets": "4.30",
+        "new_overpayment": "0.00",
+        "held": "0.00",
+        "paid": "488.77",
+    }
+    paid = {p["payment_center_id"]: p["net_pay"] for p in final.document["payees"]}
+    assert paid == {1001: "155.41", 1002: "0.00", 1004: "72.50", 1005: "120.61", 1006: "140.25"}
+    with engine.connect() as conn:
+        register = conn.execute(
+            select(
+                t.payment_register.c.payment_center_id,
+                t.payment_register.c.amount,
+                t.payment_register.c.method,
+                t.payment_register.c.check_number,
+            ).order_by(t.payment_register.c.check_number)
+        ).all()
+    assert [tuple(r) for r in register] == [
+        (1001, 15541, "EFT", "7001"),
+        (1004, 7250, "CHECK", "7002"),
+        (1005, 12061, "CHECK", "7003"),
+        (1006, 14025, "CHECK", "7004"),
+    ]
