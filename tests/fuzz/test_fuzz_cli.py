@@ -99,6 +99,10 @@ def _commands(good: str, root: Path) -> st.SearchStrategy[list[str]]:
             lambda t: [*t[0], "export-claims", "-p", t[1], "-m", t[2], "-o", t[3]]
         ),
         st.tuples(with_uri, NUMBERS).map(lambda t: [*t[0], "restore", "--backup", t[1]]),
+        st.tuples(with_uri, st.sampled_from([[], ["--json"], ["--nope"]])).map(lambda t: [*t[0], "sequence", "list", *t[1]]),
+        st.tuples(with_uri, st.one_of(WORDS, st.sampled_from(["PaymentCenter", "OverAndUnderPayment", "CheckNumber:FS1", "CheckNumber:", "CheckNumber:\x00"])), NUMBERS, st.sampled_from([[], ["--force"]])).map(
+            lambda t: [*t[0], "sequence", "set", t[1], t[2], *t[3]]
+        ),
         st.tuples(with_uri, st.sampled_from(["abc", "-3", "0", "199", "10000001", "99999999999999999999"]), NUMBERS, WORDS).map(
             lambda t: [*t[0], "generate", "--claims", t[1], "--seed", t[2], "-p", t[3]]
         ),
