@@ -95,8 +95,18 @@ def _double_text(value: object) -> str | None:
     return None
 
 
+def _plain_cents(plain: re.Match[str]) -> int:
+    """Cents of a `_PLAIN_AMOUNT` match ("1234.5", "-0.05"), with integer arithmetic only."""
+    sign, whole, cents = plain.groups()
+    amount = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+    return -amount if sign else amount
+
+
 def _money_from_double(text: str) -> int:
     """Cents of a double: its shortest decimal form, which must have at most two decimals."""
+    plain = _PLAIN_AMOUNT.fullmatch(text)
+    if plain is not None:  # "410.0", "95.5": the usual case, integer arithmetic only
+        return _plain_cents(plain)
     try:
         exact = Decimal(text.strip())
     except InvalidOperation:
@@ -128,9 +138,7 @@ def parse_money(value: object) -> int:
         text = _number_text(value)
     plain = _PLAIN_AMOUNT.fullmatch(text)
     if plain is not None:  # the usual "1234.5" / "-0.05": integer arithmetic only
-        sign, whole, cents = plain.groups()
-        amount = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
-        return -amount if sign else amount
+        return _plain_cents(plain)
     try:
         return parse_cents(text)
     except MoneyError as exc:
