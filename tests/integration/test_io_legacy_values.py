@@ -96,6 +96,16 @@ def test_a_payee_key_repeated_after_normalising_is_refused(engine: Engine) -> No
         load_documents(engine, {"PaymentCenter": [b.payee(9, tax="11.111.1111")]})
 
 
+def test_a_dashed_payee_key_in_inclusion_criteria_names_the_payee(engine: Engine) -> None:
+    docs = b.cycle(criteria={"ExcludePaymentCenters": ["11-1111111|1234-567-893"]})
+    docs["ClaimFinCore"] = [b.claim("C1", b.line("100.00")), b.claim("C2", b.line("5.00"),
+                            tax=b.TIN_B, npi=b.NPI_B)]  # fmt: skip
+    load_documents(engine, docs)
+    dry = run_payment_event(engine, "PE-1", "dry-run")
+    assert dry.document["counts"]["by_outcome"]["excluded"] == 1
+    assert [p.get("key") for p in dry.document["payees"]] == [b.KEY_B]
+
+
 def test_letters_in_a_tin_are_kept_so_the_runs_flag_them(engine: Engine) -> None:
     docs = b.cycle()
     docs["ClaimFinCore"] = [b.claim("C1", b.line("100.00"), tax="11-11X1111")]
