@@ -90,7 +90,11 @@ def test_restore_of_an_older_final_run_is_refused_naming_the_later_one(
     assert "Traceback" not in refused.stderr
     assert everything(engine) == paid  # payee B, CheckNumber:FS1, the carried-in record: intact
     # latest first: PE-2, then PE-1 — each time exactly the state before that Final Run
-    assert restore_final_run(engine, 2).stage == "DryRun"
+    restored = _cli(db_uri, "restore", "--backup", "2")
+    assert restored.returncode == 0, restored.stderr
+    said = " ".join(restored.stdout.split())
+    assert "restored backup 2: payment event PE-2 is at stage DryRun again" in said
+    assert "removed the event's claim_result (3 rows), payment_register (3 rows)." in said
     assert _without_history(everything(engine)) == _without_history(before_pe2)
     assert restore_final_run(engine, 1).payment_event_id == "PE-1"
     assert _without_history(everything(engine)) == _without_history(before_pe1)
@@ -180,3 +184,9 @@ def test_restore_refuses_when_its_held_claims_went_to_a_new_event(engine: Engine
     with pytest.raises(RunRefusedError, match="1 of its claims now assigned to event PE-9"):
         restore_final_run(engine, 1)
     assert everything(engine) == state
+
+
+def test_restore_names_the_dry_runs_of_other_events_made_since(engine: Engine) -> None:
+    _paid_pe1(engine)
+    assert run_payment_event(engine, "PE-2", "dry-run").exit_code == 0  # saw payee B as OLD
+    assert restore_final_run(engine, 1).stale_dry_runs == ["PE-2"]

@@ -207,11 +207,16 @@ def register(app: typer.Typer) -> None:
         stage as before. Refused (exit 1, nothing changed) for a backup that is not the latest
         Final Run's, or when anything else changed those tables since."""
         restored = restore_final_run(state(ctx).engine(), backup_id)
+        put_back = [f"{k} ({v} rows)" for k, v in restored.rows.items() if " " not in k]
+        removed = [
+            f"{k.split()[0]} ({v} rows)" for k, v in restored.rows.items() if k.endswith(" removed")
+        ]
         out.print(
             f"restored backup {backup_id}: payment event {restored.payment_event_id} is at stage "
-            f"{restored.stage} again; "
-            + ", ".join(f"{k} {v} rows" for k, v in restored.rows.items()),
+            f"{restored.stage} again. Put back: {', '.join(put_back)}; removed the event's "
+            f"{', '.join(removed)}.",
             highlight=False,
+            markup=False,
         )
         if restored.stale_dry_runs:
             console.print(
