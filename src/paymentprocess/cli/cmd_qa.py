@@ -23,7 +23,10 @@ def register(app: typer.Typer) -> None:
         mode: Annotated[
             str,
             typer.Option(
-                "--mode", "-m", help="dry-run (claim-level estimates) or final (service lines)."
+                "--mode",
+                "-m",
+                help="dry-run (claim-level estimates) or final (service lines; for a Final event, "
+                "what its Final Run paid).",
             ),
         ] = "dry-run",
         output: Annotated[
@@ -32,7 +35,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Write the event's claims as the seeds' PaymentCenterClaims JSON (payee → ParentClaimCore_ID →
-        PaidClaim / VoidClaim / AdjustClaim), computed by the per-claim reference implementation."""
+        PaidClaim / VoidClaim / AdjustClaim), computed by the per-claim reference implementation;
+        `-m final` of an event already paid reads what its Final Run stored instead."""
         if mode not in ("dry-run", "final"):
             raise typer.BadParameter("must be dry-run or final", param_hint="--mode")
         docs = payment_center_claims(state(ctx).engine(), payment_event_id, mode)  # type: ignore[arg-type]
