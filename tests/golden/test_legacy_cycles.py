@@ -312,3 +312,23 @@ def test_engine_and_reference_agree_on_the_legacy_documents(engine: Engine) -> N
     dry, final = run_both(engine, legacy_documents(), "PE-1")
     assert final.document["totals"] == PE1_TOTALS
     assert dry.exit_code == 0
+
+
+def test_an_event_exported_after_its_dry_run_is_paid_the_same_on_the_copy(
+    engine: Engine, copy_db_uri: str, tmp_path: Path
+) -> None:
+    load_documents(engine, legacy_documents())
+    dry = run_payment_event(engine, "PE-1", "dry-run")
+    assert dry.exit_code == 0, dry.message
+    export_directory(engine, tmp_path / "after-dry-run")
+    copy_engine = create_engine_for(copy_db_uri)
+    try:
+        load_directory(copy_engine, tmp_path / "after-dry-run")
+        # the Dry Run's fingerprint came along: no second Dry Run needed on the copy
+        for db in (copy_engine, engine):
+            final = run_payment_event(db, "PE-1", "final")
+            assert final.exit_code == 0, final.message
+            assert final.document["totals"] == PE1_TOTALS
+        assert _tables(copy_engine) == _tables(engine)
+    finally:
+        copy_engine.dispose()

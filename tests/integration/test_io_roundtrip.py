@@ -177,7 +177,7 @@ FILES = {
     "OverAndUnderPayment.json": """[
  {"OverAndUnderPayment_ID": 1, "PaymentCenter_ID": 7, "PaymentEvent_ID": "PE-2023-12",
   "Type": "OverPayment", "TotalAmount": "50.00", "RemaingAmount": "30.00",
-  "CreatedDate": "2023-12-15"},
+  "AppliedThisCycle": 445.46, "CreatedDate": "2023-12-15"},
  {"OverAndUnderPayment_ID": {"$numberLong": "2"}, "PaymentCenter_ID": 8,
   "PaymentEvent_ID": "PE-2023-12", "Type": "underpayment",
   "TotalAmount": {"$numberDecimal": "3.50"}, "CreatedDate": {"$date": "2023-12-15T00:00:00Z"}}
@@ -439,6 +439,7 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
             "Type": "OverPayment",
             "TotalAmount": "50.00",
             "RemainingAmount": "20.00",
+            "AppliedThisCycle": "10.00",  # derived: the stale legacy 445.46 is not kept
             "CreatedDate": "2023-12-15",
             "Applications": [
                 {
@@ -456,6 +457,7 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
             "Type": "UnderPayment",
             "TotalAmount": "3.50",
             "RemainingAmount": "3.50",
+            "AppliedThisCycle": "0.00",
             "CreatedDate": "2023-12-15",
             "Applications": [],
         },

@@ -128,6 +128,7 @@ CRITICAL_CASES = {
     "SEQUENCE_MISMATCH": lambda d: d["SequenceNumbers"].__setitem__(
         0, {"Name": "PaymentCenter", "Value": 1}
     ),
+    "SEQUENCE_MISSING": lambda d: d["SequenceNumbers"].pop(2),  # no CheckNumber:FS1
 }
 
 
@@ -137,10 +138,8 @@ def test_every_critical_code_blocks_the_final_run(engine: Engine, code: str) -> 
     CRITICAL_CASES[code](docs)
     load_documents(engine, docs)
     dry = run_payment_event(engine, "PE-1", "dry-run")
-    if code == "SEQUENCE_MISMATCH":  # Critical in the Final Run only (SPEC §7)
-        assert (dry.exit_code, dry.document["status"]) == (0, "Completed")
-    else:
-        assert (dry.exit_code, dry.document["status"]) == (2, "CompletedWithErrors")
+    # every one of them Critical in the Dry Run too: it says the Final Run would block
+    assert (dry.exit_code, dry.document["status"]) == (2, "CompletedWithErrors")
     before = snapshot(engine)
     final = run_payment_event(engine, "PE-1", "final")
     assert final.exit_code == 2

@@ -224,6 +224,8 @@ OVER_AND_UNDER_PAYMENT = Collection(
         Field("Type", "type", choice("OverPayment", "UnderPayment"), required=True),
         Field("TotalAmount", "total_amount", MONEY, required=True),
         Field("RemainingAmount", "opening_remaining_amount", MONEY),
+        # derived on export (io.documents); accepted and ignored on load
+        Field("AppliedThisCycle", "applied_this_cycle", MONEY),
         Field("CreatedDate", "created_date", DATE),
         Field("ClaimChain_ID", "claim_chain_id", TEXT, only_when_set=True),
     ),
@@ -231,6 +233,7 @@ OVER_AND_UNDER_PAYMENT = Collection(
     keys=(Key(("over_and_under_payment_id",), "OverAndUnderPayment_ID"),),
     aliases={"RemaingAmount": "RemainingAmount"},
     derive_with_children=ledger_opening,
+    virtual_columns=("applied_this_cycle",),
 )
 
 REFUND = Collection(

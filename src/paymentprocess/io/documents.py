@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import BigInteger, Connection, Select, case, cast, func, select
 
-from paymentprocess.io.fields import TEXT
+from paymentprocess.io.fields import MONEY, TEXT
 from paymentprocess.io.spec import Collection, Field, Group
 from paymentprocess.storage.claims_view import effective_claims_select
 from paymentprocess.storage.frames import read_frame, table_schema
@@ -57,7 +57,9 @@ def _columns(collection: Collection) -> list[str]:
 
 def _schema(collection: Collection, columns: list[str]) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = dict(table_schema(collection.table, columns))
-    schema.update({name: pl.String() for name in collection.virtual_columns})
+    kinds = {f.column: f.kind for f in collection.fields}
+    for name in collection.virtual_columns:
+        schema[name] = pl.Int64() if kinds[name] is MONEY else pl.String()
     return schema
 
 
@@ -100,10 +102,43 @@ def _ledger_query(columns: list[str]) -> Select[Any]:
         ledger.c.opening_remaining_amount - func.coalesce(applied.c.applied, 0), BigInteger
     ).label("opening_remaining_amount")
     picked = [remaining if c == "opening_remaining_amount" else ledger.c[c] for c in columns]
-    joined = ledger.outerjoin(
-        applied, applied.c.over_and_under_payment_id == ledger.c.over_and_under_payment_id
+    last = _last_cycle_applied()
+    this_cycle = cast(
+        func.coalesce(last.c.amount, ledger.c.total_amount - ledger.c.opening_remaining_amount),
+        BigInteger,
+    ).label("applied_this_cycle")
+    ou_id = ledger.c.over_and_under_payment_id
+    joined = ledger.outerjoin(applied, applied.c.over_and_under_payment_id == ou_id).outerjoin(
+        last, last.c.over_and_under_payment_id == ou_id
     )
-    return select(*picked).select_from(joined)
+    return select(*picked, this_cycle).select_from(joined)
+
+
+def _last_cycle_applied() -> Any:
+    """Per record: what the last event that applied it (its newest application) took from it."""
+    a = applications
+    newest = (
+        select(a.c.over_and_under_payment_id, func.max(a.c.application_id).label("newest"))
+        .group_by(a.c.over_and_under_payment_id)
+        .subquery("newest")
+    )
+    b = applications.alias("b")
+    event = (
+        select(newest.c.over_and_under_payment_id, b.c.payment_event_id)
+        .join(b, b.c.application_id == newest.c.newest)
+        .subquery("last_event")
+    )
+    c = applications.alias("c")
+    return (
+        select(c.c.over_and_under_payment_id, func.sum(c.c.amount).label("amount"))
+        .join(
+            event,
+            (event.c.over_and_under_payment_id == c.c.over_and_under_payment_id)
+            & (event.c.payment_event_id == c.c.payment_event_id),
+        )
+        .group_by(c.c.over_and_under_payment_id)
+        .subquery("last_cycle")
+    )
 
 
 def _child_documents(conn: Connection, collection: Collection) -> dict[Any, list[Document]]:

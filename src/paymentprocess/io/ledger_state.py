@@ -5,6 +5,9 @@ An exported `OverAndUnderPayment` record carries its current `RemainingAmount` a
 or carry-in). A `Refund` carries `Status` (`Open`/`Applied`) and `AppliedAmount`: what has been
 applied of it so far, here or by the legacy system. Loading keeps both facts apart:
 
+- `AppliedThisCycle` is derived, never stored: what the last cycle that applied the record took
+  from it (its applications of that event), or, for a record no cycle here has applied,
+  `TotalAmount − RemainingAmount` (what the legacy system had applied, as in the seeds' example);
 - a ledger record's stored opening amount is `RemainingAmount + Σ Applications` (so the
   applications, loaded as rows, bring it back down to the same `RemainingAmount`); without
   `RemainingAmount` it is `TotalAmount`;
@@ -30,6 +33,7 @@ NO_STATE = "\x00refund_state_missing"  # marks a refund loaded without any state
 
 def ledger_opening(row: Row, applications: list[Row]) -> Problems:
     """`opening_remaining_amount` from the current `RemainingAmount` and the applications."""
+    row.pop("applied_this_cycle", None)  # derived from the applications on export
     total = row.get("total_amount")
     applied = sum(int(a.get("amount") or 0) for a in applications)
     remaining = row.get("opening_remaining_amount")

@@ -78,8 +78,12 @@ def current_skeleton(plan: CyclePlan, chains: pl.DataFrame) -> pl.DataFrame:
 def _payee(plan: CyclePlan) -> pl.Expr:
     role, pos = pl.col("role"), pl.col("pos")
     new_lo = plan.existing + plan.small_new
+    # Members come from enrollment with their addresses: a DMR cycle's only new members are those
+    # held under the minimum (a check to a new member, whose address no claim carries, would be
+    # PAYEE_ADDRESS_MISSING and block the Final Run).
+    new_share = 0 if plan.event_type == "DMR" else NEW_PAYEE_PERCENT
     general = (
-        pl.when(Draw("cur_c").chance(0, NEW_PAYEE_PERCENT, 100))
+        pl.when(Draw("cur_c").chance(0, new_share, 100))
         .then(Draw("cur_b").skewed(new_lo, plan.new - plan.small_new))
         .otherwise(Draw("cur_a").skewed(plan.pool_lo, plan.existing - plan.pool_lo))
     )

@@ -71,7 +71,7 @@ def build_cycle(
     refunds = refund_frame(plan, ledger)
     register = prior_register(plan, history, totals, payees)
     tables["over_and_under_payment"] = ledger.select(LEDGER_COLUMNS)
-    tables["refund"] = refunds.drop("unapplied")
+    tables["refund"] = refunds.drop("unapplied", "legacy_applied")
     tables["payment_register"] = register
     tables["sequence_numbers"] = sequences(plan, ledger.height, register.height)
     phenomena.update(ledger_phenomena(plan, ledger, refunds, register))

@@ -4,7 +4,8 @@ The ledger holds open OverPayment records of the `prior_over` payees (the first 
 chain their refund points at; 40 % partially applied before, i.e. opening remaining < total),
 open UnderPayment records of the `carry_*` payees (1–3 each, under the $5.00 minimum one by one),
 and closed records (remaining 0) of general payees. Refunds point at the paid original of a
-`prior_over` payee's chain and take 10–60 % of its record; REFUND_UNAPPLIED refunds exceed all of
+`prior_over` payee's chain and take 10–60 % of its record (every fourth was already applied by the
+legacy system: `opening_applied_amount` = its amount); REFUND_UNAPPLIED refunds exceed all of
 the payee's open overpayments. Prior payments are one per (prior event, payee) paid a positive
 sum, check-numbered from 100001; SequenceNumbers hold the largest id in use of each counter.
 """
@@ -108,12 +109,17 @@ def refund_frame(plan: CyclePlan, ledger: pl.DataFrame) -> pl.DataFrame:
             pl.col("opening_remaining_amount") * rng.between("refund_pm", pos, 100, 600) // 1000, 1
         ))
     )  # fmt: skip
+    # Every fourth applicable refund was already applied by the legacy system (Status Applied):
+    # a run must never apply it again.
+    legacy_applied = (pos < unapplied_lo) & (pl.col("n") % 4 == 0)
     return chosen.with_row_index("n", offset=1).select(
         refund_id=numbered("RF", pl.col("n"), 8),
         original_claim_core_id="claim_chain_id",
         amount=amount,
         received_date=days_before(plan.due_date, rng.between("refund_day", pos, 1, 20)),
+        opening_applied_amount=pl.when(legacy_applied).then(amount).otherwise(0),
         unapplied=pos >= unapplied_lo,
+        legacy_applied=legacy_applied,
     )
 
 

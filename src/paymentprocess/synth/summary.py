@@ -100,6 +100,7 @@ def ledger_phenomena(
         "ledger_records_closed": _count(ledger, ~open_),
         "payees_with_only_carried_in_underpayments": plan.carry_only,
         "refunds": refunds.height,
+        "refunds_applied_by_the_legacy_system": _count(refunds, pl.col("legacy_applied")),
         "prior_payments": register.height,
     }
 
