@@ -37,7 +37,9 @@ def test_demo_pays_a_cycle_and_can_run_again(tmp_path: Path) -> None:
     for _ in range(2):  # --fresh makes it repeatable
         done = _demo(db)
         assert done.returncode == 0, done.stderr
-        assert "demo complete" in done.stderr
+        assert "demo complete" in done.stdout  # the result on stdout, logs on stderr
+        assert "final · PE-DEMO Completed" in done.stdout
+        assert "Totals" not in done.stderr
     engine = create_engine_for(f"sqlite:///{db}")
     with engine.connect() as conn:
         stage = conn.execute(

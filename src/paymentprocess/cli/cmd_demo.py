@@ -1,4 +1,6 @@
-"""`demo`: a whole payment cycle on the embedded database — generate, Dry Run, Final Run, summary."""
+"""`demo`: a whole payment cycle on the embedded database — generate, Dry Run, Final Run, summary.
+
+The reports are the result: they go to stdout; logs stay on stderr."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from paymentprocess.cli.common import console, friendly_errors, state
+from paymentprocess.cli.common import friendly_errors, out, state
 from paymentprocess.cli.render import render_run
 from paymentprocess.config import redact_uri
 from paymentprocess.errors import RunRefusedError, SettingsError
@@ -56,18 +58,18 @@ def register(app: typer.Typer) -> None:
         if fresh:
             _remove_sqlite_file(st.settings.db_uri)
         engine = st.engine()
-        console.rule(f"1/3 generate {claims:,} claims (seed {seed})")
+        out.rule(f"1/3 generate {claims:,} claims (seed {seed})")
         generate_cycle(engine, claims=claims, seed=seed, event_id=event_id)
         for step, mode in (("2/3", "dry-run"), ("3/3", "final")):
-            console.rule(f"{step} {mode} run of {event_id}")
+            out.rule(f"{step} {mode} run of {event_id}")
             outcome = run_payment_event(engine, event_id, mode)  # type: ignore[arg-type]
             if not outcome.document:
                 raise RunRefusedError(outcome.message)
-            render_run(console, outcome.document, outcome.message)
+            render_run(out, outcome.document, outcome.message)
             if outcome.exit_code != 0:
                 raise typer.Exit(outcome.exit_code)
         where = f"--db-uri {redact_uri(st.settings.db_uri)} "
-        console.print(
+        out.print(
             f"[green]demo complete[/green]: see `paymentprocess {where}event show {event_id}` and "
             f"`paymentprocess {where}export out/` for every collection"
         )
