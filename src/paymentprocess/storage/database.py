@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from dataclasses import dataclass
 
 from sqlalchemy import (
     Column,
@@ -42,7 +41,9 @@ from paymentprocess.storage.tables import SCHEMA_REVISION, VIEWS, metadata
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-BASELINE_REVISION = "0001"  # the 0.1.0 schema (commit 10bb9e9), recorded by 0.1.0 as schema_version 1
+BASELINE_REVISION = (
+    "0001"  # the 0.1.0 schema (commit 10bb9e9), recorded by 0.1.0 as schema_version 1
+)
 SCHEMA_LOCK = 0x53434845  # PostgreSQL advisory lock key of schema creation and upgrades ("SCHE")
 
 # Alembic's own record of the revision (its default table), written here when a new database is

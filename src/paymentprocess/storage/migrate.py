@@ -11,6 +11,7 @@ This module imports Alembic: import it only where a schema is being migrated or 
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +35,9 @@ from paymentprocess.storage.database import (
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# Alembic logs every plugin it sets up at INFO; the db commands print what they did themselves.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def alembic_config(
@@ -80,6 +84,7 @@ def history() -> list[Revision]:
         down = script.down_revision
         assert down is None or isinstance(down, str)  # one line of revisions, no merges
         summary = (script.module.__doc__ or "").strip().splitlines()[0]
+        summary = summary.removeprefix(f"{script.revision} — ")
         revisions.append(Revision(script.revision, down, summary))
     return list(reversed(revisions))
 
