@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _kind(name: str) -> str:
+    if "test_restore_killed" in name:
+        return "restore kills"
     if "test_crash_at_a_checkpoint" in name:
         return "dry-run checkpoints" if "-dry-run-" in name else "Final Run checkpoints"
     if "random_moments" in name:

@@ -8,6 +8,7 @@ under CI=true, where an unreachable PostgreSQL fails the test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -39,17 +40,26 @@ def pg_session_uri() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and is unreachable: {problem}")
         pytest.skip(f"PostgreSQL unreachable ({problem}); set CI=true to make this a failure")
-    name = f"pp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with _fresh_pg_database(f"pp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}") as uri:
+        yield uri
+
+
+@contextlib.contextmanager
+def _fresh_pg_database(name: str) -> Iterator[str]:
+    """A new, schema-ready PostgreSQL database `name` (dropped first if a crash left it), then
+    dropped."""
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN.rsplit("/", 1)[0]
-    uri = f"{base}/{name}"
+    uri = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
     engine = create_engine_for(uri)
     ensure_schema(engine)
     engine.dispose()
-    yield uri
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield uri
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _truncate_all(uri: str) -> None:
@@ -91,14 +101,5 @@ def copy_db_uri(db_uri: str, tmp_path: Path) -> Iterator[str]:
         engine.dispose()
         yield uri
         return
-    name = f"{db_uri.rsplit('/', 1)[1]}_copy"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    uri = f"{db_uri.rsplit('/', 1)[0]}/{name}"
-    engine = create_engine_for(uri)
-    ensure_schema(engine)
-    engine.dispose()
-    yield uri
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _fresh_pg_database(f"{db_uri.rsplit('/', 1)[1]}_copy") as uri:
+        yield uri

@@ -36,7 +36,9 @@ PE-2 (payment date 2025-08-01)
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -282,15 +284,25 @@ def _tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
+@contextlib.contextmanager
+def _copy_through_export(
+    engine: Engine, copy_db_uri: str, directory: Path
+) -> Iterator[tuple[Engine, dict[str, int]]]:
+    """Export `engine`'s database to `directory` and load it into the empty copy database."""
+    export_directory(engine, directory)
+    copy_engine = create_engine_for(copy_db_uri)
+    try:
+        yield copy_engine, load_directory(copy_engine, directory)
+    finally:
+        copy_engine.dispose()
+
+
 def test_export_then_load_is_a_round_trip_for_the_next_cycle(
     engine: Engine, copy_db_uri: str, tmp_path: Path
 ) -> None:
     load_documents(engine, legacy_documents())
     _pay(engine, "PE-1")
-    export_directory(engine, tmp_path / "after-pe1")
-    copy_engine = create_engine_for(copy_db_uri)
-    try:
-        counts = load_directory(copy_engine, tmp_path / "after-pe1")
+    with _copy_through_export(engine, copy_db_uri, tmp_path / "after-pe1") as (copy_engine, counts):
         assert counts["PaymentEventStats"] == 2
         assert counts["PaymentRegister"] == 2
         assert _tables(copy_engine) == _tables(engine)  # the state PE-2 starts from
@@ -303,8 +315,6 @@ def test_export_then_load_is_a_round_trip_for_the_next_cycle(
         export_directory(engine, tmp_path / "original")
         export_directory(copy_engine, tmp_path / "copy")
         assert _comparable(tmp_path / "copy") == _comparable(tmp_path / "original")
-    finally:
-        copy_engine.dispose()
 
 
 def test_engine_and_reference_agree_on_the_legacy_documents(engine: Engine) -> None:
@@ -320,15 +330,10 @@ def test_an_event_exported_after_its_dry_run_is_paid_the_same_on_the_copy(
     load_documents(engine, legacy_documents())
     dry = run_payment_event(engine, "PE-1", "dry-run")
     assert dry.exit_code == 0, dry.message
-    export_directory(engine, tmp_path / "after-dry-run")
-    copy_engine = create_engine_for(copy_db_uri)
-    try:
-        load_directory(copy_engine, tmp_path / "after-dry-run")
+    with _copy_through_export(engine, copy_db_uri, tmp_path / "after-dry-run") as (copy_engine, _):
         # the Dry Run's fingerprint came along: no second Dry Run needed on the copy
         for db in (copy_engine, engine):
             final = run_payment_event(db, "PE-1", "final")
             assert final.exit_code == 0, final.message
             assert final.document["totals"] == PE1_TOTALS
         assert _tables(copy_engine) == _tables(engine)
-    finally:
-        copy_engine.dispose()

@@ -67,11 +67,13 @@ def collection_files(directory: Path, names: Iterable[str]) -> DirectoryFiles:
     claimed: dict[str, list[Path]] = {}
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
         stem, suffix = path.name[: -len(SUFFIX)], path.name[-len(SUFFIX) :]
-        if suffix.lower() != SUFFIX or path.name.startswith(".") or path.is_dir():
+        if suffix.lower() != SUFFIX or path.name.startswith("."):
             continue
         name = wanted.get(stem.lower())
-        if name is not None:
+        if name is not None:  # even a directory: reading it reports that it cannot be read
             claimed.setdefault(name, []).append(path)
+        elif path.is_dir():
+            continue
         elif stem.lower() in ignored:
             found.not_loaded.append(path.name)
         else:
