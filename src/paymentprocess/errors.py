@@ -20,6 +20,10 @@ class SettingsError(PaymentError):
     """A setting (environment variable, option, config file) is unusable."""
 
 
+class SchemaRevisionError(PaymentError):
+    """The database's schema is not at the revision this version runs on (see `db upgrade`)."""
+
+
 class NotFoundError(PaymentError):
     """A named object (payment event, claim, backup) does not exist."""
 

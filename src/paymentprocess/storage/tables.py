@@ -37,7 +37,9 @@ from sqlalchemy import (
 
 from paymentprocess.storage.claim_span import service_span_days
 
-SCHEMA_VERSION = 1
+# The Alembic revision these tables are (storage/migrations/versions/): changing a table here
+# needs a new revision there, and this constant names it (tests/migrations check both).
+SCHEMA_REVISION = "0002"
 
 # An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
@@ -59,13 +61,6 @@ def Money(name: str, *, nullable: bool = True) -> Column[Any]:  # noqa: N802 - r
 def _extra() -> Column[Any]:
     return Column("extra", JSON, nullable=True)
 
-
-schema_version = Table(
-    "schema_version",
-    metadata,
-    Column("version", Integer, primary_key=True),
-    Column("applied_at", DateTime, nullable=False),
-)
 
 # --- reference and configuration -------------------------------------------------------------
 
