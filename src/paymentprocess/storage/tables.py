@@ -39,7 +39,7 @@ from paymentprocess.storage.claim_span import service_span_days
 
 # The Alembic revision these tables are (storage/migrations/versions/): changing a table here
 # needs a new revision there, and this constant names it (tests/migrations check both).
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 # An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
@@ -297,6 +297,11 @@ service_line = Table(
     Column("service_date", Date),
     *(Money(name, nullable=False) for name in CLAIM_MONEY),
     _extra(),
+    # The line's own (rendering) provider NPI; the claim's `npi` is its billing provider. Intake,
+    # `load` and `generate` always fill it (the claim's NPI when a line names none); NULL, from a
+    # writer that does not know the column, reads as the claim's NPI. Last, where revision 0003
+    # added it.
+    Column("provider_npi", String),
     PrimaryKeyConstraint("claim_core_id", "line_number"),
 )
 
