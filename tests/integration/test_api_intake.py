@@ -286,12 +286,23 @@ BAD_INPUTS: list[tuple[str, Any, str, int, tuple[int | None, str | None], str]] 
         "more than once",
     ),
     (
-        "inconsistent NPI across lines",
-        claim(line(), line(provider_npi="1234567893")),
+        "billing provider NPI of 9 digits",
+        claim(line(), billing_provider_npi="149777553"),
         "json",
         422,
-        (2, "provider_npi"),
-        "line 1",
+        (None, "billing_provider_npi"),
+        "10 digits",
+    ),
+    (
+        "billing provider NPI differing between CSV rows",
+        "service date,submitted procedure,Plan/Group #,Subscriber#,Provider NPI,Billing Provider NPI,"
+        "provider fees,Allowed fees,member coinsurance,member copay\n"
+        "2018-03-28,D0180,G,S1,1497775530,1497775530,1.00,1.00,0.00,0.00\n"
+        "2018-03-28,D0180,G,S1,1234567893,1234567893,1.00,1.00,0.00,0.00\n",
+        "text/csv",
+        422,
+        (2, "billing_provider_npi"),
+        "same on every line",
     ),
     (
         "inconsistent subscriber",

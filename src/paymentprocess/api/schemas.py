@@ -46,7 +46,10 @@ class ClaimLineIn(BaseModel):
     quadrant: str | None = Field(None, examples=["UR"])
     plan_group: str = Field(examples=["GRP-1000"], description="also spelled `Plan/Group #`")
     subscriber_number: str = Field(examples=["3730189502"], description="also `Subscriber#`")
-    provider_npi: str = Field(examples=["1497775530"], description="exactly 10 digits")
+    provider_npi: str = Field(
+        examples=["1497775530"],
+        description="exactly 10 digits; the line's own (rendering) provider, lines may differ",
+    )
     provider_fees: AmountIn
     allowed_fees: AmountIn
     member_coinsurance: AmountIn
@@ -81,6 +84,11 @@ class ClaimIn(BaseModel):
     )
     claim_reference: str | None = Field(None, description="unique when given")
     provider_tin: str | None = Field(None, description="9 digits, optional")
+    billing_provider_npi: str | None = Field(
+        None,
+        examples=["1497775530"],
+        description="10 digits, optional: the claim's billing provider (default: line 1's NPI)",
+    )
     lines: list[ClaimLineIn] = Field(min_length=1, max_length=200)
 
 
@@ -89,6 +97,7 @@ class ClaimLineOut(BaseModel):
     service_date: date | None
     submitted_procedure: str | None
     quadrant: str | None
+    provider_npi: str | None = Field(description="the line's own provider NPI")
     provider_fees: MoneyText
     allowed_fees: MoneyText
     member_coinsurance: MoneyText
@@ -127,7 +136,7 @@ class ClaimOut(BaseModel):
     claim_id: str
     claim_reference: str | None
     status: str = Field(description="Unpaid, or Paid once a Final Run paid it")
-    provider_npi: str | None
+    provider_npi: str | None = Field(description="the billing provider's NPI")
     provider_tin: str | None
     plan_group: str | None
     subscriber_number: str | None

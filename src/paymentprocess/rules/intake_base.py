@@ -27,9 +27,12 @@ LINE_FIELDS = (
 AMOUNT_FIELDS = ("provider_fees", "allowed_fees", "member_coinsurance", "member_copay")
 OPTIONAL_LINE_FIELDS = frozenset({"quadrant"})
 REQUIRED_LINE_FIELDS = tuple(f for f in LINE_FIELDS if f not in OPTIONAL_LINE_FIELDS)
-# Fields of the claim that CSV rows (and JSON lines) may repeat; they must agree across lines.
-CLAIM_LEVEL_LINE_FIELDS = ("provider_npi", "plan_group", "subscriber_number")
-CLAIM_FIELDS = ("claim_reference", "provider_tin")
+# Fields of the claim that CSV rows (and JSON lines) repeat; they must agree across lines.
+# `provider_npi` is the line's own: lines may name different providers (issue 11).
+CLAIM_LEVEL_LINE_FIELDS = ("plan_group", "subscriber_number")
+# Fields of the claim itself; CSV rows (and JSON lines) may carry them, and must then agree.
+# `billing_provider_npi` is the claim's billing provider (default: line 1's `provider_npi`).
+CLAIM_FIELDS = ("claim_reference", "provider_tin", "billing_provider_npi")
 MAX_LINES = 200
 
 
@@ -51,6 +54,7 @@ class RawClaim:
 
     claim_reference: object = None
     provider_tin: object = None
+    billing_provider_npi: object = None
     lines: list[dict[str, object]] = field(default_factory=list)
 
     def line_values(self, name: str) -> Iterator[tuple[int, object]]:

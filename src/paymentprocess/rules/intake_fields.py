@@ -4,7 +4,8 @@ Field names are matched whatever their case, spacing or punctuation: `Provider N
 `provider_npi`, `Plan/Group #`, `Subscriber#`, `member coinsurance` all find their field
 (`field_key` lower-cases, spells `#` as `number` and drops everything but letters and digits).
 Unknown or repeated fields are problems, not silently dropped. `claim_reference` and
-`provider_tin` may also be CSV columns (or line fields): they must then agree on every line.
+`provider_tin` / `billing_provider_npi` may also be CSV columns (or line fields): they must then
+agree on every line. `provider_npi` is a line's own and may differ between lines.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _EXTRA_ALIASES = {
     "subscriberid": "subscriber_number",
     "npi": "provider_npi",
     "tin": "provider_tin",
+    "billingnpi": "billing_provider_npi",
     "procedure": "submitted_procedure",
     "procedurecode": "submitted_procedure",
 }
@@ -134,7 +136,8 @@ def _csv_columns(header: list[str]) -> tuple[list[str | None], list[Problem]]:
 
 
 def _lift_claim_fields(claim: RawClaim, problems: list[Problem]) -> None:
-    """Move claim_reference / provider_tin given on lines up to the claim; they must agree."""
+    """Move claim_reference / provider_tin / billing_provider_npi given on lines up to the claim;
+    they must agree."""
     for name in CLAIM_FIELDS:
         for number, line in enumerate(claim.lines, start=1):
             value = line.pop(name, None)

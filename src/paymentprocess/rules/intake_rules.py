@@ -94,7 +94,10 @@ class ClaimField:
 
 @dataclass(frozen=True)
 class ClaimLevelAgreement:
-    """Provider NPI, plan/group and subscriber are the claim's: every line must agree with line 1."""
+    """Plan/group and subscriber are the claim's: every line must agree with line 1.
+
+    A line's provider NPI is its own (a claim may list a rendering provider per line); the
+    claim's billing provider is `billing_provider_npi`, or line 1's NPI."""
 
     name: str = "claim_level_agreement"
     fields: tuple[str, ...] = CLAIM_LEVEL_LINE_FIELDS
@@ -134,6 +137,7 @@ DEFAULT_INTAKE_RULES: tuple[IntakeRule, ...] = (
     LineField("quadrant", ("quadrant",), parse_quadrant),
     ClaimField("claim_reference", parse_reference),
     ClaimField("provider_tin", parse_tin),
+    ClaimField("billing_provider_npi", parse_npi),
     ClaimLevelAgreement(),
 )
 

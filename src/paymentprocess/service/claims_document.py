@@ -2,7 +2,9 @@
 
 Amounts are "12.34" strings, dates ISO, timestamps UTC with `Z`. Intake fields are named as the
 caller sent them (`provider_fees` is `billed_amount`, `plan_group` is `benefit_plan_id`,
-`subscriber_number` is `member_id`). `stored_content` turns a document back into the `NewClaim`
+`subscriber_number` is `member_id`). The claim's `provider_npi` is its billing provider
+(`claim_fin_core.npi`), a line's `provider_npi` the line's own (`service_line.provider_npi`, the
+claim's when NULL). `stored_content` turns a document back into the `NewClaim`
 it was made from, to compare a replayed body with what is stored.
 """
 
@@ -33,7 +35,7 @@ def _day(value: date | None) -> str | None:
 
 def claim_document(header: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) -> dict[str, Any]:
     """One claim as the API shows it: amounts as "12.34" strings, dates ISO, timestamps UTC."""
-    line_docs = [_line_document(row) for row in lines]
+    line_docs = [_line_document(row, header["npi"]) for row in lines]
     totals = {
         field: _money(
             header[col] if header[col] is not None else sum(int(row[col] or 0) for row in lines)
@@ -68,12 +70,13 @@ def _line_net(row: Mapping[Any, Any]) -> int:
     )
 
 
-def _line_document(row: Mapping[Any, Any]) -> dict[str, Any]:
+def _line_document(row: Mapping[Any, Any], claim_npi: str | None) -> dict[str, Any]:
     return {
         "line_number": row["line_number"],
         "service_date": _day(row["service_date"]),
         "submitted_procedure": row["procedure_code"],
         "quadrant": row["quadrant"],
+        "provider_npi": row.get("provider_npi") or claim_npi,
         **{field: format_cents(int(row[col])) for col, field in LINE_AMOUNTS.items()},
         "net_fee": format_cents(_line_net(row)),
     }
@@ -90,14 +93,14 @@ def cents_text(cents: int) -> str:
 # Positions in a row of `service.claims_read.HEADER_COLUMNS` / `LINE_COLUMNS`.
 (H_ID, H_REFERENCE, H_STATUS, H_PAID, H_TIN, H_NPI, H_MEMBER, H_PLAN, H_RECEIVED, H_BEGIN, H_END,
  H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY) = range(16)  # fmt: skip
-L_CLAIM, L_NUMBER, L_DATE, L_PROCEDURE, L_QUADRANT, L_BILLED, L_ALLOWED, L_COINSURANCE, L_COPAY = (
-    range(9)
-)
+(L_CLAIM, L_NUMBER, L_DATE, L_PROCEDURE, L_QUADRANT, L_BILLED, L_ALLOWED, L_COINSURANCE, L_COPAY,
+ L_NPI) = range(10)  # fmt: skip
 
 
 def row_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """`claim_document` from row tuples (same document, a fraction of the time per claim)."""
     line_docs = []
+    claim_npi = header[H_NPI]
     net = 0
     sums = [0, 0, 0, 0]
     for row in lines:
@@ -117,6 +120,7 @@ def row_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[
                 "service_date": None if day is None else day.isoformat(),
                 "submitted_procedure": row[L_PROCEDURE],
                 "quadrant": row[L_QUADRANT],
+                "provider_npi": row[L_NPI] or claim_npi,
                 "provider_fees": cents_text(billed),
                 "allowed_fees": cents_text(allowed),
                 "member_coinsurance": cents_text(coins),
@@ -169,6 +173,7 @@ def stored_content(document: dict[str, Any]) -> NewClaim:
                 submitted_procedure=line["submitted_procedure"],
                 quadrant=line["quadrant"],
                 **{f: parse_cents(line[f]) for f in LINE_AMOUNTS.values()},
+                provider_npi=line.get("provider_npi") or document["provider_npi"],
             )
             for line in document["lines"]
         ),

@@ -4,6 +4,9 @@ Money is integer cents. A line's `net_fee = provider_fees + member_coinsurance +
 allowed_fees` (the seeds' formula); the claim's is the sum. `content_hash` fingerprints what the
 caller sent (after normalisation: `$100.00 ` and `100` hash alike) so that an identical retry can be
 told from a different claim with the same reference or Idempotency-Key.
+
+Each line keeps its own `provider_npi` (the rendering provider); the claim's `provider_npi` is its
+billing provider: the `billing_provider_npi` the caller gave, else line 1's NPI.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class NewLine:
     allowed_fees: int
     member_coinsurance: int
     member_copay: int
+    provider_npi: str
 
     @property
     def net_fee(self) -> int:
@@ -46,7 +50,7 @@ class NewLine:
 class NewClaim:
     claim_reference: str | None
     provider_tin: str | None
-    provider_npi: str
+    provider_npi: str  # the billing provider
     plan_group: str
     subscriber_number: str
     lines: tuple[NewLine, ...]
@@ -59,8 +63,18 @@ class NewClaim:
         """The sum of one amount field over the lines."""
         return sum(int(getattr(line, amount)) for line in self.lines)
 
+    def line_npis(self) -> dict[str, tuple[int, int]]:
+        """Per NPI named on a line: (1, the net fee of its lines) — what the claim adds to each
+        provider's `provider_aggregate` row (a claim counts once per NPI it appears on)."""
+        fees: dict[str, int] = {}
+        for line in self.lines:
+            fees[line.provider_npi] = fees.get(line.provider_npi, 0) + line.net_fee
+        return {npi: (1, fee) for npi, fee in fees.items()}
+
     def content_hash(self) -> str:
-        """A fingerprint of the claim's content (the same claim sent twice hashes alike)."""
+        """A fingerprint of the claim's content (the same claim sent twice hashes alike). A
+        line's NPI enters it only when it differs from the billing NPI, so a claim of one NPI
+        hashes as it did before lines had their own (stored Idempotency-Key answers still match)."""
         doc = {
             "claim_reference": self.claim_reference,
             "provider_tin": self.provider_tin,
@@ -76,6 +90,7 @@ class NewClaim:
                     line.allowed_fees,
                     line.member_coinsurance,
                     line.member_copay,
+                    *([line.provider_npi] if line.provider_npi != self.provider_npi else []),
                 ]
                 for line in self.lines
             ],
@@ -107,7 +122,6 @@ def _service_date(value: object) -> date:
 
 def build_claim(raw: RawClaim) -> NewClaim:
     """The typed claim; `raw` must have passed `rules.intake_rules.validate` (else ValueError)."""
-    first = raw.lines[0]
     lines = tuple(
         NewLine(
             service_date=_service_date(line["service_date"]),
@@ -117,15 +131,19 @@ def build_claim(raw: RawClaim) -> NewClaim:
             allowed_fees=_amount(line["allowed_fees"]),
             member_coinsurance=_amount(line["member_coinsurance"]),
             member_copay=_amount(line["member_copay"]),
+            provider_npi=parse_npi(line["provider_npi"]),
         )
         for line in raw.lines
     )
+    first = raw.lines[0]
     return NewClaim(
         claim_reference=None
         if is_blank(raw.claim_reference)
         else parse_reference(raw.claim_reference),
         provider_tin=None if is_blank(raw.provider_tin) else parse_tin(raw.provider_tin),
-        provider_npi=parse_npi(first["provider_npi"]),
+        provider_npi=lines[0].provider_npi
+        if is_blank(raw.billing_provider_npi)
+        else parse_npi(raw.billing_provider_npi),
         plan_group=parse_text(first["plan_group"]),
         subscriber_number=parse_text(first["subscriber_number"]),
         lines=lines,

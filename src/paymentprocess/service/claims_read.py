@@ -73,6 +73,7 @@ LINE_COLUMNS: tuple[Any, ...] = (
     _l.allowed_amount,
     _l.coinsurance_amount,
     _l.copay_amount,
+    _l.provider_npi,
 )
 
 _LINES: Select[Any] = (

@@ -1,8 +1,10 @@
 """SQL of the claims service: write one intake claim, read claims back as JSON-ready documents.
 
 Intake maps onto the shared schema: `claim_fin_core` (an original, its own parent, `Unpaid`,
-header totals = line sums), `service_line`, the `provider_aggregate` running totals (upsert) and an
-`outbox_event` for the payments service. Helpers take a connection and never commit: the caller's
+header totals = line sums, `npi` the billing provider), `service_line` (each line with its own
+`provider_npi`), the `provider_aggregate` running totals (upsert: each line's net fee goes to that
+line's NPI, and a claim counts once for every NPI its lines name) and an `outbox_event` for the
+payments service. Helpers take a connection and never commit: the caller's
 unit of work decides. A claim's `status` is its effective status: `Paid` once a Final Run paid it
 (a `claim_result` row with outcome `paid`), else the stored one.
 """
@@ -109,9 +111,10 @@ def insert_claims(
     conn.execute(_INSERT_LINES, [row for rows in lines.values() for row in rows])
     totals: dict[str, list[int]] = {}
     for claim in by_id.values():
-        total = totals.setdefault(claim.provider_npi, [0, 0])
-        total[0] += 1
-        total[1] += claim.net_fee
+        for npi, (count, net) in claim.line_npis().items():
+            total = totals.setdefault(npi, [0, 0])
+            total[0] += count
+            total[1] += net
     conn.execute(
         _upsert_statement(conn.dialect.name),
         [
@@ -149,6 +152,7 @@ def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
         "coinsurance_amount": line.member_coinsurance,
         "copay_amount": line.member_copay,
         "other_adjustment_amount": 0,
+        "provider_npi": line.provider_npi,
     }
 
 
