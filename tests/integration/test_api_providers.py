@@ -20,20 +20,24 @@ def _seed(engine: Engine) -> None:
             net_extra = f"{(i % 3) * 10 + (j % 2)}.{(i * 7 + j) % 100:02d}"
             body = claim(line(provider_npi=npi, member_copay=net_extra))
             submit_claim(engine, parse_claim(body))
+    # A claim of two providers: each line's net fee goes to its own NPI (81.25 + 91.25).
+    two = claim(line(provider_npi=NPIS[0]), line(provider_npi=NPIS[4], member_copay="10.00"))
+    submit_claim(engine, parse_claim(two))
     # Two providers with exactly equal totals: ties are broken by NPI.
     for npi in ("1999999992", "1999999991"):
         submit_claim(engine, parse_claim(claim(line(provider_npi=npi, member_copay="500.00"))))
 
 
 def _group_by(engine: Engine) -> list[dict[str, Any]]:
-    """Ranking straight from the stored lines: Σ(billed + coinsurance + copay − allowed) per NPI."""
+    """Ranking straight from the stored lines: Σ(billed + coinsurance + copay − allowed) per line
+    NPI, and the distinct claims each NPI's lines are on."""
     c, s = t.claim_fin_core.c, t.service_line.c
     net = func.sum(s.billed_amount + s.coinsurance_amount + s.copay_amount - s.allowed_amount)
     claims = func.count(func.distinct(c.claim_core_id))
     query = (
-        select(c.npi, claims, net)
+        select(s.provider_npi, claims, net)
         .join(t.service_line, s.claim_core_id == c.claim_core_id)
-        .group_by(c.npi)
+        .group_by(s.provider_npi)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
