@@ -5,7 +5,8 @@ the reference and configuration collections are in `io.reference_collections`. T
 `Field`s is the order of keys on export. Fields marked `only_when_set` are product
 additions that the runs and the claims service fill (`ClaimChain_ID`, `CreatedPaymentEvent_ID`,
 `ClaimReference`, `Quadrant`); they are exported only when they have a value and are accepted on
-load, so an export loads back unchanged. A ledger record carries its `Applications` and a refund
+load, so an export loads back unchanged. A service line's `NPI` (its own, rendering provider) is
+the claim's `NPI` when the line gives none, and is exported only when it differs from it. A ledger record carries its `Applications` and a refund
 its `Status` and `AppliedAmount` (`io.ledger_state`), so a later cycle sees the same open amounts
 after export → load. PaymentEventStats (the run documents) is read and written by
 `io.run_documents`.
@@ -93,7 +94,9 @@ SERVICE_LINES = Children(
             else Field(name, column, MONEY, default=0)
             for name, column in _AMOUNTS
         ),
+        Field("NPI", "provider_npi", IDENTIFIER, only_when_set=True),
     ),
+    inherited=(("provider_npi", "npi"),),
 )
 
 _PAYMENT_CENTER_ADDRESS = Group(

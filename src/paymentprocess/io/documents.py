@@ -41,13 +41,28 @@ def collection_documents(conn: Connection, collection: Collection) -> list[Docum
     children = collection.children
     lines = _child_documents(conn, collection) if children is not None else {}
     id_name = next(f.name for f in collection.fields if f.column == collection.keys[0].columns[0])
+    inherited = _inherited_names(collection)
     documents = []
     for document, kept in _Layout(collection.fields, collection.groups).documents(frame):
         if children is not None:
-            document[children.name] = lines.get(document[id_name], [])
+            items = lines.get(document[id_name], [])
+            for child, parent in inherited:  # the parent's value is left out (it is the default)
+                for item in items:
+                    if child in item and item[child] == document.get(parent):
+                        del item[child]
+            document[children.name] = items
         document.update(kept)
         documents.append(document)
     return documents
+
+
+def _inherited_names(collection: Collection) -> list[tuple[str, str]]:
+    """(child field name, parent field name) of the children's inherited columns."""
+    if collection.children is None:
+        return []
+    child = {f.column: f.name for f in collection.children.fields}
+    parent = {f.column: f.name for f in collection.fields}
+    return [(child[c], parent[p]) for c, p in collection.children.inherited]
 
 
 def _columns(collection: Collection) -> list[str]:

@@ -168,8 +168,12 @@ def _convert_fields(
         problems.extend(collection.derive_with_children(row, lines))
     if collection.children is not None:
         parent_id = row.get(collection.keys[0].columns[0])
+        inherited = collection.children.inherited
         for line in lines:
             line[collection.children.parent_column] = parent_id
+            for child, parent in inherited:
+                if line.get(child) is None:
+                    line[child] = row.get(parent)
     if "extra" in collection.table.c:
         row["extra"] = json.dumps(extra) if extra else None
     return row, lines, problems

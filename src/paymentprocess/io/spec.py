@@ -64,6 +64,9 @@ class Children:
     parent_column: str  # the child column that holds the parent's id
     fields: tuple[Field, ...]
     key_field: str | None  # unique within one parent, required; None: items have no key
+    # (child column, parent column): an item that gives no value takes its parent's on load, and
+    # a value equal to the parent's is left out on export (a line's NPI is its claim's by default)
+    inherited: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
