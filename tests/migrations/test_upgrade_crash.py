@@ -41,7 +41,7 @@ def _db_upgrade(uri: str, fault: str | None = None) -> subprocess.CompletedProce
     )
 
 
-@pytest.mark.parametrize("point", ["migrate:0002", "migrate:commit"])
+@pytest.mark.parametrize("point", ["migrate:0002", "migrate:0003", "migrate:commit"])
 def test_an_upgrade_killed_before_its_commit_leaves_0_1_0(empty_uri: str, point: str) -> None:
     engine = create_engine_for(empty_uri)
     try:

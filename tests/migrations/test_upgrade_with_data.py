@@ -14,7 +14,7 @@ import datetime as dt
 import warnings
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, inspect, select, text, update
+from sqlalchemy import Engine, Update, delete, insert, inspect, select, text, update
 from tests.db_snapshot import everything, snapshot
 from tests.integration.test_api_support import api_client, claim, line
 from tests.migrations.test_schema_revisions import legacy_0_1_0
@@ -51,11 +51,19 @@ RESULTS = (
 )
 
 
+def line_npis_of_their_claims() -> Update:
+    """Every service line's NPI set to its claim's (what revision 0003 fills in)."""
+    sl, c = t.service_line, t.claim_fin_core
+    claim_npi = select(c.c.npi).where(c.c.claim_core_id == sl.c.claim_core_id).scalar_subquery()
+    return update(sl).values(provider_npi=claim_npi)
+
+
 def _as_0_1_0_could_hold(engine: Engine) -> None:
     with engine.begin() as conn:
         for name, values in NEW_COLUMNS_DEFAULTS.items():
             conn.execute(update(t.metadata.tables[name]).values(**values))
         conn.execute(delete(t.backup_event))
+        conn.execute(line_npis_of_their_claims())  # one NPI per claim, as revision 0003 fills
         for table in (t.claim_fin_core, t.claim_ws_core):  # what load stores today
             conn.execute(
                 update(table)
