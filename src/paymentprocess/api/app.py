@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from paymentprocess import __version__
 from paymentprocess.api import run_adapter
+from paymentprocess.api.docs_pages import install_docs
 from paymentprocess.api.error_handlers import install_error_handlers
 from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
 from paymentprocess.api.openapi import install_openapi
@@ -46,7 +47,7 @@ def create_app(
         title="paymentprocess claims service",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served by api.docs_pages, from the package instead of a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -59,6 +60,7 @@ def create_app(
         app.include_router(module.router)
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(AccessLogMiddleware)
     return app
