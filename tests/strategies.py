@@ -151,6 +151,8 @@ class _Claims:
         draw = self.draw
         cid = f"C{len(self.docs) + 1:03d}"
         lines = [] if freq == "8" else [_line(draw, n + 1) for n in range(draw(st.integers(1, 4)))]
+        if len(lines) > 1 and rarely(draw, 4):  # a line of its own (rendering) provider
+            lines[-1]["NPI"] = draw(st.sampled_from(self.people))["NPI"]
         back = draw(st.integers(200, 400)) if paid else draw(st.integers(0, 150))
         doc: Doc = {
             "ClaimCore_ID": cid,

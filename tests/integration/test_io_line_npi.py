@@ -88,3 +88,29 @@ def test_an_export_with_line_npis_loads_back_unchanged(engine: Engine, db_uri: s
     load_documents(engine, {"ClaimFinCore": copy.deepcopy(first)})
     with unit_of_work(engine, write=False) as uow:
         assert export_documents(uow.conn, "ClaimFinCore") == first
+
+
+def test_a_generated_cycle_has_lines_of_their_own_provider(engine: Engine) -> None:
+    from paymentprocess.synth.cycle import generate_cycle
+
+    generate_cycle(engine, claims=400, seed=5, event_id="PE-1")
+    c, s = t.claim_fin_core.c, t.service_line.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(s.claim_core_id, s.line_number, s.provider_npi, c.npi).join(
+                t.claim_fin_core, c.claim_core_id == s.claim_core_id
+            )
+        ).all()
+    own = {(cid, n) for cid, n, line_npi, npi in rows if line_npi != npi}
+    assert all(line_npi is not None for _, _, line_npi, npi in rows if npi is not None)
+    assert all(n > 1 for _, n in own)  # line 1 is always the claim's
+    assert 0.03 < len(own) / len(rows) < 0.2, (len(own), len(rows))
+    with unit_of_work(engine, write=False) as uow:
+        exported = export_documents(uow.conn, "ClaimFinCore")
+    shown = {
+        (d["ClaimCore_ID"], line["LineNumber"])
+        for d in exported
+        for line in d["ServiceLines"]
+        if "NPI" in line
+    }
+    assert shown == own

@@ -19,7 +19,7 @@ from paymentprocess.synth.claims import finish_claims
 from paymentprocess.synth.current import current_skeleton
 from paymentprocess.synth.history import chain_frame, history_skeleton
 from paymentprocess.synth.ledger import ledger_frame, prior_register, refund_frame, sequences
-from paymentprocess.synth.lines import copied_lines, fresh_lines, header_totals
+from paymentprocess.synth.lines import copied_lines, fresh_lines, header_totals, line_providers
 from paymentprocess.synth.payees import payee_frame, payment_center_rows
 from paymentprocess.synth.plan import CyclePlan, ErrorMode, EventType, make_plan
 from paymentprocess.synth.reference import reference_frames
@@ -57,10 +57,10 @@ def build_cycle(
     fresh = fresh_lines(skeleton, plan.seed)
     lines = pl.concat([fresh, copied_lines(skeleton, fresh)]).sort("num", "line_number")
     del fresh
-    tables["service_line"] = lines.drop("num")
     step(3, "claims")
     totals = header_totals(lines)
     tables["claim_fin_core"] = finish_claims(plan, skeleton, payees, totals)
+    tables["service_line"] = line_providers(lines, tables["claim_fin_core"], plan.seed).drop("num")
     del skeleton
     step(4, "summary")
     phenomena = claim_phenomena(plan, current, history, totals)

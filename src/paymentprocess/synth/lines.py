@@ -6,6 +6,8 @@ tiny line. Line-level data errors go on line 1 of their claims (a negative other
 deductible above allowed, an unknown procedure code). Copied lines (voids, replacements) rescale
 the source claim's lines by factor/1000 with integer floor division, which keeps every
 amount ≥ 0, allowed ≤ billed and responsibility ≤ allowed. Header totals are the line sums.
+Each line names a provider NPI: its claim's, or one time in eight after line 1 a rendering
+provider of its own (`line_providers`, once the claims have their NPIs).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from paymentprocess.storage.tables import CLAIM_MONEY
+from paymentprocess.synth.identifiers import npi
 from paymentprocess.synth.reference import SERVICE_CODES, UNKNOWN_SERVICE_CODE
 from paymentprocess.synth.rng import Draw, Rng
 
@@ -129,4 +132,27 @@ def header_totals(lines: pl.DataFrame) -> pl.DataFrame:
     """Per claim number: the sum of each money column over its lines, and the Final Run payable."""
     return lines.group_by("num").agg(
         *(pl.col(m).sum() for m in CLAIM_MONEY), payable=line_payable().sum()
+    )
+
+
+RENDERING_NPIS = 40  # the pool of rendering providers a line may name instead of its claim's
+RENDERING_NPI_OFFSET = 777_000_001
+
+
+def line_providers(lines: pl.DataFrame, claims: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """`lines` with `provider_npi`: the claim's NPI, except that a line after the first names a
+    rendering provider of its own one time in eight (issue 11: real claims list one per line);
+    `claims` has claim_core_id and npi. A claim without an NPI leaves its lines without one."""
+    rng = Rng(seed)
+    key = pl.col("num") * 8 + pl.col("line_number")
+    own = (pl.col("line_number") > 1) & rng.chance("line_npi", key, 1, 8)
+    rendering = npi(rng.below("line_npi_pick", key, RENDERING_NPIS), RENDERING_NPI_OFFSET)
+    return (
+        lines.join(claims.select("claim_core_id", claim_npi="npi"), on="claim_core_id", how="left")
+        .with_columns(
+            provider_npi=pl.when(own & pl.col("claim_npi").is_not_null())
+            .then(rendering)
+            .otherwise(pl.col("claim_npi"))
+        )
+        .drop("claim_npi")
     )

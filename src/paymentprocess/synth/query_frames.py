@@ -53,6 +53,11 @@ def build_query_frames(plan: QueryPlan) -> dict[str, pl.DataFrame]:
         .rename({"npi": "provider_npi"})
         .sort("provider_npi")
     )
+    # Every line names its claim's NPI here: the query set's tiers are billing providers, picked
+    # by their aggregate claim count (bench.query_tiers), which lines of other NPIs would blur.
+    lines = lines.join(
+        claims.select("claim_core_id", provider_npi="npi"), on="claim_core_id", how="left"
+    )
     return {
         "claim_fin_core": claims,
         "service_line": lines.drop("num"),
