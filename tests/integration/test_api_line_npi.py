@@ -42,9 +42,7 @@ def _stored_lines(engine: Engine, claim_id: str) -> list[tuple[int, str | None]]
 def _billing(engine: Engine, claim_id: str) -> tuple[str | None, str | None]:
     c = t.claim_fin_core.c
     with engine.connect() as conn:
-        npi, tin = conn.execute(
-            select(c.npi, c.tax_id).where(c.claim_core_id == claim_id)
-        ).one()
+        npi, tin = conn.execute(select(c.npi, c.tax_id).where(c.claim_core_id == claim_id)).one()
     return npi, tin
 
 
@@ -136,7 +134,8 @@ def test_csv_lines_with_their_own_npi_and_a_billing_column(db_uri: str, engine: 
         header.replace("Provider NPI", "Provider NPI,Billing Provider NPI")
         + "\n"
         + "".join(
-            r.replace(f",{npi},", f",{npi},{C},") for r, npi in zip(rows.splitlines(True), (B, A))
+            r.replace(f",{npi},", f",{npi},{C},")
+            for r, npi in zip(rows.splitlines(True), (B, A), strict=False)
         )
     )
     with api_client(db_uri, engine=engine) as client:
@@ -198,9 +197,7 @@ def _seed_mixed(engine: Engine) -> list[str]:
     return [submit_claim(engine, parse_claim(b)).claim_id for b in bodies]
 
 
-def test_top_providers_by_line_npi_equal_a_group_by_over_lines(
-    db_uri: str, engine: Engine
-) -> None:
+def test_top_providers_by_line_npi_equal_a_group_by_over_lines(db_uri: str, engine: Engine) -> None:
     _seed_mixed(engine)
     expected = lines_group_by(engine)
     assert _aggregates(engine) == expected

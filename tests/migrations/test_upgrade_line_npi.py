@@ -81,10 +81,13 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
             lines = conn.execute(select(func.count()).select_from(t.service_line)).scalar_one()
             same = conn.execute(
                 select(func.count())
-                .select_from(t.service_line.join(t.claim_fin_core, c.claim_core_id == s.claim_core_id))
+                .select_from(
+                    t.service_line.join(t.claim_fin_core, c.claim_core_id == s.claim_core_id)
+                )
                 .where(s.provider_npi == c.npi)
             ).scalar_one()
-        assert lines > 200 and same == lines
+        assert lines > 200
+        assert same == lines
         assert _aggregates(old) == aggregates_before == _group_by_line_npi(old)
         assert aggregates_before["1234567893"][0] == 2
 

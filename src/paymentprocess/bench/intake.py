@@ -72,7 +72,7 @@ def make_claim(number: int, rng: random.Random, providers: int) -> dict[str, Any
     rendering = f"1{rng.randrange(providers):09d}" if rng.random() < 0.15 else npi
     day = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     lines = []
-    for number in range(rng.randint(1, 4)):
+    for k in range(rng.randint(1, 4)):
         allowed = rng.randint(1000, 50000)
         lines.append(
             {
@@ -80,7 +80,7 @@ def make_claim(number: int, rng: random.Random, providers: int) -> dict[str, Any
                 "submitted_procedure": f"D{rng.randint(0, 9999):04d}",
                 "plan_group": "GRP-1000",
                 "subscriber_number": f"{number:010d}",
-                "provider_npi": npi if number == 0 else rendering,
+                "provider_npi": npi if k == 0 else rendering,
                 "provider_fees": f"{(allowed + rng.randint(0, 9999)) / 100:.2f}",
                 "allowed_fees": f"{allowed / 100:.2f}",
                 "member_coinsurance": f"{rng.randint(0, allowed // 5) / 100:.2f}",

@@ -39,6 +39,7 @@ _FILL_POSTGRESQL = (
     "WHERE c.claim_core_id = sl.claim_core_id AND sl.provider_npi IS NULL"
 )
 
+
 def upgrade() -> None:
     with op.batch_alter_table("service_line") as batch:
         batch.add_column(sa.Column("provider_npi", sa.String(), nullable=True))
