@@ -46,6 +46,10 @@ _SPACES = re.compile(r" {2,}")
 _WHITE_CONTROLS = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\v": " ", "\f": " "})
 
 
+def _blanks(chars: str) -> dict[int, str]:
+    return {ord(c): " " for c in chars}
+
+
 def ascii_text(
     text: str | None, max_len: int | None = None, *, upper: bool = False, remove: str = ""
 ) -> str:
@@ -53,12 +57,12 @@ def ascii_text(
     if not text:
         return ""
     if remove:
-        text = text.translate(str.maketrans(dict.fromkeys(remove, " ")))
+        text = text.translate(_blanks(remove))
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT)).translate(_SPELT)
     decomposed = decomposed.translate(_WHITE_CONTROLS)
     kept = "".join(c for c in decomposed if 0x20 <= ord(c) <= 0x7E)
     if remove:  # NFKD may have produced a removed character (e.g. full-width comma → ",")
-        kept = kept.translate(str.maketrans(dict.fromkeys(remove, " ")))
+        kept = kept.translate(_blanks(remove))
     out = _SPACES.sub(" ", kept).strip()
     if upper:
         out = out.upper()

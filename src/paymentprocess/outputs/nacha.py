@@ -170,7 +170,8 @@ def _alpha(value: str, length: int) -> str:
 
 def _num(value: int, length: int) -> str:
     text = str(value)
-    assert value >= 0 and len(text) <= length, (value, length)
+    assert value >= 0, value
+    assert len(text) <= length, (value, length)
     return text.rjust(length, "0")
 
 
@@ -222,45 +223,63 @@ def _header_problems(spec: AchFileInput) -> list[OutputProblem]:
     return out
 
 
+def _amount_problem(amount: object) -> tuple[str, str] | None:
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        return "ACH_AMOUNT_INVALID", "must be integer cents"
+    if amount <= 0:
+        return "ACH_ZERO_AMOUNT", "a credit entry must be above $0.00"
+    if amount > MAX_ENTRY_CENTS:
+        return "ACH_AMOUNT_INVALID", "exceeds the 10-digit entry amount"
+    return None
+
+
+def _bank_problems(e: AchEntry) -> list[tuple[str, str, str]]:
+    out = []
+    if not aba_routing_valid(e.rdfi_routing or ""):
+        out.append(("ACH_ROUTING_INVALID", "rdfi_routing", "is not 9 digits passing the ABA check"))
+    account = _account(e.account_number or "")
+    if not account:
+        out.append(("ACH_ACCOUNT_MISSING", "account_number", "is missing"))
+    elif len(account) > 17:
+        out.append(("ACH_ACCOUNT_MISSING", "account_number", "is longer than 17 characters"))
+    if e.account_type not in TXN_CODES:
+        out.append(
+            ("ACH_ACCOUNT_TYPE_INVALID", "account_type", "must be C (checking) or S (savings)")
+        )
+    return out
+
+
+def _payee_problems(e: AchEntry) -> list[tuple[str, str, str]]:
+    out = []
+    if e.payment_center_id < 0 or len(str(e.payment_center_id)) > 15:
+        out.append(("ACH_HEADER_INVALID", "payment_center_id", "must fit 15 digits"))
+    if e.kind not in ("provider", "member"):
+        out.append(("ACH_HEADER_INVALID", "kind", "must be provider or member"))
+    if not ascii_text(e.payee_name):
+        out.append(("ACH_PAYEE_NAME_MISSING", "payee_name", "is empty"))
+    if e.kind == "provider":
+        seg = (e.trn_segment or "").strip().rstrip("~\\").strip()
+        if not seg:
+            out.append(("ACH_TRN_MISSING", "trn_segment", "a provider entry needs the 835 TRN"))
+        elif not _TRN.fullmatch(seg) or len(seg) + 1 > ADDENDA_INFO_LENGTH:
+            out.append(("ACH_TRN_MISSING", "trn_segment", "is not TRN*1*<TRN02>*<TRN03>[*<TRN04>]"))
+    return out
+
+
 def _entry_problems(entries: Iterable[AchEntry]) -> list[OutputProblem]:
     out: list[OutputProblem] = []
     seen: set[int] = set()
     for e in entries:
-        pid = e.payment_center_id
-
-        def bad(code: str, name: str, reason: str, pid: int = pid) -> None:
-            out.append(OutputProblem(code, pid, name, reason))
-
-        if pid in seen:
-            bad("ACH_DUPLICATE_PAYEE", "payment_center_id", "has two entries in one file")
-        seen.add(pid)
-        if pid < 0 or len(str(pid)) > 15:
-            bad("ACH_HEADER_INVALID", "payment_center_id", "must fit 15 digits")
-        if not isinstance(e.amount_cents, int) or isinstance(e.amount_cents, bool):
-            bad("ACH_AMOUNT_INVALID", "amount_cents", "must be integer cents")
-        elif e.amount_cents <= 0:
-            bad("ACH_ZERO_AMOUNT", "amount_cents", "a credit entry must be above $0.00")
-        elif e.amount_cents > MAX_ENTRY_CENTS:
-            bad("ACH_AMOUNT_INVALID", "amount_cents", "exceeds the 10-digit entry amount")
-        if not aba_routing_valid(e.rdfi_routing or ""):
-            bad("ACH_ROUTING_INVALID", "rdfi_routing", "is not 9 digits passing the ABA check")
-        account = _account(e.account_number or "")
-        if not account:
-            bad("ACH_ACCOUNT_MISSING", "account_number", "is missing")
-        elif len(account) > 17:
-            bad("ACH_ACCOUNT_MISSING", "account_number", "is longer than 17 characters")
-        if e.account_type not in TXN_CODES:
-            bad("ACH_ACCOUNT_TYPE_INVALID", "account_type", "must be C (checking) or S (savings)")
-        if e.kind not in ("provider", "member"):
-            bad("ACH_HEADER_INVALID", "kind", "must be provider or member")
-        if not ascii_text(e.payee_name):
-            bad("ACH_PAYEE_NAME_MISSING", "payee_name", "is empty")
-        if e.kind == "provider":
-            seg = (e.trn_segment or "").strip().rstrip("~\\").strip()
-            if not seg:
-                bad("ACH_TRN_MISSING", "trn_segment", "a provider entry needs the 835 TRN")
-            elif not _TRN.fullmatch(seg) or len(seg) + 1 > ADDENDA_INFO_LENGTH:
-                bad("ACH_TRN_MISSING", "trn_segment", "is not TRN*1*<TRN02>*<TRN03>[*<TRN04>]")
+        found = _payee_problems(e) + _bank_problems(e)
+        amount = _amount_problem(e.amount_cents)
+        if amount:
+            found.append((amount[0], "amount_cents", amount[1]))
+        if e.payment_center_id in seen:
+            found.append(
+                ("ACH_DUPLICATE_PAYEE", "payment_center_id", "has two entries in one file")
+            )
+        seen.add(e.payment_center_id)
+        out += [OutputProblem(code, e.payment_center_id, name, why) for code, name, why in found]
     return out
 
 
@@ -269,7 +288,7 @@ def _entry_problems(entries: Iterable[AchEntry]) -> list[OutputProblem]:
 
 def _file_header(h: AchFileHeader) -> str:
     created = h.created_at
-    rec = (
+    return (
         "1"
         + "01"
         + (_routing10(h.immediate_destination) or "")
@@ -284,7 +303,6 @@ def _file_header(h: AchFileHeader) -> str:
         + _alpha(h.immediate_origin_name, 23)
         + " " * 8
     )
-    return rec
 
 
 def _batch_header(o: AchOriginator, sec: str, description: str, effective: date, n: int) -> str:
@@ -326,9 +344,7 @@ def _addenda(e: AchEntry, trace: str) -> str:
     return "7" + "05" + info.ljust(ADDENDA_INFO_LENGTH) + "0001" + trace[-7:]
 
 
-def _batch_control(
-    o: AchOriginator, count: int, entry_hash: int, credit: int, n: int
-) -> str:
+def _batch_control(o: AchOriginator, count: int, entry_hash: int, credit: int, n: int) -> str:
     return (
         "8"
         + SERVICE_CLASS_CREDITS
@@ -344,9 +360,7 @@ def _batch_control(
     )
 
 
-def _file_control(
-    batches: int, blocks: int, count: int, entry_hash: int, credit: int
-) -> str:
+def _file_control(batches: int, blocks: int, count: int, entry_hash: int, credit: int) -> str:
     return (
         "9"
         + _num(batches, 6)
@@ -414,7 +428,8 @@ def render_nacha(
             traces.append(EntryTrace(e.payment_id, e.payment_center_id, trace))
         if batch_credit >= 10**12:
             raise OutputDataError(
-                "ACH", [OutputProblem("ACH_AMOUNT_INVALID", None, "entries", "batch total too large")]
+                "ACH",
+                [OutputProblem("ACH_AMOUNT_INVALID", None, "entries", "batch total too large")],
             )
         records.append(_batch_control(o, batch_count, batch_hash, batch_credit, batch_number))
         file_hash += batch_hash % 10**10
@@ -425,7 +440,8 @@ def render_nacha(
     records.append(_file_control(batch_number, blocks, file_count, file_hash, file_credit))
     records.extend(["9" * RECORD_LENGTH] * (blocks * BLOCKING_FACTOR - len(records)))
     for rec in records:
-        assert len(rec) == RECORD_LENGTH and rec.isascii(), rec[:1]
+        assert len(rec) == RECORD_LENGTH, rec[:1]
+        assert rec.isascii(), rec[:1]
     content = "".join(rec + line_ending for rec in records).encode("ascii")
     return NachaFile(
         content=content,

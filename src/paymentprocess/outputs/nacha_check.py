@@ -84,6 +84,7 @@ class _State:
     seen_header: bool = False
     seen_control: bool = False
     trn_by_payee: dict[str, str] = field(default_factory=dict)
+    last_payee: str = ""
 
     def bad(self, code: str, record: int | None, message: str) -> None:
         self.problems.append(NachaProblem(code, record, message))
@@ -102,7 +103,7 @@ def _int(st: _State, n: int, text: str, name: str) -> int:
 
 def _split_records(content: bytes, st: _State) -> list[str]:
     text = content.decode("ascii", errors="replace")
-    if any(b < 0x20 and b not in (0x0A, 0x0D) or b > 0x7E for b in content):
+    if any((b < 0x20 and b not in (0x0A, 0x0D)) or b > 0x7E for b in content):
         st.bad("NON_ASCII", None, "the file holds bytes outside printable ASCII")
     if not text:
         st.bad("RECORD_ORDER", None, "the file is empty")
@@ -162,6 +163,18 @@ def _batch_header(st: _State, n: int, r: str) -> None:
     st.batch = _Batch(n, sec, r[40:50], r[79:87], r[87:94])
 
 
+def _indicator(st: _State, n: int, indicator: str, sec: str, trace: str) -> None:
+    if indicator == "1":
+        if sec == "PPD":
+            st.bad("ADDENDA_INDICATOR", n, "PPD member entries are written without addenda")
+        st.pending_addenda = (n, trace)
+    elif indicator == "0":
+        if sec == "CCD":
+            st.bad("ADDENDA_INDICATOR", n, "a CCD entry must carry its TRN addenda (CCD+)")
+    else:
+        st.bad("ADDENDA_INDICATOR", n, f"addenda indicator {indicator!r}")
+
+
 def _entry(st: _State, n: int, r: str) -> None:
     _close_addenda(st, n)
     b = st.batch
@@ -183,16 +196,7 @@ def _entry(st: _State, n: int, r: str) -> None:
     if trace_no <= st.last_trace:
         st.bad("TRACE_ORDER", n, "trace numbers must ascend and be unique")
     st.last_trace = max(st.last_trace, trace_no)
-    indicator = r[78]
-    if indicator == "1":
-        if b.sec == "PPD":
-            st.bad("ADDENDA_INDICATOR", n, "PPD member entries are written without addenda")
-        st.pending_addenda = (n, trace)
-    elif indicator == "0":
-        if b.sec == "CCD":
-            st.bad("ADDENDA_INDICATOR", n, "a CCD entry must carry its TRN addenda (CCD+)")
-    else:
-        st.bad("ADDENDA_INDICATOR", n, f"addenda indicator {indicator!r}")
+    _indicator(st, n, r[78], b.sec, trace)
     b.count += 1
     b.hash += int(routing[:8]) if _digits(routing[:8]) else 0
     if r[1:3] in ("22", "32"):
@@ -271,6 +275,44 @@ def _file_control(st: _State, n: int, r: str, total_records: int) -> None:
         st.bad("FILE_CREDIT", n, f"total credit {r[43:55]}, computed {st.credit:012d}")
 
 
+def _record(st: _State, n: int, r: str, total: int) -> None:
+    kind = r[0]
+    if kind == "1":
+        _file_header(st, n, r)
+    elif kind == "5":
+        _batch_header(st, n, r)
+    elif kind == "6":
+        _entry(st, n, r)
+        st.last_payee = r[39:54].strip()
+    elif kind == "7":
+        _addenda(st, n, r, st.last_payee)
+    elif kind == "8":
+        _batch_control(st, n, r)
+    elif kind == "9" and r == _FILLER:
+        st.bad("PADDING", n, "9-filled record before the file control")
+    elif kind == "9":
+        _file_control(st, n, r, total)
+    else:
+        st.bad("RECORD_ORDER", n, f"unknown record type {kind!r}")
+
+
+def _cross_checks(
+    st: _State, expected_credit_cents: int | None, expected_trn: Mapping[int, str] | None
+) -> None:
+    if expected_credit_cents is not None and st.credit != expected_credit_cents:
+        st.bad(
+            "CREDIT_TOTAL",
+            None,
+            f"total credit {st.credit} ≠ Σ EFT payments {expected_credit_cents}",
+        )
+    for payee, trn in (expected_trn or {}).items():
+        found = st.trn_by_payee.get(str(payee))
+        if found is None:
+            st.bad("ADDENDA_TRN_MISMATCH", None, f"no entry for payee {payee}")
+        elif found != trn.strip().rstrip("~\\").upper():
+            st.bad("ADDENDA_TRN_MISMATCH", None, f"payee {payee}: addenda TRN ≠ the 835 TRN")
+
+
 def check_nacha(
     content: bytes,
     *,
@@ -286,7 +328,6 @@ def check_nacha(
     records = _split_records(content, st)
     if len(records) % BLOCKING_FACTOR:
         st.bad("BLOCKING", None, f"{len(records)} records, not a multiple of {BLOCKING_FACTOR}")
-    last_payee = ""
     for n, r in enumerate(records, 1):
         if len(r) != RECORD_LENGTH:
             continue
@@ -294,35 +335,10 @@ def check_nacha(
             if r != _FILLER:
                 st.bad("PADDING", n, "only 9-filled records may follow the file control")
             continue
-        kind = r[0]
-        if kind == "1":
-            _file_header(st, n, r)
-        elif kind == "5":
-            _batch_header(st, n, r)
-        elif kind == "6":
-            _entry(st, n, r)
-            last_payee = r[39:54].strip()
-        elif kind == "7":
-            _addenda(st, n, r, last_payee)
-        elif kind == "8":
-            _batch_control(st, n, r)
-        elif kind == "9":
-            if r == _FILLER:
-                st.bad("PADDING", n, "9-filled record before the file control")
-            else:
-                _file_control(st, n, r, len(records))
-        else:
-            st.bad("RECORD_ORDER", n, f"unknown record type {kind!r}")
+        _record(st, n, r, len(records))
     if records and not st.seen_control:
         st.bad("RECORD_ORDER", None, "no file control record")
     if records and not st.seen_header:
         st.bad("RECORD_ORDER", None, "no file header record")
-    if expected_credit_cents is not None and st.credit != expected_credit_cents:
-        st.bad("CREDIT_TOTAL", None, f"total credit {st.credit} ≠ Σ EFT payments {expected_credit_cents}")
-    for payee, trn in (expected_trn or {}).items():
-        found = st.trn_by_payee.get(str(payee))
-        if found is None:
-            st.bad("ADDENDA_TRN_MISMATCH", None, f"no entry for payee {payee}")
-        elif found != trn.strip().rstrip("~\\").upper():
-            st.bad("ADDENDA_TRN_MISMATCH", None, f"payee {payee}: addenda TRN ≠ the 835 TRN")
+    _cross_checks(st, expected_credit_cents, expected_trn)
     return st.problems
