@@ -10,7 +10,8 @@ digits or repeats (`CHECK_NUMBER_INVALID`).
 **Check register** (`render_check_register`): internal CSV, UTF-8, header row, LF, RFC 4180 with
 minimal quoting (a field is quoted only when it holds a comma, a quote or a line break; quotes
 doubled), columns `REGISTER_COLUMNS`, amount `1234.56`, dates ISO, status `ISSUED`. Text is kept
-as given (Unicode), control characters dropped and spaces collapsed.
+as given (Unicode, NFC not forced), white space (tab, line break, NBSP) made one space,
+control and format characters (zero-width space) dropped.
 
 **Positive Pay** (`render_positive_pay(items, account, profile)`): one issue row per check in a
 bank layout chosen by name from `PROFILES`:
@@ -33,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,7 +62,6 @@ REGISTER_COLUMNS = (
     "trn02",
     "status",
 )
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 _SPACES = re.compile(r" {2,}")
 
 
@@ -91,7 +92,13 @@ class CheckItem:
 
 
 def _clean(text: str | None) -> str:
-    return _SPACES.sub(" ", _CONTROLS.sub(" ", text or "")).strip()
+    """Register text: Unicode kept; any white space → one space; control/format chars dropped."""
+    kept = (
+        " " if c.isspace() else c
+        for c in text or ""
+        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    return _SPACES.sub(" ", "".join(kept)).strip()
 
 
 def _problems(items: Sequence[CheckItem]) -> list[OutputProblem]:

@@ -131,6 +131,7 @@ def _check_paths(files: Mapping[str, object]) -> None:
         parts = PurePosixPath(rel).parts
         if (
             not parts
+            or rel != PurePosixPath(rel).as_posix()
             or rel.startswith("/")
             or "\\" in rel
             or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
