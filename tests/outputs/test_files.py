@@ -49,14 +49,19 @@ SET_B = {
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` (all hidden staging directories included) with its bytes."""
+    """Every file under `root` (hidden staging directories included, the lock file not)."""
     if not root.exists():
         return {}
     return {
         f.relative_to(root).as_posix(): f.read_bytes()
         for f in sorted(root.rglob("*"))
-        if f.is_file()
+        if f.is_file() and not f.name.endswith(".lock")
     }
+
+
+def _entries(out: Path) -> list[str]:
+    """The names in `out` besides the lock file."""
+    return sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock"))
 
 
 def _with_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -106,10 +111,16 @@ def test_write_sets_modes_and_a_sha256sum_manifest(tmp_path: Path) -> None:
 
 
 def test_rewriting_is_idempotent_and_a_new_set_replaces_the_old_one(tmp_path: Path) -> None:
-    write_file_set(tmp_path, EVENT, SET_A)
+    final = write_file_set(tmp_path, EVENT, SET_A)
     first = _tree(tmp_path)
+    inode = final.stat().st_ino
     write_file_set(tmp_path, EVENT, SET_A)
     assert _tree(tmp_path) == first
+    assert final.stat().st_ino == inode  # an equal set on disk is left alone
+    assert stat.S_IMODE((tmp_path / f".{EVENT_DIR}.lock").stat().st_mode) == 0o600
+    os.chmod(final / "ach/ACH_FS1_20260115_A.ach", 0o640)
+    write_file_set(tmp_path, EVENT, SET_A)  # a wrong mode is repaired by rewriting the set
+    assert verify_file_set(tmp_path, EVENT, SET_A) == []
     write_file_set(tmp_path, EVENT, SET_B)
     assert _tree(tmp_path) == {f"{EVENT_DIR}/{p}": b for p, b in _with_manifest(SET_B).items()}
 
@@ -188,7 +199,7 @@ def test_sigkill_at_each_point_leaves_the_previous_or_the_new_complete_set(
     recover_file_set(tmp_path, EVENT)
     after = _event_tree(tmp_path)
     assert after == (new if point in NEW_AFTER else previous), point
-    assert sorted(p.name for p in tmp_path.iterdir()) == [EVENT_DIR]  # no staging left
+    assert _entries(tmp_path) == [EVENT_DIR]  # no staging left
     assert _write_in_child(tmp_path, SET_B, None) == 0
     assert _event_tree(tmp_path) == new
     assert verify_file_set(tmp_path, EVENT, SET_B) == []
@@ -207,7 +218,7 @@ def test_sigkill_during_a_first_write_leaves_nothing_or_the_complete_set(
     after = _event_tree(tmp_path)
     staged_complete = point not in {"outputs:after-first-file", "outputs:before-manifest"}
     assert after == (_with_manifest(SET_A) if staged_complete else {}), point
-    assert [p.name for p in tmp_path.iterdir()] == ([EVENT_DIR] if staged_complete else [])
+    assert _entries(tmp_path) == ([EVENT_DIR] if staged_complete else [])
 
 
 def test_sigkill_at_random_moments_leaves_the_previous_or_the_new_complete_set(
@@ -236,5 +247,5 @@ def test_sigkill_at_random_moments_leaves_the_previous_or_the_new_complete_set(
         after = _event_tree(tmp_path)
         assert after in (previous, new)
         outcomes.append("new" if after == new else "previous")
-        assert sorted(p.name for p in tmp_path.iterdir()) == [EVENT_DIR]
+        assert _entries(tmp_path) == [EVENT_DIR]
     print(f"random kills: {outcomes}")

@@ -225,6 +225,9 @@ MUTATIONS: dict[str, tuple[Callable[[list[str]], None], str, bool]] = {
     "addenda TRN terminator stripped": (_set_field(4, 29, " "), "ADDENDA_TRN", False),
     "lower-case / non-ASCII byte": (_set_field(3, 55, "É"), "NON_ASCII", False),
     "batch number skipped": (_set_field(8, 88, "0000003"), "BATCH_NUMBER", False),
+    "lower-case name": (_set_field(3, 56, "lan"), "LOWER_CASE", False),
+    "effective date a Saturday": (_set_field(2, 70, "260117"), "EFFECTIVE_DATE", False),
+    "effective date not a date": (_set_field(8, 70, "261315"), "FIELD_FORMAT", False),
     "filler inside the file": (lambda rs: rs.insert(7, "9" * 94) or rs.pop(), "PADDING", False),
 }
 
@@ -453,3 +456,10 @@ def test_property_random_entry_sets_are_valid_and_add_up(
     assert f.entry_hash == f"{sum(int(e.rdfi_routing[:8]) for e in entries) % 10**10:010d}"
     assert len(f.content) % (95 * 10) == 0
     assert sorted(t.payment_id for t in f.traces) == sorted(e.payment_id for e in entries)
+
+
+def test_checker_refuses_a_configured_holiday_as_effective_date() -> None:
+    mlk = date(2026, 1, 19)
+    f = render_nacha(spec(provider(1, 100), effective_date=mlk))
+    assert check_nacha(f.content) == []
+    assert {p.code for p in check_nacha(f.content, holidays={mlk})} == {"EFFECTIVE_DATE"}

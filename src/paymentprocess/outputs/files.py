@@ -14,7 +14,7 @@ exist, and of a file onto an existing file, but not of a directory onto a non-em
 2. **Swap.** No previous set: `rename(.new → <event>)` — atomic. A previous set:
    `rename(<event> → .<event>.old)`, `rename(.new → <event>)`, each followed by an fsync of
    `out_dir`; then `.old` is removed.
-3. **Recover.** Every write, verify and read first calls `recover_file_set`, which finishes or
+3. **Recover.** Every write and verify first runs `recover_file_set`, which finishes or
    undoes what a crash (SIGKILL, power loss after the fsyncs) left: `<event>` and `.new` → the
    swap had not started: drop `.new` (previous set kept); no `<event>` but `.old` → crashed between
    the two renames: move a complete `.new` into place (new set) or else `.old` back (previous
@@ -23,7 +23,10 @@ exist, and of a file onto an existing file, but not of a directory onto a non-em
 So after `recover_file_set` the directory always holds the previous complete set or the new
 complete set. Between the two renames of step 2 (two system calls) `<event>` is briefly absent;
 a reader that is not this module must therefore call `recover_file_set` (or retry) when it finds
-no directory. Directories are created with mode 0700, files 0600 (they hold PHI and bank numbers).
+no directory. Directories are created with mode 0700, files 0600 (they hold PHI and bank numbers). Writers,
+verifiers and recoverers of one event are serialised by an exclusive `flock` on
+`out_dir/.<event>.lock` (a concurrent writer would otherwise remove the other's staging
+directory). Writing a set equal to the one on disk touches nothing.
 
 Crash points for the kill tests (`PAYMENT_FAULT_AT=kill:<point>`, `engine.faults`):
 `WRITE_POINTS`.
@@ -31,11 +34,13 @@ Crash points for the kill tests (`PAYMENT_FAULT_AT=kill:<point>`, `engine.faults
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -171,6 +176,18 @@ def _paths(out_dir: Path, event_id: str) -> tuple[Path, Path, Path]:
     return out_dir / name, out_dir / f".{name}.new", out_dir / f".{name}.old"
 
 
+@contextmanager
+def _locked(out_dir: Path, event_id: str) -> Iterator[None]:
+    """An exclusive `flock` on `out_dir/.<event>.lock` (kept: removing a lock file is racy)."""
+    path = out_dir / f".{event_dir_name(event_id)}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _complete(stage: Path) -> bool:
     """A staged set is complete when its manifest exists and every listed file matches it."""
     manifest = stage / MANIFEST
@@ -185,7 +202,15 @@ def _complete(stage: Path) -> bool:
 
 def recover_file_set(out_dir: Path, event_id: str) -> str:
     """Finish or undo an interrupted `write_file_set`; returns what was done (for tests/logs)."""
-    final, new, old = _paths(Path(out_dir), event_id)
+    out = Path(out_dir)
+    if not out.is_dir():
+        return "nothing"
+    with _locked(out, event_id):
+        return _recover(out, event_id)
+
+
+def _recover(out_dir: Path, event_id: str) -> str:
+    final, new, old = _paths(out_dir, event_id)
     done = "nothing"
     if final.exists():
         if new.exists():
@@ -212,19 +237,30 @@ def recover_file_set(out_dir: Path, event_id: str) -> str:
             shutil.rmtree(new)
             done = "dropped an unfinished new set"
     if done != "nothing":
-        _fsync_dir(Path(out_dir))
+        _fsync_dir(out_dir)
     return done
 
 
 def write_file_set(out_dir: Path, event_id: str, files: Mapping[str, bytes]) -> Path:
     """Write `files` plus `MANIFEST.sha256` as the whole content of `out_dir/<event>/` (module doc).
 
-    Returns the event directory. Idempotent: writing the same set again gives the same bytes.
+    Returns the event directory. Idempotent: when the directory already holds exactly this set
+    (bytes, manifest, modes) nothing is touched. Writers of one event are serialised by a lock
+    file `out_dir/.<event>.lock`.
     """
     _check_paths(files)
     out = Path(out_dir)
     out.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    recover_file_set(out, event_id)
+    with _locked(out, event_id):
+        _recover(out, event_id)
+        final = _paths(out, event_id)[0]
+        if final.is_dir() and not _mismatches(final, files):
+            return final
+        _stage_and_swap(out, event_id, files)
+    return final
+
+
+def _stage_and_swap(out: Path, event_id: str, files: Mapping[str, bytes]) -> None:
     final, new, old = _paths(out, event_id)
     new.mkdir(mode=DIR_MODE)
     dirs = {new}
@@ -255,7 +291,6 @@ def write_file_set(out_dir: Path, event_id: str, files: Mapping[str, bytes]) -> 
         shutil.rmtree(old)
         _fsync_dir(out)
     checkpoint("outputs:after-cleanup")
-    return final
 
 
 # ----------------------------------------------------------------------------- verifying
@@ -281,13 +316,18 @@ def verify_file_set(
 
     Reports each missing file, each file whose bytes differ, each file not in `expected`
     (`MANIFEST.sha256` excepted, which must list exactly `expected`), and each file whose mode is
-    not 0600. Only reads (after `recover_file_set`).
+    not 0600. Reads only, after `recover_file_set` has finished or undone an interrupted write.
     """
     _check_paths(expected)
     out = Path(out_dir)
-    if out.exists():
-        recover_file_set(out, event_id)
-    final = _paths(out, event_id)[0]
+    if not out.is_dir():
+        return _mismatches(out / event_dir_name(event_id), expected)
+    with _locked(out, event_id):
+        _recover(out, event_id)
+        return _mismatches(_paths(out, event_id)[0], expected)
+
+
+def _mismatches(final: Path, expected: Mapping[str, bytes | str]) -> list[FileMismatch]:
     want = {p: _expected_digest(v) for p, v in expected.items()}
     problems: list[FileMismatch] = []
     found: set[str] = set()

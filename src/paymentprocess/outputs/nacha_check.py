@@ -3,13 +3,14 @@
 `check_nacha(content)` returns a list of `NachaProblem` (empty = the file is good). It checks more
 than achkit does (OUTPUTS.md §7: achkit accepts a $0 `22` and ignores SEC codes, addenda, traces):
 
-- bytes: printable ASCII only (`NON_ASCII`), one line ending used throughout and after the last
+- bytes: printable ASCII only (`NON_ASCII`), no lower-case letter (`LOWER_CASE`), one line ending used throughout and after the last
   record (`LINE_ENDING`), every record 94 bytes (`RECORD_LENGTH`);
 - structure: 1, then batches (5, entries 6 each followed by its addenda 7, 8), then 9, then only
   `9…9` padding (`RECORD_ORDER`, `PADDING`); record count a multiple of 10 (`BLOCKING`);
 - file header constants (`FILE_HEADER`); service class 220 (`SERVICE_CLASS`); SEC code `CCD` with
   `HCCLAIMPMT` or `PPD` with `CLAIMREIMB` (`SEC_CODE`); batch numbers 1, 2, … and equal in header
   and control (`BATCH_NUMBER`); company id and ODFI equal in header and control (`BATCH_CONTROL`);
+  effective entry date a real date (`FIELD_FORMAT`) on a banking day (`EFFECTIVE_DATE`);
 - entries: transaction code 22/32 (`TXN_CODE`), amount > 0 (`ZERO_AMOUNT`), RDFI routing passes
   the ABA check (`ROUTING_CHECK_DIGIT`), trace = batch ODFI + sequence (`TRACE_ODFI`), traces
   strictly ascending over the file (`TRACE_ORDER`), numeric fields numeric (`FIELD_FORMAT`);
@@ -28,8 +29,9 @@ Messages name record numbers and codes only, never an account number.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from paymentprocess.domain.identifiers import aba_routing_valid
 from paymentprocess.outputs.nacha import (
@@ -38,6 +40,7 @@ from paymentprocess.outputs.nacha import (
     PPD_DESCRIPTION,
     RECORD_LENGTH,
     SERVICE_CLASS_CREDITS,
+    banking_day_problem,
 )
 
 _SEC = {"CCD": CCD_DESCRIPTION, "PPD": PPD_DESCRIPTION}
@@ -85,6 +88,7 @@ class _State:
     seen_control: bool = False
     trn_by_payee: dict[str, str] = field(default_factory=dict)
     last_payee: str = ""
+    holidays: Collection[date] = ()
 
     def bad(self, code: str, record: int | None, message: str) -> None:
         self.problems.append(NachaProblem(code, record, message))
@@ -105,6 +109,8 @@ def _split_records(content: bytes, st: _State) -> list[str]:
     text = content.decode("ascii", errors="replace")
     if any((b < 0x20 and b not in (0x0A, 0x0D)) or b > 0x7E for b in content):
         st.bad("NON_ASCII", None, "the file holds bytes outside printable ASCII")
+    if any(0x61 <= b <= 0x7A for b in content):
+        st.bad("LOWER_CASE", None, "the file holds lower-case letters (all text is upper-case)")
     if not text:
         st.bad("RECORD_ORDER", None, "the file is empty")
         return []
@@ -142,6 +148,19 @@ def _file_header(st: _State, n: int, r: str) -> None:
         st.bad("FILE_HEADER", n, "creation date/time not numeric")
 
 
+def _effective_date(st: _State, n: int, text: str) -> None:
+    try:
+        day = datetime.strptime(text, "%y%m%d").date() if _digits(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        st.bad("FIELD_FORMAT", n, "effective entry date is not a YYMMDD date")
+    elif banking_day_problem(day, st.holidays):
+        st.bad(
+            "EFFECTIVE_DATE", n, f"effective entry date: {banking_day_problem(day, st.holidays)}"
+        )
+
+
 def _batch_header(st: _State, n: int, r: str) -> None:
     _close_addenda(st, n)
     if not st.seen_header or st.seen_control or (st.batch and not st.batch.closed):
@@ -153,8 +172,7 @@ def _batch_header(st: _State, n: int, r: str) -> None:
         st.bad("SEC_CODE", n, f"SEC code {sec!r}: only CCD and PPD are written")
     elif r[53:63].rstrip() != _SEC[sec]:
         st.bad("SEC_CODE", n, f"{sec} batch description must be {_SEC[sec]}")
-    if not _digits(r[69:75]):
-        st.bad("FIELD_FORMAT", n, "effective entry date not numeric")
+    _effective_date(st, n, r[69:75])
     st.batches += 1
     if r[87:94] != str(st.batches).rjust(7, "0"):
         st.bad("BATCH_NUMBER", n, f"batch number {r[87:94]!r}, expected {st.batches}")
@@ -318,13 +336,15 @@ def check_nacha(
     *,
     expected_credit_cents: int | None = None,
     expected_trn: Mapping[int, str] | None = None,
+    holidays: Collection[date] = (),
 ) -> list[NachaProblem]:
     """Every problem of the NACHA file `content` (see the module docstring); [] when valid.
 
     `expected_credit_cents`: Σ of the event's EFT payments. `expected_trn`: PaymentCenter_ID →
-    the TRN segment of its 835 (without terminator), for the provider entries.
+    the TRN segment of its 835 (without terminator), for the provider entries. `holidays`: the
+    configured bank holidays (weekends are always refused).
     """
-    st = _State()
+    st = _State(holidays=holidays)
     records = _split_records(content, st)
     if len(records) % BLOCKING_FACTOR:
         st.bad("BLOCKING", None, f"{len(records)} records, not a multiple of {BLOCKING_FACTOR}")
