@@ -31,9 +31,6 @@ def normalize_payee_key(key: str) -> str:
     return f"{normalize_identifier(tax_id)}|{normalize_identifier(npi)}"
 
 
-_ABA_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7, 1)
-
-
 def aba_routing_valid(routing: str) -> bool:
     """True when `routing` is exactly nine ASCII digits passing the ABA 3-7-1 check digit.
 
@@ -42,4 +39,5 @@ def aba_routing_valid(routing: str) -> bool:
     """
     if len(routing) != 9 or not routing.isascii() or not routing.isdigit():
         return False
-    return sum(int(d) * w for d, w in zip(routing, _ABA_WEIGHTS, strict=True)) % 10 == 0
+    d = [int(c) for c in routing]
+    return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0

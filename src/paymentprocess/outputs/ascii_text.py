@@ -11,6 +11,7 @@ Characters in `remove` are replaced by a space first (the comma of a CSV field, 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -43,9 +44,11 @@ _SPELT = str.maketrans(
     }
 )
 _SPACES = re.compile(r" {2,}")
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]+")
 _WHITE_CONTROLS = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\v": " ", "\f": " "})
 
 
+@functools.lru_cache(maxsize=32)
 def _blanks(chars: str) -> dict[int, str]:
     return {ord(c): " " for c in chars}
 
@@ -58,12 +61,13 @@ def ascii_text(
         return ""
     if remove:
         text = text.translate(_blanks(remove))
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT)).translate(_SPELT)
-    decomposed = decomposed.translate(_WHITE_CONTROLS)
-    kept = "".join(c for c in decomposed if 0x20 <= ord(c) <= 0x7E)
-    if remove:  # NFKD may have produced a removed character (e.g. full-width comma → ",")
-        kept = kept.translate(_blanks(remove))
-    out = _SPACES.sub(" ", kept).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_SPELT)).translate(_SPELT)
+        if remove:  # NFKD may have produced a removed character (full-width comma → ",")
+            text = text.translate(_blanks(remove))
+    if not text.isprintable():
+        text = text.translate(_WHITE_CONTROLS)
+    out = _SPACES.sub(" ", _NOT_PRINTABLE_ASCII.sub("", text)).strip()
     if upper:
         out = out.upper()
     if max_len is not None and len(out) > max_len:

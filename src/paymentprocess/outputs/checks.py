@@ -63,6 +63,7 @@ REGISTER_COLUMNS = (
     "status",
 )
 _SPACES = re.compile(r" {2,}")
+_WHITE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,15 @@ class CheckItem:
 
 def _clean(text: str | None) -> str:
     """Register text: Unicode kept; any white space → one space; control/format chars dropped."""
-    kept = (
-        " " if c.isspace() else c
-        for c in text or ""
-        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf")
-    )
-    return _SPACES.sub(" ", "".join(kept)).strip()
+    if not text:
+        return ""
+    if not text.isprintable():
+        text = _WHITE.sub(" ", text)
+        if not text.isprintable():
+            text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def _problems(items: Sequence[CheckItem]) -> list[OutputProblem]:

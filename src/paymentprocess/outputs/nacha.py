@@ -50,6 +50,7 @@ MAX_ENTRY_CENTS = 10**10 - 1  # record 6 positions 30–39
 ADDENDA_INFO_LENGTH = 80
 LineEnding = Literal["\n", "\r\n"]
 _MODIFIER = re.compile(r"[A-Z0-9]")
+_NOT_ACCOUNT = re.compile(r"[^A-Z0-9]+")
 _TRN = re.compile(r"TRN\*1\*[^*~\\]+\*[^*~\\]+(\*[^*~\\]+)?")
 
 
@@ -185,7 +186,8 @@ def _routing10(value: str) -> str | None:
 
 
 def _account(value: str) -> str:
-    return "".join(c for c in value.upper() if c.isascii() and c.isalnum())
+    """The account number as written: upper-case letters and digits only (spaces, `-` dropped)."""
+    return _NOT_ACCOUNT.sub("", value.upper())
 
 
 def _addenda_info(segment: str) -> str:

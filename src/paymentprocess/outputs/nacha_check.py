@@ -45,6 +45,8 @@ from paymentprocess.outputs.nacha import (
 
 _SEC = {"CCD": CCD_DESCRIPTION, "PPD": PPD_DESCRIPTION}
 _FILLER = "9" * RECORD_LENGTH
+_NOT_TEXT = re.compile(rb"[^\x20-\x7e\r\n]")
+_LOWER = re.compile(rb"[a-z]")
 _ADDENDA_TRN = re.compile(r"TRN\*1\*[^*~\\]+\*[^*~\\]+(\*[^*~\\]+)?\\ *")
 
 
@@ -107,9 +109,9 @@ def _int(st: _State, n: int, text: str, name: str) -> int:
 
 def _split_records(content: bytes, st: _State) -> list[str]:
     text = content.decode("ascii", errors="replace")
-    if any((b < 0x20 and b not in (0x0A, 0x0D)) or b > 0x7E for b in content):
+    if _NOT_TEXT.search(content):
         st.bad("NON_ASCII", None, "the file holds bytes outside printable ASCII")
-    if any(0x61 <= b <= 0x7A for b in content):
+    if _LOWER.search(content):
         st.bad("LOWER_CASE", None, "the file holds lower-case letters (all text is upper-case)")
     if not text:
         st.bad("RECORD_ORDER", None, "the file is empty")
