@@ -29,3 +29,15 @@ def normalize_payee_key(key: str) -> str:
         return key
     tax_id, npi = key.split("|", 1)
     return f"{normalize_identifier(tax_id)}|{normalize_identifier(npi)}"
+
+
+def aba_routing_valid(routing: str) -> bool:
+    """True when `routing` is exactly nine ASCII digits passing the ABA 3-7-1 check digit.
+
+    Σ digit × weight (3, 7, 1 repeated) must be a multiple of 10; `011000015` passes,
+    `011000016` does not. No separators are accepted: a routing number is stored as digits.
+    """
+    if len(routing) != 9 or not routing.isascii() or not routing.isdigit():
+        return False
+    d = [int(c) for c in routing]
+    return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
