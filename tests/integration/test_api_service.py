@@ -12,7 +12,6 @@ import time
 from datetime import date
 from typing import Any
 
-import pytest
 import structlog
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert

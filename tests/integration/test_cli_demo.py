@@ -97,9 +97,13 @@ def test_demo_prints_a_big_cycle_whole_at_80_columns_with_logs_apart(tmp_path: P
     assert max(len(line) for line in done.stdout.splitlines()) <= 80, done.stdout
     engine = create_engine_for(f"sqlite:///{db}")
     with engine.connect() as conn:
-        docs = conn.execute(
-            select(t.payment_event_stats.c.document).order_by(t.payment_event_stats.c.run_id)
-        ).scalars().all()
+        docs = (
+            conn.execute(
+                select(t.payment_event_stats.c.document).order_by(t.payment_event_stats.c.run_id)
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     shown = set(re.findall(r"(?<![\d.])-?\d+\.\d\d(?![\d.])", done.stdout))
     for doc in docs:  # the Dry Run's and the Final Run's

@@ -92,7 +92,9 @@ def test_config_path_file_supplies_settings_below_the_environment(
     load_documents(engine, _docs())
     config = tmp_path / "payments.toml"
     config.write_text(f'db_uri = "{db_uri}"\nbatch_size = 4\nlog_level = "debug"\n')
-    by_option = _cli("run", "-m", "dry-run", "-p", "PE-1", "--config-path", str(config), "--json", cwd=tmp_path)
+    by_option = _cli(
+        "run", "-m", "dry-run", "-p", "PE-1", "--config-path", str(config), "--json", cwd=tmp_path
+    )
     assert by_option.returncode == 0, by_option.stderr
     assert json.loads(by_option.stdout)["counts"]["claims"] == 7  # the file's database
     assert _bulk_writes(by_option.stderr)["claim_ws_result"] == (7, 2)  # the file's batch size

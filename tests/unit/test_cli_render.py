@@ -108,7 +108,7 @@ def test_payees_are_ordered_by_exact_claims_net_and_counted() -> None:
 
 def test_a_negative_net_sorts_by_its_size_in_cents() -> None:
     doc = _document()
-    doc["payees"] = doc["payees"][20:] + [_payee(30, "15349024.36"), _payee(31, "0.10")]
+    doc["payees"] = [*doc["payees"][20:], _payee(30, "15349024.36"), _payee(31, "0.10")]
     text = _render(200, doc)
     ids = [line.split()[0] for line in text.splitlines() if re.match(r"^  1000\d\d ", line)]
     # |−15349024.37| > 15349024.36 > 0.10 > 0.00: one cent decides the first two
@@ -117,7 +117,7 @@ def test_a_negative_net_sorts_by_its_size_in_cents() -> None:
 
 def test_the_columns_are_the_payee_result_columns() -> None:
     assert PAYEE_AMOUNTS == PAYEE_RESULT
-    assert TOTALS == (*PAYEE_RESULT[:-1], "paid")
+    assert (*PAYEE_RESULT[:-1], "paid") == TOTALS
     header = " ".join(c.replace("_", " ") for c in PAYEE_RESULT)
     text = " ".join(_render(300, _document()).split())
     assert f"payee {header}" in text

@@ -134,7 +134,12 @@ def test_payee_keys_contract_types_and_known_payees() -> None:
     # smallest ClaimCore_ID that has one (C1: Capitation); 222|7 is known: its own (Contract).
     assert got["payee_key"].to_list() == ["111|9", "111|9", None, "222|7"]
     assert got["payment_center_id"].to_list() == [None, None, None, 70]
-    assert got["payee_contract_type"].to_list() == ["Capitation", "Capitation", "Contract", "Contract"]
+    assert got["payee_contract_type"].to_list() == [
+        "Capitation",
+        "Capitation",
+        "Contract",
+        "Contract",
+    ]
     dmr = payees.attach_payees(claims, known.head(0), _cfg(event_type="DMR")).sort("claim_core_id")
     assert dmr["payee_key"].to_list() == ["M1", "M1", "M2", None]
     assert set(dmr["payee_contract_type"]) == {"Member"}
@@ -165,7 +170,8 @@ def test_cycle_payees_are_paid_claims_payees_and_holders_of_an_underpayment() ->
 def test_stats_keys_never_show_a_member_id() -> None:
     assert payees.stats_key("111|9", "Provider") == "111|9"
     shown = payees.stats_key("MEMBER123", "DMR")
-    assert shown.startswith("member:") and len(shown) == len("member:") + 16
+    assert shown.startswith("member:")
+    assert len(shown) == len("member:") + 16
     assert "MEMBER123" not in shown
     assert shown == payees.stats_key("MEMBER123", "DMR") != payees.stats_key("MEMBER124", "DMR")
 
