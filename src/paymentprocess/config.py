@@ -1,19 +1,32 @@
-"""Settings: environment variables (`PAYMENT_*`), an optional `.env` file, and CLI overrides.
+"""Settings: CLI options, environment variables (`PAYMENT_*`), a `.env` file, a TOML file.
 
-`load_settings()` builds a validated `Settings`; nothing is read at import time. A bad value fails
-at start with a message naming the variable. `redact_uri()` is the only way a database URI may
-reach a log line or an error message: it never shows the password.
+`load_settings()` builds a validated `Settings`; nothing is read at import time. Precedence, highest
+first: option > environment > `.env` > the TOML file named by `--config-path` /
+`PAYMENT_CONFIG_PATH` > default. The TOML file holds the same keys as the environment variables
+(`PAYMENT_DB_URI` or `db_uri`, any case), flat, e.g. `batch_size = 5000`. A bad value fails at start
+with a message naming the variable (and, for the file, the file and its key); an unknown key in the
+file is refused the same way. Empty variables (`PAYMENT_LOG_DIR=` in .env.template) count as unset.
+
+`redact_uri()` is the only way a database URI may reach a log line or an error message: it never
+shows the password.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -21,6 +34,7 @@ from paymentprocess.domain.stages import parse_stage_aliases
 from paymentprocess.errors import SettingsError
 
 DEFAULT_DB_URI = "sqlite:///paymentprocess.db"
+ENV_PREFIX = "PAYMENT_"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _RATE_LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
@@ -29,16 +43,28 @@ class Settings(BaseSettings):
     """Every setting of the product, each with its `PAYMENT_` environment variable."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PAYMENT_", env_file=".env", extra="ignore", frozen=True
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        env_ignore_empty=True,
     )
 
     db_uri: str = Field(DEFAULT_DB_URI, description="SQLAlchemy-style database URI")
     log_level: LogLevel = "INFO"
     log_dir: Path | None = None
-    config_path: Path | None = None
-    max_workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 8), ge=1, le=256)
-    batch_size: int = Field(1000, ge=1, le=10_000_000)
-    seq_chunk_size: int = Field(5000, ge=1, le=10_000_000)
+    config_path: Path | None = Field(
+        None, description="TOML file with more settings (lowest precedence above the defaults)"
+    )
+    max_workers: int = Field(
+        1, ge=1, le=64, description="worker processes of `serve` (its --workers default)"
+    )
+    batch_size: int = Field(
+        1000, ge=1, le=10_000_000, description="rows per bulk write call of a run or a load"
+    )
+    seq_chunk_size: int | None = Field(
+        None, ge=1, description="not used: a run takes exactly the sequence numbers it needs"
+    )
     api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
     top_rate_limit: str = "10/minute"
     stage_aliases: str = Field(
@@ -107,17 +133,110 @@ class Settings(BaseSettings):
     def is_postgres(self) -> bool:
         return self.db_uri.startswith("postgresql")
 
+    def unused(self) -> list[str]:
+        """Settings that were given but mean nothing in this design: one sentence each, for a
+        warning on stderr (they are accepted so that an old `.env` does not stop the program)."""
+        if "seq_chunk_size" in self.model_fields_set:
+            return [
+                "PAYMENT_SEQ_CHUNK_SIZE is not used: a run takes exactly the sequence numbers it "
+                "needs in its own transaction (no chunks, no gaps in check numbers)"
+            ]
+        return []
+
+
+class _ConfigPath(BaseSettings):
+    """Only PAYMENT_CONFIG_PATH, from the environment and `.env`: where the TOML file is."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", env_ignore_empty=True
+    )
+    config_path: Path | None = None
+
+
+def _file_settings(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The TOML file's settings by field name, and each one's key as written in the file;
+    SettingsError naming the file and the key if the file or a key is bad."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(
+            f"{path}: cannot read the configuration file: {exc.strerror or exc}"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not a valid TOML file: {exc}") from None
+    known = [name for name in Settings.model_fields if name != "config_path"]
+    values: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for key, value in raw.items():
+        name = key.lower().removeprefix(ENV_PREFIX.lower())
+        if name not in known:
+            hint = (
+                "the file cannot name another file"
+                if name == "config_path"
+                else "known keys: " + ", ".join(known)
+            )
+            raise SettingsError(f"{path}: key {key!r}: unknown setting ({hint})")
+        if name in values:
+            raise SettingsError(f"{path}: key {key!r}: given twice (also as {where[name]!r})")
+        if isinstance(value, dict | list):
+            raise SettingsError(f"{path}: key {key!r}: must be a single value, not a table or list")
+        values[name] = value
+        where[name] = key
+    return values, where
+
+
+def _source_of(name: str, given: dict[str, Any], file_values: dict[str, Any]) -> str | None:
+    """Which source supplied field `name` when it is not the option or an environment variable:
+    `.env` or the TOML file (None: the option, the environment or the default)."""
+    variable = (ENV_PREFIX + name).lower()
+    if name in given or any(k.lower() == variable for k in os.environ):
+        return None
+    if Path(".env").is_file() and any(
+        k.lower() == variable and v not in (None, "") for k, v in dotenv_values(".env").items()
+    ):
+        return ".env"
+    return "file" if name in file_values else None
+
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment and `.env`, with non-None `overrides` (CLI options) on top."""
+    """Settings with non-None `overrides` (CLI options) on top of the environment, `.env`, the
+    TOML file of `config_path` and the defaults (in that order)."""
     given = {k: v for k, v in overrides.items() if v is not None}
+    located = {"config_path": given["config_path"]} if "config_path" in given else {}
     try:
-        return Settings(**given)
+        path = _ConfigPath(**located).config_path
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise SettingsError(f"bad setting: PAYMENT_CONFIG_PATH: {reason}") from None
+    file_values, file_keys = _file_settings(path) if path is not None else ({}, {})
+
+    class _WithFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            file_source = InitSettingsSource(settings_cls, init_kwargs=file_values)
+            return init_settings, env_settings, dotenv_settings, file_source
+
+    try:
+        return _WithFile(**given)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = "PAYMENT_" + "_".join(str(p) for p in err["loc"]).upper()
-            lines.append(f"{name}: {err['msg']}")
+            field = "_".join(str(p) for p in err["loc"])
+            name = ENV_PREFIX + field.upper()
+            source = _source_of(field, given, file_values)
+            if source == "file":
+                lines.append(f"{path}: key {file_keys[field]!r}: {err['msg']}")
+            elif source == ".env":
+                lines.append(f"{name} (in .env): {err['msg']}")
+            else:
+                lines.append(f"{name}: {err['msg']}")
         raise SettingsError("bad setting: " + "; ".join(lines)) from None
 
 

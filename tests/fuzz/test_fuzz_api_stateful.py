@@ -13,17 +13,20 @@ hits (a NUL character in a path or query, which PostgreSQL cannot compare).
 from __future__ import annotations
 
 import os
-import time
+import threading
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
+from sqlalchemy import func, select
 
 from paymentprocess.api.app import create_app
+from paymentprocess.api.run_jobs import ACTIVE_STATES
 from paymentprocess.config import Settings
 from paymentprocess.storage.database import create_engine_for
+from paymentprocess.storage.tables import run_job
 
 SCALE = int(os.environ.get("PAYMENT_FUZZ_SCALE", "1"))
 SCENARIOS = 40 * SCALE
@@ -81,7 +84,16 @@ def test_linked_operations_never_answer_5xx(db_uri: str) -> None:
                 answer = client.request(method, path, **kwargs)
                 statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
                 assert answer.status_code < 500, (path, answer.text)
-        time.sleep(0.5)  # let run jobs started by the scenarios finish before the engine goes
+        # the run jobs the scenarios started (api/run_jobs.py threads "run-<job id>") finish
+        # before the engine goes, and every one of them ended done or failed
+        for job in [th for th in threading.enumerate() if th.name.startswith("run-")]:
+            job.join(120)
+            assert not job.is_alive(), f"run job thread {job.name} still running"
+        with engine.connect() as conn:
+            unfinished = conn.execute(
+                select(func.count()).where(run_job.c.state.in_(ACTIVE_STATES))
+            ).scalar_one()
+        assert unfinished == 0
     finally:
         engine.dispose()
     server_errors = sum(n for code, n in statuses.items() if code >= 500)

@@ -65,7 +65,12 @@ def test_run_report_is_on_stdout_and_fits_80_columns(engine: Engine, db_uri: str
         assert "Payees" in shown.stdout
         assert "MISSING_PARENT_PAID" in shown.stdout
         assert "Totals" not in shown.stderr  # stderr: logs and progress only
+        assert "Payees" not in shown.stderr
         assert "run_finished" in shown.stderr
+        logs = [json.loads(x) for x in shown.stderr.splitlines() if x.startswith("{")]
+        assert [e["event"] for e in logs][-1] == "run_finished"  # the log lines are JSON
+        assert "run_finished" not in shown.stdout  # and none of them is on stdout
+        assert not [x for x in shown.stdout.splitlines() if x.lstrip().startswith("{")]
         _fits(shown.stdout)
         doc = json.loads(_cli(db_uri, "event", "show", "PE-1", "--json").stdout)
         assert doc["runs"][-1]["mode"] == mode
@@ -128,6 +133,7 @@ def test_event_show_is_a_table_and_json(engine: Engine, db_uri: str) -> None:
     assert (final["mode"], final["status"]) == ("final", "Completed")
     # 1234567.89 + interest 22188.41 (4 %, 194 days - 30 grace) + 7.50 + 2.00 carried in
     assert final["paid"] == "1256765.80"
-    assert final["seconds"] >= 0
+    # started before the lock, finished at the stats: the whole run, so at least its persist
+    assert final["seconds"] * 1000 >= final["timings_ms"]["persist"] > 0
     assert "persist" in final["timings_ms"]
     assert doc["backups"][0]["restorable"] is True

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from tests.db_snapshot import PRODUCTION, everything, snapshot
 from tests.golden import builders as b
 from tests.reliability.crash_points import FINAL_POINTS
@@ -16,6 +16,7 @@ from paymentprocess.engine.backup import restore_backup
 from paymentprocess.errors import RunRefusedError
 from paymentprocess.io.load import load_documents
 from paymentprocess.service.runs import run_payment_event
+from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
 
 FAULT_POINTS = list(FINAL_POINTS)  # every checkpoint of a Final Run, as the crash matrix
@@ -147,3 +148,28 @@ def test_every_critical_code_blocks_the_final_run(engine: Engine, code: str) -> 
     assert code in {f["code"] for f in final.document["findings"] if f["severity"] == "Critical"}
     assert final.document["totals"]["paid"] == "0.00"
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("mode", ["dry-run", "final"])
+def test_an_invariant_failure_records_failed_stats_and_changes_no_money(
+    engine: Engine, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_documents(engine, _cycle())
+    assert run_payment_event(engine, "PE-1", "dry-run").exit_code == 0
+    not_stats = tuple(tbl for tbl in t.metadata.sorted_tables if tbl.name != "payment_event_stats")
+    before = snapshot(engine, not_stats)
+    monkeypatch.setenv("PAYMENT_FAULT_AT", "corrupt:invariant")  # one payee paid a cent more
+    failed = run_payment_event(engine, "PE-1", mode)  # type: ignore[arg-type]
+    assert failed.exit_code == 1
+    assert failed.message.startswith(
+        "run failed and changed nothing: InvariantError: money invariant violated for 1 payee(s)"
+    )
+    assert snapshot(engine, not_stats) == before  # no money, no working table, no stage moved
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.payment_event_stats).order_by(t.payment_event_stats.c.run_id)
+        ).all()
+    assert [(r.mode, r.status) for r in rows] == [("dry-run", "Completed"), (mode, "Failed")]
+    assert failed.run_id == rows[-1].run_id
+    assert rows[-1].document["status"] == "Failed"
+    assert rows[-1].document["error"].startswith("InvariantError: money invariant violated")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.cli.common import console, friendly_errors, out, state, warn
 from paymentprocess.cli.render import render_run
 from paymentprocess.errors import RunRefusedError
 from paymentprocess.service.runs import (
@@ -29,6 +29,11 @@ class PcType(StrEnum):
     provider = "provider"
     dmr = "dmr"
 
+
+WORKERS_UNUSED = (
+    "a run is one process of vectorized Polars, which sizes its own thread pool "
+    "(POLARS_MAX_THREADS); PAYMENT_MAX_WORKERS is the number of `serve` worker processes"
+)
 
 EventId = Annotated[
     str, typer.Option("--payment-event-id", "-p", help="The PaymentEvent_ID to run.")
@@ -103,20 +108,30 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--workers",
                 min=1,
-                help="Worker processes (PAYMENT_MAX_WORKERS); the vectorized engine uses Polars' own threads.",
+                hidden=True,  # the seeds' option: accepted, warns that a run does not use it
+                help=WORKERS_UNUSED,
             ),
         ] = None,
         batch_size: Annotated[
             int | None,
             typer.Option(
-                "--batch-size", min=1, help="Rows per bulk write batch (PAYMENT_BATCH_SIZE)."
+                "--batch-size",
+                min=1,
+                help="Rows per bulk write call of this run: one executemany (SQLite) or COPY "
+                "data message (PostgreSQL) each, all in the run's one transaction "
+                "(PAYMENT_BATCH_SIZE, default 1000).",
             ),
         ] = None,
         log_level: Annotated[
             str | None, typer.Option("--log-level", help="Log level for this run.")
         ] = None,
         config_path: Annotated[
-            Path | None, typer.Option("--config-path", help="External configuration file.")
+            Path | None,
+            typer.Option(
+                "--config-path",
+                help="TOML file of settings with the environment variables' keys (db_uri = ..., "
+                "batch_size = ...); the environment and .env override it (PAYMENT_CONFIG_PATH).",
+            ),
         ] = None,
         db_uri: Annotated[
             str | None, typer.Option("--db-uri", help="Database URI for this run.")
@@ -124,7 +139,10 @@ def register(app: typer.Typer) -> None:
         resume: Annotated[
             bool,
             typer.Option(
-                "--resume", help="Resume a failed run: runs are atomic, so this simply runs again."
+                "--resume",
+                help="Kept from the seeds' CLI; changes nothing. A run is one transaction, so a "
+                "failed run left nothing behind to resume: this runs the event again from the "
+                "start, exactly as without --resume.",
             ),
         ] = False,
         pc_type: Annotated[
@@ -145,14 +163,15 @@ def register(app: typer.Typer) -> None:
                 for k, v in {
                     "db_uri": db_uri,
                     "log_level": log_level,
-                    "max_workers": workers,
                     "batch_size": batch_size,
                     "config_path": config_path,
                 }.items()
                 if v is not None
             }
         )
-        _ = resume
+        _ = resume  # see its help: running again is the resume
+        if workers is not None:
+            warn(f"--workers {workers} is ignored: {WORKERS_UNUSED}")
         _run(
             ctx,
             payment_event_id,

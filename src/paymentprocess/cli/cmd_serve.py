@@ -50,11 +50,15 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (default PAYMENT_MAX_WORKERS, 1)."),
+    ] = None,
 ) -> None:
     """Start the claims HTTP service (OpenAPI docs at /docs)."""
     st = state(ctx)
     settings = st.settings
+    workers = workers if workers is not None else settings.max_workers
     engine = st.engine()  # creates the schema once, before the workers
     engine.dispose()
     os.environ["PAYMENT_DB_URI"] = settings.db_uri

@@ -15,6 +15,7 @@ from paymentprocess.config import Settings, load_settings
 from paymentprocess.errors import PaymentError
 from paymentprocess.logs import configure_logging
 from paymentprocess.storage.database import create_engine_for, ensure_schema
+from paymentprocess.storage.frames import BATCH_ROWS_OPTION
 
 console = Console(stderr=True)
 out = Console()
@@ -34,13 +35,24 @@ class State:
         if self._settings is None:
             self._settings = load_settings(**self.overrides)
             configure_logging(self._settings.log_level, self._settings.log_dir)
+            for sentence in self._settings.unused():
+                warn(sentence)
         return self._settings
 
     def engine(self) -> Engine:
-        """An engine on the configured database, with the schema created on first use."""
-        engine = create_engine_for(self.settings.db_uri)
+        """An engine on the configured database, with the schema created on first use; its
+        bulk writes go in batches of PAYMENT_BATCH_SIZE rows (storage.frames.write_frame)."""
+        settings = self.settings
+        engine = create_engine_for(settings.db_uri).execution_options(
+            **{BATCH_ROWS_OPTION: settings.batch_size}
+        )
         ensure_schema(engine)
         return engine
+
+
+def warn(sentence: str) -> None:
+    """A warning for the person at the terminal, on stderr (stdout holds only the result)."""
+    console.print(f"warning: {sentence}", highlight=False, markup=False, soft_wrap=True)
 
 
 def state(ctx: typer.Context) -> State:

@@ -1,8 +1,13 @@
-"""Readable run summaries (rich tables): totals, payees, findings.
+"""Readable run summaries: totals, payees, findings — the result, printed on stdout.
 
-Every table fits the console's width (80 columns included) without cutting an amount: amounts
-never wrap or shrink, and a table of amounts too wide for the console is split into several
-tables of fewer columns, each repeating the row label (`amount_tables`).
+Everything fits the console's width (80 columns, 60 too) without cutting an amount: the totals are
+a list of name and amount (key/value, one per line); the payees are a table of amounts that, when
+too wide for the console, is split into several tables of fewer columns, each repeating the row
+label (`amount_tables`), every amount column at least as wide as its widest amount. Amounts are
+printed as the stats document holds them (exact decimal text), never re-formatted.
+
+The payee amounts are the payee-result columns of engine/columns.py (`PAYEE_RESULT`); the
+totals are the same with `net_pay` summed as `paid` (as in the stats document).
 """
 
 from __future__ import annotations
@@ -13,17 +18,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from paymentprocess.domain.money import parse_cents
+from paymentprocess.engine.columns import PAYEE_RESULT
+
 MAX_PAYEE_ROWS = 15
-TOTALS = ("claims_net", "interest", "carried_in", "offsets", "new_overpayment", "held", "paid")
-PAYEE_AMOUNTS = (
-    "claims_net",
-    "interest",
-    "carried_in",
-    "offsets",
-    "new_overpayment",
-    "held",
-    "net_pay",
-)
+PAYEE_AMOUNTS = PAYEE_RESULT
+TOTALS = tuple("paid" if name == "net_pay" else name for name in PAYEE_RESULT)
 LABEL_WIDTH = 12  # the row label column, wrapped inside this width when longer
 
 
@@ -84,16 +84,17 @@ def render_run(console: Console, doc: dict[str, Any], message: str) -> None:
         f"[{style.get(status, 'white')}]{status}[/] — {message}",
         highlight=False,
     )
-    totals = doc.get("totals", {})
-    amount_tables(console, "Totals", "", TOTALS, [("", [str(totals.get(n, "")) for n in TOTALS])])
+    _totals(console, doc.get("totals", {}))
     counts = doc.get("counts", {})
     payees = counts.get("payees", {})
     console.print(
-        f"claims {counts.get('claims', 0)} · by code {counts.get('by_frequency_code', {})} · "
-        f"outcomes {counts.get('by_outcome', {})}\n"
+        f"claims {counts.get('claims', 0)} · by frequency code "
+        f"{_pairs(counts.get('by_frequency_code', {}))} · outcomes "
+        f"{_pairs(counts.get('by_outcome', {}))}\n"
         f"payees {payees.get('total', 0)} (old {payees.get('old', 0)}, new {payees.get('new', 0)}) · "
         f"paid {payees.get('paid', 0)} · held {payees.get('held', 0)} · overpaid {payees.get('overpaid', 0)}",
         highlight=False,
+        markup=False,
     )
     _payee_table(console, doc.get("payees", []))
     _findings_table(console, doc.get("findings", []))
@@ -104,10 +105,34 @@ def render_run(console: Console, doc: dict[str, Any], message: str) -> None:
         )
 
 
+def _pairs(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+def _totals(console: Console, totals: dict[str, Any]) -> None:
+    """One line per total: its name, then its amount right-aligned under the others."""
+    names = [n.replace("_", " ") for n in TOTALS]
+    amounts = [str(totals.get(n, "")) for n in TOTALS]
+    name_width, amount_width = max(map(len, names)), max(map(len, amounts))
+    console.print("[bold]Totals[/bold]", highlight=False)
+    for name, amount in zip(names, amounts, strict=True):
+        console.print(
+            f"  {name:<{name_width}}  {amount:>{amount_width}}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,  # a line is never folded: an amount stays whole even at 20 columns
+        )
+
+
+def _by_claims_net(payee: dict[str, Any]) -> tuple[int, int]:
+    """Largest |claims net| first (exact cents, domain.money), then by PaymentCenter_ID."""
+    return -abs(parse_cents(payee["claims_net"])), payee.get("payment_center_id") or 0
+
+
 def _payee_table(console: Console, payees: list[dict[str, Any]]) -> None:
     if not payees:
         return
-    top = sorted(payees, key=lambda p: -abs(float(p["claims_net"])))[:MAX_PAYEE_ROWS]
+    top = sorted(payees, key=_by_claims_net)[:MAX_PAYEE_ROWS]
     rows = [
         (
             str(p["payment_center_id"])
@@ -131,7 +156,7 @@ def _findings_table(console: Console, findings: list[dict[str, Any]]) -> None:
     table.add_column("severity", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("samples", overflow="fold", max_width=18)
-    table.add_column("message", ratio=1)
+    table.add_column("message", ratio=1, overflow="fold")
     colour = {"Critical": "red", "Warning": "yellow", "Info": "cyan"}
     for f in findings:
         samples = ", ".join(f["sample_ids"][:3]) + (" …" if len(f["sample_ids"]) > 3 else "")

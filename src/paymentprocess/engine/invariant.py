@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import polars as pl
 
+from paymentprocess.engine.faults import corrupts
 from paymentprocess.errors import InvariantError
 
 
 def check_invariant(payees: pl.DataFrame) -> None:
     """claims_net + interest + carried_in = net_pay + held + offsets − new_overpayment, per payee."""
+    if corrupts("invariant"):  # tests: the first payee paid one cent too much
+        payees = payees.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(pl.col("net_pay") + 1)
+            .otherwise(pl.col("net_pay"))
+            .alias("net_pay")
+        )
     left = pl.col("claims_net") + pl.col("interest") + pl.col("carried_in")
     right = pl.col("net_pay") + pl.col("held") + pl.col("offsets") - pl.col("new_overpayment")
     bad = payees.filter(left != right)

@@ -1,7 +1,13 @@
 """Run a payment event: lock it, check its stage and fingerprint, run the pipeline, commit.
 
 Everything a run changes happens in one transaction (`unit_of_work`): a failure at any point
-leaves the database exactly as it was, and a Failed stats document is then recorded on its own.
+leaves the database exactly as it was, and a Failed stats document (PaymentEventStats, status
+Failed, the error's type and first line) is then recorded in a transaction of its own — for every
+exception the run raises, a violated money invariant (InvariantError) and a database error
+included. Not recorded, because no run took place or nothing can be written: a refusal (wrong
+stage, claims changed since the Dry Run, another run in progress: exit 1 with its reason), an
+event that does not exist, a database that cannot be reached for the record itself, and a process
+that is killed (SIGKILL, power loss) — which also changes nothing.
 Only one run of an event at a time: PostgreSQL locks the event row (NOWAIT), SQLite holds the
 write lock (BEGIN IMMEDIATE). Final Runs of different events share sequences, payees and the
 ledger, so on PostgreSQL they also take one advisory lock and pay one after the other. Exit codes: 0 completed, 2 blocked or Critical findings, 1 error.
@@ -25,7 +31,7 @@ from paymentprocess.engine.config import Mode, RunConfig, load_config
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.load import CycleData
 from paymentprocess.engine.pipeline import RunResult, execute
-from paymentprocess.errors import PaymentError, RunRefusedError
+from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.logs import get_logger
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import is_sqlite, unit_of_work, utcnow
@@ -86,8 +92,8 @@ def run_payment_event(
         return RunOutcome(
             1, f"another run of payment event {payment_event_id} is in progress (database busy)"
         )
-    except PaymentError:
-        raise
+    except NotFoundError:
+        raise  # no such event: nothing to run, nothing to record it on
     except Exception as exc:  # noqa: BLE001 - any failure: roll back, record Failed, exit 1
         log.error(
             "run_failed", payment_event_id=payment_event_id, mode=mode, error=type(exc).__name__

@@ -30,7 +30,8 @@ from paymentprocess.storage.database import is_sqlite
 
 log = get_logger(__name__)
 
-COPY_CHUNK_ROWS = 500_000
+BATCH_ROWS_OPTION = "batch_rows"  # execution option: rows per write call (PAYMENT_BATCH_SIZE)
+DEFAULT_BATCH_ROWS = 1000
 _NULL = r"\N"  # COPY's NULL marker: tells NULL from the empty string
 
 
@@ -256,15 +257,22 @@ def _parse_temporal(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.D
 
 
 def write_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
-    """Append every row of `frame` to `table` (columns matched by name); returns the row count."""
+    """Append every row of `frame` to `table` (columns matched by name); returns the row count.
+
+    The rows go in batches of the connection's `batch_rows` execution option (PAYMENT_BATCH_SIZE,
+    set on the engine by the CLI; DEFAULT_BATCH_ROWS otherwise): one `executemany` per batch on
+    SQLite, one COPY data message per batch on PostgreSQL, all inside the caller's transaction.
+    A debug log line `bulk_write` gives the table, rows and batches."""
     if frame.height == 0:
         return 0
     columns = [c for c in frame.columns if c in table.c]
     frame = _to_storage_text(frame.select(columns), table)
+    rows = int(conn.get_execution_options().get(BATCH_ROWS_OPTION, DEFAULT_BATCH_ROWS))
     if is_sqlite(conn):
-        _write_sqlite(conn, table, frame)
+        batches = _write_sqlite(conn, table, frame, rows)
     else:
-        _write_postgres(conn, table, frame)
+        batches = _write_postgres(conn, table, frame, rows)
+    log.debug("bulk_write", table=table.name, rows=frame.height, batches=batches)
     return frame.height
 
 
@@ -287,28 +295,34 @@ def _to_storage_text(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def _write_sqlite(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+def _write_sqlite(conn: Connection, table: Table, frame: pl.DataFrame, rows: int) -> int:
     raw = conn.connection.driver_connection
     assert raw is not None
     cols = ", ".join(f'"{c}"' for c in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
-    for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
+    batches = 0
+    for chunk in frame.iter_slices(rows):
         raw.executemany(sql, chunk.iter_rows())
+        batches += 1
+    return batches
 
 
-def _write_postgres(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
+def _write_postgres(conn: Connection, table: Table, frame: pl.DataFrame, rows: int) -> int:
     raw = conn.connection.driver_connection
     assert raw is not None
     cols = ", ".join(f'"{c}"' for c in frame.columns)
+    batches = 0
     with (
         raw.cursor() as cur,
         cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy,
     ):
-        for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
+        for chunk in frame.iter_slices(rows):
             copy.write(
                 chunk.write_csv(include_header=False, null_value="", quote_style="non_numeric")
             )
+            batches += 1
+    return batches
 
 
 def delete_where(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> None:
