@@ -30,7 +30,9 @@ def test_downgrade_to_0002_keeps_rows_and_gives_back_its_schema(
             baseline, columns_in_order=False
         )
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT funding_source_id, minimum_payment FROM funding_source"))
+            rows = conn.execute(
+                text("SELECT funding_source_id, minimum_payment FROM funding_source")
+            )
             assert rows.all() == [("FS-1", 2500)]
         assert migrate.upgrade(engine) == ("0002", SCHEMA_REVISION)
         assert _differences(engine, metadata) == []
