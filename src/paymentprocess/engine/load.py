@@ -186,7 +186,10 @@ def _filled(column: ColumnElement[Any]) -> ColumnElement[bool]:
 def _output_flags(pc: Table) -> list[ColumnElement[Any]]:
     """`account_ready` (1/0): an account number and an account type C or S; `remit_ready`: a
     name and an NPI for the 835's N1*PE. The numbers themselves stay stored."""
-    account = and_(_filled(pc.c.bank_account_number), or_(pc.c.bank_account_type == "C", pc.c.bank_account_type == "S"))
+    account = and_(
+        _filled(pc.c.bank_account_number),
+        or_(pc.c.bank_account_type == "C", pc.c.bank_account_type == "S"),
+    )
     named = and_(_filled(pc.c.vendor_name), _filled(pc.c.npi))
     return [
         case((account, 1), else_=0).label("account_ready"),
