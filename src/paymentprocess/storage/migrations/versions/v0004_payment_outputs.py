@@ -19,6 +19,8 @@ claim_fin_core keeps its triggers and expression indexes) and refuses when they 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import context, op
 
@@ -67,7 +69,7 @@ _PAYER = (
     "usage_indicator",
 )
 # table → (column, type) added, in this order
-NEW_COLUMNS: dict[str, tuple[tuple[str, sa.types.TypeEngine[object]], ...]] = {
+NEW_COLUMNS: dict[str, tuple[tuple[str, Any], ...]] = {
     "funding_source": tuple((n, sa.String()) for n in _FUNDING_SOURCE),
     "payment_center": tuple((n, sa.String()) for n in _PAYMENT_CENTER),
     "backup_payment_center": tuple((n, sa.String()) for n in _PAYMENT_CENTER),
