@@ -22,7 +22,7 @@ import datetime as dt
 from typing import Any
 
 from hypothesis import strategies as st
-from tests.golden.builders import npi_with_check_digit
+from tests.golden.builders import npi_with_check_digit, with_bank_account
 
 Doc = dict[str, Any]
 Documents = dict[str, list[Doc]]
@@ -112,7 +112,7 @@ def _payment_center(person: Doc, payee_type: str) -> Doc:
         doc["MemberID"] = person["MemberID"]
     else:
         doc.update(TaxID=person["TaxID"], NPI=person["NPI"])
-    return doc
+    return with_bank_account(doc)  # an EFT payee without one would block every Final Run
 
 
 def _line(draw: st.DrawFn, number: int) -> Doc:

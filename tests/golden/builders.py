@@ -1,9 +1,10 @@
 """Small builders of Appendix A documents for hand-computed golden cases.
 
 Every builder returns the plain dict a `<Collection>.json` file would hold (amounts as strings).
-`cycle(...)` returns a complete, minimal document set for event `PE-1` (funding source `FS1`,
-business `B1`, benefit plan `BP1`, service codes `D0120`/`D1110`, sequences at 500 / 50 / 1000)
-to which a test adds its claims, payees, ledger records and refunds.
+`cycle(...)` returns a complete, minimal document set for event `PE-1` (funding source `FS1`
+of payer `PAYER1`, business `B1`, benefit plan `BP1`, service codes `D0120`/`D1110`, sequences at 500 / 50 / 1000)
+to which a test adds its claims, payees, ledger records and refunds. An EFT payee gets a valid
+bank account unless the test gives its own.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def claim(
         "NPI": npi,
         "MemberID": member,
         "BillingProviderName": f"Provider {tax}",
-        "BillingProviderAddress": "1 Main St",
+        "BillingProviderAddress": "1 Main St, Springfield, IL 62704",
         "BenefitPlan_ID": plan,
         "ReceivedDate": received,
         "ServiceBeginDate": "2025-04-01",
@@ -108,17 +109,49 @@ def payee(pc_id: int, tax: str = TIN_A, npi: str = NPI_A, **extra: Any) -> Doc:
         "TaxID": tax,
         "NPI": npi,
         "VendorName": f"Vendor {pc_id}",
+        "Address": {
+            "Line1": f"{pc_id} Oak Ave",
+            "City": "Springfield",
+            "State": "IL",
+            "Zip": "62704",
+        },
         "ContractType": "Contract",
         "PaymentMethod": "CHECK",
     }
     doc.update(extra)
+    return with_bank_account(doc)
+
+
+# What an EFT payee is paid into by default (a routing number passing the ABA check).
+BANK_ACCOUNT: Doc = {
+    "BankRoutingNumber": "021000021",
+    "BankAccountNumber": "000555000111",
+    "BankAccountType": "C",
+}
+
+
+def with_bank_account(doc: Doc) -> Doc:
+    """An EFT payee gets BANK_ACCOUNT's fields it was not given (EFT_BANK_INVALID otherwise)."""
+    if str(doc.get("PaymentMethod", "")).upper() == "EFT":
+        for name, value in BANK_ACCOUNT.items():
+            doc.setdefault(name, value)
     return doc
+
+
+# The funding source FS1's payer, with everything an 835 needs (REMIT_DATA_MISSING otherwise).
+PAYER: Doc = {
+    "Payer_ID": "PAYER1",
+    "LegalName": "Plan",
+    "TIN": "999999999",
+    "Address": {"Line1": "1 Plan Way", "City": "Springfield", "State": "IL", "Zip": "62701"},
+    "EdiContactPhone": "8005550100",
+}
 
 
 def member(pc_id: int, member_id: str, **extra: Any) -> Doc:
     doc: Doc = {"PaymentCenter_ID": pc_id, "PaymentCenterType": "Member", "MemberID": member_id}
     doc.update(extra)
-    return doc
+    return with_bank_account(doc)
 
 
 def record(
@@ -178,7 +211,15 @@ def cycle(
             }
         ],
         "Business": [{"Business_ID": "B1", "Name": "Plan", "CustomInterestDays": custom_days}],
-        "FundingSource": [{"FundingSource_ID": "FS1", "Name": "Main", "MinimumPayment": minimum}],
+        "FundingSource": [
+            {
+                "FundingSource_ID": "FS1",
+                "Name": "Main",
+                "MinimumPayment": minimum,
+                "Payer_ID": "PAYER1",
+            }
+        ],
+        "Payer": [dict(PAYER)],
         "InclusionCriteria": []
         if criteria is None
         else [{"InclusionCriteria_ID": "IC1", **criteria}],

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 from tests.db_snapshot import everything
 
 from paymentprocess.io.export import export_directory
@@ -124,6 +124,7 @@ def test_the_cycle_pays_existing_payees_as_old_and_new_payees_get_their_address(
     # only the two providers without a PaymentCenter are new.
     assert keys == {"367654321|1659874329", "369988776|1987654328"}
     assert dry.document["counts"]["payees"]["old"] == 3
+    _give_the_legacy_eft_payee_its_account_type(engine, dry.document)
     final = run_payment_event(engine, EVENT, "final")
     assert final.document, final.message
     assert final.document["status"] == "Completed", final.document["findings"]
@@ -144,6 +145,21 @@ def test_the_cycle_pays_existing_payees_as_old_and_new_payees_get_their_address(
         ("367654321|1659874329", "88 Harbor Rd", None, "Evanston", "IL", "60202"),
         ("369988776|1987654328", "12 Elm St", "Suite 3", "Skokie", "IL", "60077"),
     ]
+
+
+def _give_the_legacy_eft_payee_its_account_type(engine: Engine, dry: dict[str, object]) -> None:
+    """The old export has no BankAccountType: the Dry Run warns that the Final Run would block
+    (EFT_BANK_INVALID for EFT payee 1001), and the payment team sets it (checking)."""
+    findings = dry["findings"]
+    assert isinstance(findings, list)
+    (eft,) = [f for f in findings if f["code"] == "EFT_BANK_INVALID"]
+    assert (eft["severity"], eft["sample_ids"]) == ("Warning", ["1001"])
+    with engine.begin() as conn:
+        conn.execute(
+            update(t.payment_center)
+            .where(t.payment_center.c.payment_center_id == 1001)
+            .values(bank_account_type="C")
+        )
 
 
 def _files(directory: Path) -> dict[str, str]:
@@ -187,7 +203,8 @@ def test_the_legacy_cycle_pays_what_was_computed_by_hand(engine: Engine) -> None
     Totals: claims_net 479.25, interest 1.32, carried_in 12.50, offsets 4.30, paid 488.77.
     """
     load_directory(engine, LEGACY / "canonical")
-    run_payment_event(engine, EVENT, "dry-run")
+    dry = run_payment_event(engine, EVENT, "dry-run")
+    _give_the_legacy_eft_payee_its_account_type(engine, dry.document)
     final = run_payment_event(engine, EVENT, "final")
     assert final.document["totals"] == {
         "claims_net": "479.25",

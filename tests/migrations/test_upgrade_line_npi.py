@@ -72,7 +72,7 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
         assert "provider_npi" not in columns
         aggregates_before = _aggregates(old)
         assert len(aggregates_before) == 3
-        assert migrate.upgrade(old) == ("0002", "0003")
+        assert migrate.upgrade(old, "0003") == ("0002", "0003")
         assert migrate.current(old).revision == t.SCHEMA_REVISION == "0003"
 
         assert everything(old) == everything(fresh)  # lines with their claim's NPI, all else kept
@@ -112,7 +112,7 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
         with old.begin() as conn:
             conn.execute(line_npis_of_their_claims())
         assert migrate.downgrade(old, "-1") == ("0003", "0002")
-        assert migrate.upgrade(old) == ("0002", "0003")
+        assert migrate.upgrade(old, "0003") == ("0002", "0003")
         with old.connect() as conn:
             assert (
                 conn.execute(

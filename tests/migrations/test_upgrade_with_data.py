@@ -14,7 +14,7 @@ import datetime as dt
 import warnings
 from typing import Any
 
-from sqlalchemy import Engine, Update, delete, insert, inspect, select, text, update
+from sqlalchemy import Engine, Update, delete, insert, inspect, null, select, text, update
 from tests.db_snapshot import everything, snapshot
 from tests.integration.test_api_support import api_client, claim, line
 from tests.migrations.test_schema_revisions import legacy_0_1_0
@@ -39,6 +39,17 @@ NEW_COLUMNS_DEFAULTS: dict[str, dict[str, Any]] = {
         for name in ("claim_fin_core", "claim_ws_core")
     },
 }
+# revision 0004's columns (the payment outputs' data): 0.1.0 had none of them
+for _name, _columns in {
+    "funding_source": ("payer_id", *t.FUNDING_SOURCE_ACH),
+    "payment_center": t.PAYMENT_CENTER_OUTPUT,
+    "backup_payment_center": t.PAYMENT_CENTER_OUTPUT,
+    "claim_fin_core": t.CLAIM_PATIENT,
+    "claim_ws_core": t.CLAIM_PATIENT,
+    "service_line": ("line_item_control_number", "modifiers"),
+    "benefit_plan": ("claim_filing_indicator",),
+}.items():
+    NEW_COLUMNS_DEFAULTS.setdefault(_name, {}).update(dict.fromkeys(_columns, null()))
 RESULTS = (
     t.claim_result,
     t.payment_register,
@@ -64,6 +75,7 @@ def _as_0_1_0_could_hold(engine: Engine) -> None:
             conn.execute(update(t.metadata.tables[name]).values(**values))
         conn.execute(delete(t.backup_event))
         conn.execute(line_npis_of_their_claims())  # one NPI per claim, as revision 0003 fills
+        conn.execute(delete(t.payer))
         for table in (t.claim_fin_core, t.claim_ws_core):  # what load stores today
             conn.execute(
                 update(table)

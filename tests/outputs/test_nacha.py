@@ -26,7 +26,7 @@ from tests.outputs.nacha_builders import (
     spec,
 )
 
-from paymentprocess.domain.identifiers import aba_routing_valid
+from paymentprocess.domain.identifiers import routing_number_valid
 from paymentprocess.outputs.nacha import (
     AchEntry,
     AchFileInput,
@@ -413,15 +413,15 @@ def test_trn_segment_text() -> None:
 
 @given(st.text(alphabet="0123456789", min_size=9, max_size=9))
 def test_aba_check_digit_agrees_with_stdnum(routing: str) -> None:
-    assert aba_routing_valid(routing) == rtn.is_valid(routing)
+    assert routing_number_valid(routing) == rtn.is_valid(routing)
 
 
 def test_aba_check_digit_examples() -> None:
-    assert aba_routing_valid("011000015")
-    assert not aba_routing_valid("011000016")
-    assert not aba_routing_valid("01100001")
-    assert not aba_routing_valid("011-00001")
-    assert not aba_routing_valid("０１１０００015")  # full-width digits are not digits here
+    assert routing_number_valid("011000015")
+    assert not routing_number_valid("011000016")
+    assert not routing_number_valid("01100001")
+    assert not routing_number_valid("011-00001")
+    assert not routing_number_valid("０１１０００015")  # full-width digits are not digits here
 
 
 _entries = st.lists(

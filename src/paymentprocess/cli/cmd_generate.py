@@ -62,6 +62,13 @@ def generate(
         bool, typer.Option("--with-critical-errors", help="Add every Critical data error kind.")
     ] = False,
     clean: Annotated[bool, typer.Option("--clean", help="Generate no data errors at all.")] = False,
+    with_output_defects: Annotated[
+        bool,
+        typer.Option(
+            "--with-output-defects",
+            help="A payer without EDI contact, some EFT payees with a bad routing number.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Generate a complete payment cycle (stage New) ready for `run -m dry-run -p EVENT`.
@@ -88,7 +95,7 @@ def generate(
 
             summary = generate_cycle(
                 engine, claims, seed, event_id=event_id, event_type=kind, errors=mode,
-                progress=progress,
+                progress=progress, output_defects=with_output_defects,
             )  # fmt: skip
     finally:
         engine.dispose()

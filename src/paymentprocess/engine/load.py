@@ -51,6 +51,8 @@ class CycleData:
     max_payment_center_id: int
     max_ledger_id: int
     max_check_number: int
+    # the event's funding source names a payer with what every 835 needs (REMIT_DATA_MISSING)
+    payer_ready: bool = True
 
 
 def _is_unpaid(c: Table) -> ColumnElement[bool]:
@@ -103,7 +105,7 @@ def load_cycle(
         lines=frames["lines"],
         history=frames["history"],
         links=frames["links"],
-        payees=frames["payees"],
+        payees=with_eft_ready(frames["payees"]),
         ledger=frames["ledger"],
         refunds=frames["refunds"],
         max_payment_center_id=_scalar(conn, select(func.max(t.payment_center.c.payment_center_id))),
@@ -111,6 +113,7 @@ def load_cycle(
             conn, select(func.max(t.over_and_under_payment.c.over_and_under_payment_id))
         ),
         max_check_number=_max_check(conn, cfg),
+        payer_ready=_scalar(conn, _payer_ready_query(cfg)) > 0,
     )
     spent["load.finish"] = round((time.perf_counter() - start) * 1000)
     return data
@@ -166,10 +169,67 @@ def _payees_query(cfg: RunConfig) -> FrameQuery:
     ready = case(
         (and_(*(func.coalesce(func.trim(pc.c[n]), "") != "" for n in mailing)), 1), else_=0
     )
-    query = select(*(pc.c[n] for n in names), ready.label("mailing_ready")).where(
-        pc.c.payment_center_type == cfg.payee_type
+    query = select(
+        *(pc.c[n] for n in names),
+        ready.label("mailing_ready"),
+        *_output_flags(pc),
+        pc.c.bank_routing_number,  # checked in Polars (with_eft_ready), then dropped
+    ).where(pc.c.payment_center_type == cfg.payee_type)
+    flags = {"account_ready": I64, "remit_ready": I64, "bank_routing_number": STR}
+    return query, {**table_schema(pc, names), "mailing_ready": I64, **flags}
+
+
+def _filled(column: ColumnElement[Any]) -> ColumnElement[bool]:
+    return func.coalesce(func.trim(column), "") != ""
+
+
+def _output_flags(pc: Table) -> list[ColumnElement[Any]]:
+    """`account_ready` (1/0): an account number and an account type C or S; `remit_ready`: a
+    name and an NPI for the 835's N1*PE. The numbers themselves stay stored."""
+    account = and_(
+        _filled(pc.c.bank_account_number),
+        or_(pc.c.bank_account_type == "C", pc.c.bank_account_type == "S"),
     )
-    return query, {**table_schema(pc, names), "mailing_ready": I64}
+    named = and_(_filled(pc.c.vendor_name), _filled(pc.c.npi))
+    return [
+        case((account, 1), else_=0).label("account_ready"),
+        case((named, 1), else_=0).label("remit_ready"),
+    ]
+
+
+def routing_valid_expr(routing: pl.Expr) -> pl.Expr:
+    """`domain.identifiers.routing_number_valid` over a column: 9 ASCII digits whose 3-7-1
+    weighted sum is a multiple of 10 (null → False)."""
+    digits = pl.when(routing.str.contains(r"^[0-9]{9}$")).then(routing)
+    total = pl.sum_horizontal(
+        digits.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate((3, 7, 1) * 3)
+    )
+    return (digits.is_not_null() & (total % 10 == 0)).fill_null(False)
+
+
+def with_eft_ready(payees: pl.DataFrame) -> pl.DataFrame:
+    """`eft_ready` (1/0) = routing passes the ABA check and `account_ready`; the routing number
+    leaves the frame."""
+    ready = routing_valid_expr(pl.col("bank_routing_number")) & (pl.col("account_ready") == 1)
+    return payees.with_columns(eft_ready=ready.cast(pl.Int64)).drop(
+        "bank_routing_number", "account_ready"
+    )
+
+
+def _payer_ready_query(cfg: RunConfig) -> Select[Any]:
+    """1 when the event's funding source names a payer with a legal name, a TIN, a whole
+    address and an EDI contact number (phone, e-mail or URL)."""
+    fs, p = t.funding_source, t.payer
+    needed = [p.c[n] for n in ("legal_name", "tin", *(f"address_{x}" for x in _MAILING_PARTS))]
+    contact = or_(*(_filled(p.c[f"edi_contact_{c}"]) for c in ("phone", "email", "url")))
+    return (
+        select(func.count())
+        .select_from(fs.join(p, p.c.payer_id == fs.c.payer_id))
+        .where(fs.c.funding_source_id == cfg.funding_source_id, *map(_filled, needed), contact)
+    )
+
+
+_MAILING_PARTS = ("line1", "city", "state", "zip")
 
 
 def _applied(group_col: str) -> Select[tuple[object, int]]:

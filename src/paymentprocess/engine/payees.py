@@ -31,7 +31,7 @@ def key_expr(cfg: RunConfig) -> pl.Expr:
 def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
     """Add payee_key, payment_center_id, payee_contract_type (for interest) and payment_method."""
     keyed = claims.with_columns(key_expr(cfg).alias(col.PAYEE_KEY))
-    known = payees.drop("mailing_ready", strict=False).rename(
+    known = payees.drop("mailing_ready", "eft_ready", "remit_ready", strict=False).rename(
         {"contract_type": "known_contract_type"}
     )
     joined = keyed.join(known, on=col.PAYEE_KEY, how="left")

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from paymentprocess.domain.identifiers import aba_routing_valid
+from paymentprocess.domain.identifiers import routing_number_valid
 from paymentprocess.outputs.ascii_text import ascii_text
 from paymentprocess.outputs.problems import OutputDataError, OutputProblem
 
@@ -208,7 +208,7 @@ def _header_problems(spec: AchFileInput) -> list[OutputProblem]:
     dest = _routing10(h.immediate_destination)
     if dest is None:
         bad("immediate_destination", "must be 9 digits or 10 digits/spaces")
-    elif len(h.immediate_destination) == 9 and not aba_routing_valid(h.immediate_destination):
+    elif len(h.immediate_destination) == 9 and not routing_number_valid(h.immediate_destination):
         bad("immediate_destination", "fails the ABA check digit")
     if _routing10(h.immediate_origin) is None:
         bad("immediate_origin", "must be 10 characters (digits/spaces) or 9 digits")
@@ -220,7 +220,7 @@ def _header_problems(spec: AchFileInput) -> list[OutputProblem]:
         bad("company_name", "is empty")
     if len(o.company_id) != 10 or not o.company_id.isascii() or not o.company_id.isalnum():
         bad("company_id", "must be 10 letters/digits (usually 1 + EIN)")
-    if not aba_routing_valid(o.odfi_routing):
+    if not routing_number_valid(o.odfi_routing):
         bad("odfi_routing", "must be 9 digits passing the ABA check digit")
     return out
 
@@ -237,7 +237,7 @@ def _amount_problem(amount: object) -> tuple[str, str] | None:
 
 def _bank_problems(e: AchEntry) -> list[tuple[str, str, str]]:
     out = []
-    if not aba_routing_valid(e.rdfi_routing or ""):
+    if not routing_number_valid(e.rdfi_routing or ""):
         out.append(("ACH_ROUTING_INVALID", "rdfi_routing", "is not 9 digits passing the ABA check"))
     account = _account(e.account_number or "")
     if not account:

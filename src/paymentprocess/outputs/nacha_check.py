@@ -33,7 +33,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from paymentprocess.domain.identifiers import aba_routing_valid
+from paymentprocess.domain.identifiers import routing_number_valid
 from paymentprocess.outputs.nacha import (
     BLOCKING_FACTOR,
     CCD_DESCRIPTION,
@@ -204,7 +204,7 @@ def _entry(st: _State, n: int, r: str) -> None:
     if r[1:3] not in ("22", "32"):
         st.bad("TXN_CODE", n, f"transaction code {r[1:3]!r}: only 22/32 credits are written")
     routing = r[3:12]
-    if not aba_routing_valid(routing):
+    if not routing_number_valid(routing):
         st.bad("ROUTING_CHECK_DIGIT", n, "RDFI routing fails the ABA check digit")
     amount = _int(st, n, r[29:39], "amount")
     if amount == 0:

@@ -13,6 +13,7 @@ from paymentprocess.reference.assembly import Assembled, assemble
 from paymentprocess.reference.claims import ClaimProcessor
 from paymentprocess.reference.ledger import open_refunds, settle_payee
 from paymentprocess.reference.loading import Documents, load_cycle_input
+from paymentprocess.reference.model import CycleInput
 from paymentprocess.reference.numbering import sequence_mismatches
 from paymentprocess.reference.payees import PaymentCenterManager
 from paymentprocess.reference.payment_center_claims import ClaimTransformer
@@ -51,6 +52,9 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
             for key in (str(e.payee_key) for e, s in settled if s.net_pay > 0)
             if manager.payment_method(key) == "CHECK" and not manager.mailing_ready(key)
         ]
+    found.update(
+        _outputs_data(cycle, manager, [str(e.payee_key) for e, s in settled if s.net_pay > 0])
+    )
     found["REFUND_UNAPPLIED"] = [r.refund.refund_id for r in unapplied]
     findings = validate(cycle, mode, claims, found)
     status = status_of(mode, findings)
@@ -74,3 +78,22 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
         sequences_after=assembled.sequences_after,
         payment_center_claims=entries,
     )
+
+
+def _outputs_data(
+    cycle: CycleInput, manager: PaymentCenterManager, paid: list[str]
+) -> dict[str, list[str]]:
+    """EFT_BANK_INVALID and REMIT_DATA_MISSING over the payees paid this cycle (net_pay > 0):
+    their payee ids, or stats keys for payees the Final Run creates."""
+
+    def shown(key: str) -> str:
+        pc_id = manager.payment_center_id(key)
+        return str(pc_id) if pc_id is not None else manager.stats_key(key)
+
+    eft = [
+        shown(k) for k in paid if manager.payment_method(k) == "EFT" and not manager.eft_ready(k)
+    ]
+    remit: list[str] = []
+    if manager.payee_type == "Provider":
+        remit = [shown(k) for k in paid if not cycle.payer_ready or not manager.remit_ready(k)]
+    return {"EFT_BANK_INVALID": eft, "REMIT_DATA_MISSING": remit}

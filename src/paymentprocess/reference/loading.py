@@ -130,7 +130,23 @@ def _payment_center(doc: Mapping[str, Any]) -> m.PaymentCenter:
         address=doc.get("Address"),
         contract_type=text(doc.get("ContractType")),
         payment_method=text(doc.get("PaymentMethod")),
+        bank_routing_number=text(doc.get("BankRoutingNumber")),
+        bank_account_number=text(doc.get("BankAccountNumber")),
+        bank_account_type=text(doc.get("BankAccountType")),
     )
+
+
+def payer_ready(payer: Mapping[str, Any] | None) -> bool:
+    """The payer exists with a legal name, a TIN, a whole address and an EDI contact number
+    (phone, e-mail or URL): what N1*PR, N3/N4, PER*BL and TRN03 of every 835 need."""
+    if payer is None:
+        return False
+    address = payer.get("Address")
+    address = address if isinstance(address, Mapping) else {}
+    needed = [payer.get("LegalName"), payer.get("TIN")]
+    needed += [address.get(p) for p in ("Line1", "City", "State", "Zip")]
+    contact = [payer.get(f"EdiContact{c}") for c in ("Phone", "Email", "Url")]
+    return all(text(v) is not None for v in needed) and any(text(v) is not None for v in contact)
 
 
 def _ledger_record(doc: Mapping[str, Any]) -> m.LedgerRecord:
@@ -258,6 +274,7 @@ def load_cycle_input(docs: Documents, payment_event_id: str) -> m.CycleInput:
         ledger=tuple(_ledger_record(d) for d in docs.get("OverAndUnderPayment", ())),
         refunds=tuple(_refund(d) for d in docs.get("Refund", ())),
         check_numbers_in_use=_check_numbers(docs, fs_id),
+        payer_ready=payer_ready(_find(docs, "Payer", "Payer_ID", text(funding.get("Payer_ID")))),
     )
 
 

@@ -72,6 +72,10 @@ class PaymentCenter:
     address: Any
     contract_type: str | None
     payment_method: str | None
+    # the bank account an EFT pays into (EFT_BANK_INVALID)
+    bank_routing_number: str | None = None
+    bank_account_number: str | None = None
+    bank_account_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ class CycleInput:
     ledger: tuple[LedgerRecord, ...]
     refunds: tuple[Refund, ...]
     check_numbers_in_use: tuple[int, ...] = field(default=())
+    # the funding source names a Payer with what every 835 needs (REMIT_DATA_MISSING)
+    payer_ready: bool = True
 
     @property
     def payee_type(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from paymentprocess.domain.addresses import address_of
+from paymentprocess.domain.identifiers import routing_number_valid
 from paymentprocess.reference.model import Claim, CycleInput, PaymentCenter
 from paymentprocess.reference.results import NewPayee
 
@@ -21,6 +22,9 @@ def stats_key(payee_key: str, payee_type: str) -> str:
     if payee_type == "Member":
         return "member:" + hashlib.sha256(payee_key.encode()).hexdigest()[:16]
     return payee_key
+
+
+_MAILING = ("Line1", "City", "State", "Zip")
 
 
 class PaymentCenterManager:
@@ -78,6 +82,32 @@ class PaymentCenterManager:
         address = pc.address if isinstance(pc.address, dict) else {}
         parts = [pc.vendor_name, *(address.get(p) for p in ("Line1", "City", "State", "Zip"))]
         return all(isinstance(v, str) and v.strip() for v in parts)
+
+    def eft_ready(self, key: str) -> bool:
+        """An EFT can be sent: a routing number passing the ABA check, an account number and an
+        account type C or S (a new payee is paid by check: nothing to send)."""
+        pc = self.existing.get(key)
+        if pc is None:
+            return True
+        routing = pc.bank_routing_number
+        return (
+            routing is not None
+            and routing_number_valid(routing)
+            and pc.bank_account_number is not None
+            and pc.bank_account_type in ("C", "S")
+        )
+
+    def remit_ready(self, key: str) -> bool:
+        """A provider payee can be named in an 835 (N1*PE: name and NPI) and, paid by check,
+        mailed (a whole address); a new payee is judged by what the Final Run gives it."""
+        pc = self.existing.get(key)
+        if pc is None:
+            new = self.new_payee(key, None)
+            address = new.address or {}
+            parts = [new.vendor_name, new.npi, *(address.get(p) for p in _MAILING)]
+            return all(isinstance(v, str) and v.strip() for v in parts)
+        named = all(isinstance(v, str) and v.strip() for v in (pc.vendor_name, pc.npi))
+        return named and (self.payment_method(key) != "CHECK" or self.mailing_ready(key))
 
     def stats_key(self, key: str) -> str:
         return stats_key(key, self.payee_type)

@@ -46,6 +46,16 @@ CHECKS: dict[str, tuple[Severity, str]] = {
         "Critical",
         "member to be paid by check has no name or mailing address (Warning in a Dry Run)",
     ),
+    "EFT_BANK_INVALID": (
+        "Critical",
+        "EFT payee's routing number fails the ABA check, or its account number or type is "
+        "missing (Warning in a Dry Run)",
+    ),
+    "REMIT_DATA_MISSING": (
+        "Warning",
+        "remittance data missing: the funding source's payer, or the payee's name, NPI or "
+        "check address",
+    ),
     "SEQUENCE_MISMATCH": ("Critical", "SequenceNumbers value below the largest id in use"),
     "SEQUENCE_MISSING": ("Critical", "check/trace number sequence does not exist"),
     "ESTIMATE_DIFFERS": ("Info", "Final claim payable differs from the Dry Run estimate"),
@@ -75,7 +85,7 @@ def finding(code: str, ids: Iterable[str], mode: Mode = "final") -> Finding:
     SEQUENCE_MISMATCH and SEQUENCE_MISSING are Critical in both runs: a Dry Run says the Final
     Run would block."""
     severity, message = CHECKS[code]
-    if code == "PAYEE_ADDRESS_MISSING" and mode == "dry-run":
+    if code in ("PAYEE_ADDRESS_MISSING", "EFT_BANK_INVALID") and mode == "dry-run":
         severity = "Warning"
     distinct = sorted(set(ids))
     return Finding(code, severity, len(distinct), tuple(distinct[:SAMPLE_SIZE]), message)

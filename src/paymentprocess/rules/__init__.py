@@ -7,6 +7,7 @@ from paymentprocess.rules.base import Rule, RuleContext
 from paymentprocess.rules.claim_codes import DuplicateClaim, FrequencyCode, FrequencyCounts
 from paymentprocess.rules.identifiers import InvalidNpiTin, MissingPayeeId
 from paymentprocess.rules.links import InvalidVoidLink, MissingParentPaid
+from paymentprocess.rules.outputs_data import EftBankInvalid, RemitDataMissing
 from paymentprocess.rules.reference_data import (
     InvalidBenefitPlan,
     ProcessException,
@@ -36,6 +37,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     ProcessException(),
     PayeeMissing(),
     PayeeAddressMissing(),
+    EftBankInvalid(),
+    RemitDataMissing(),
     SequenceMismatch(),
     SequenceMissing(),
     EstimateDiffers(),
@@ -59,6 +62,8 @@ FINDING_ORDER: tuple[str, ...] = (
     "PROCESS_EXCEPTION",
     "PAYEE_MISSING",
     "PAYEE_ADDRESS_MISSING",
+    "EFT_BANK_INVALID",
+    "REMIT_DATA_MISSING",
     "SEQUENCE_MISMATCH",
     "SEQUENCE_MISSING",
     "ESTIMATE_DIFFERS",

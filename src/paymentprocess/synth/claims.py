@@ -1,7 +1,7 @@
 """Claims as stored: skeleton + payee fields + header totals + claim-level data errors.
 
 Each claim copies its payee's TaxID, NPI, MemberID, billing provider name and address and
-contract type. Claim-level errors are applied here: a broken NPI check digit, an eight-digit TIN,
+contract type, and gets a patient control number and the patient's name. Claim-level errors are applied here: a broken NPI check digit, an eight-digit TIN,
 a missing payee id. Header totals are the line sums except on a few fresh claims where they are
 NULL (the runs default them to the line sums) or slightly higher than the lines (so the Final Run
 reports ESTIMATE_DIFFERS). History claims get Status `Paid`, PaidAmount = their payable (negated
@@ -14,7 +14,8 @@ import polars as pl
 
 from paymentprocess.engine.columns import BILLING_ADDRESS
 from paymentprocess.storage.tables import CLAIM_MONEY, claim_fin_core
-from paymentprocess.synth.identifiers import broken_npi
+from paymentprocess.synth.identifiers import broken_npi, numbered
+from paymentprocess.synth.payees import GIVEN, SURNAMES
 from paymentprocess.synth.plan import CyclePlan
 from paymentprocess.synth.rng import Rng
 
@@ -28,8 +29,11 @@ def finish_claims(
     plan: CyclePlan, skeleton: pl.DataFrame, payees: pl.DataFrame, totals: pl.DataFrame
 ) -> pl.DataFrame:
     """The claim_fin_core rows, ordered by claim id."""
-    frame = skeleton.join(payees.select("payee", *PAYEE_FIELDS), on="payee", how="left")
+    frame = skeleton.join(
+        payees.select("payee", *PAYEE_FIELDS, "name_first", "name_last"), on="payee", how="left"
+    )
     frame = frame.join(totals, on="num", how="left")
+    frame = _patients(plan, frame)
     frame = _payee_errors(plan, frame)
     frame = _headers(plan, frame)
     paid = pl.col("status") == "Paid"
@@ -40,6 +44,19 @@ def finish_claims(
         paid_payment_event_id=pl.when(paid).then("payment_event_id"),
     )
     return frame.sort("num").select(CLAIM_COLUMNS)
+
+
+def _patients(plan: CyclePlan, frame: pl.DataFrame) -> pl.DataFrame:
+    """The 837 patient control number (the provider's, `PCN` + the claim number) and the
+    patient's name: a DMR claim's patient is its member payee, a provider claim's is drawn."""
+    rng = Rng(plan.seed)
+    num = pl.col("num")
+    dmr = plan.event_type == "DMR"
+    return frame.with_columns(
+        patient_control_number=numbered("PCN", num),
+        patient_first_name=pl.col("name_first") if dmr else rng.pick("patient_given", num, GIVEN),
+        patient_last_name=pl.col("name_last") if dmr else rng.pick("patient_sur", num, SURNAMES),
+    )
 
 
 def _payee_errors(plan: CyclePlan, frame: pl.DataFrame) -> pl.DataFrame:

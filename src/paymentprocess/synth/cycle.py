@@ -88,13 +88,14 @@ def generate_cycle(
     event_type: EventType = "Provider",
     errors: ErrorMode = "default",
     progress: ProgressFn | None = None,
+    output_defects: bool = False,
 ) -> GenerationSummary:
     """Generate and write one complete cycle (event `event_id`, stage New) with `claims` claims.
 
     Refuses (GenerationRefusedError) a database that already holds the event or generated data.
     """
     started = time.perf_counter()
-    plan = make_plan(claims, seed, event_id, event_type, errors)
+    plan = make_plan(claims, seed, event_id, event_type, errors, output_defects=output_defects)
     with unit_of_work(engine, write=False) as uow:
         refuse_existing(uow.conn, plan)
     tables, phenomena, found = build_cycle(plan, progress)

@@ -74,3 +74,28 @@ def npi_is_valid(value: str | None) -> bool:
             d = d * 2 - 9 if d * 2 > 9 else d * 2
         total += d
     return total % 10 == 0
+
+
+_ROUTING_FIRST_TWO = (*range(1, 13), *range(21, 33))  # Federal Reserve districts (and thrifts)
+_ROUTING_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7)
+
+
+def routing_number(index: pl.Expr, draw: pl.Expr) -> pl.Expr:
+    """A nine-digit ABA routing number whose 3-7-1 check digit holds: the first two digits a
+    Federal Reserve district (01-12, 21-32) picked by `index`, six digits from `draw` (0..999999),
+    then the check digit."""
+    first = pl.lit(pl.Series(_ROUTING_FIRST_TWO, dtype=pl.Int64)).gather(
+        index % len(_ROUTING_FIRST_TWO)
+    )
+    base8 = first * 1_000_000 + draw % 1_000_000
+    total = pl.lit(0, dtype=pl.Int64)
+    for position, weight in enumerate(_ROUTING_WEIGHTS):  # position 0 = leftmost digit
+        total = total + (base8 // 10 ** (7 - position)) % 10 * weight
+    check = (10 - total % 10) % 10
+    return (base8 * 10 + check).cast(pl.String).str.zfill(9)
+
+
+def broken_routing(valid: pl.Expr) -> pl.Expr:
+    """The same routing number with a wrong check digit (for EFT_BANK_INVALID)."""
+    check = valid.str.slice(8, 1).cast(pl.Int64)
+    return valid.str.slice(0, 8) + ((check + 1) % 10).cast(pl.String)

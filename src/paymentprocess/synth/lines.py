@@ -8,6 +8,8 @@ the source claim's lines by factor/1000 with integer floor division, which keeps
 amount ≥ 0, allowed ≤ billed and responsibility ≤ allowed. Header totals are the line sums.
 Each line names a provider NPI: its claim's, or one time in eight after line 1 a rendering
 provider of its own (`line_providers`, once the claims have their NPIs).
+Every line has a line item control number (`<ClaimCore_ID>-<LineNumber>`, copies keep their
+source's); one in twenty fresh lines carries a procedure modifier.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from paymentprocess.synth.rng import Draw, Rng
 LINE_WEIGHTS = (20, 20, 20, 15, 15, 10)  # 1..6 lines: mean 3.15
 QUADRANTS = ("UR", "UL", "LR", "LL")
 COPAYS = (1000, 1500, 2500)
+MODIFIERS = ("59", "76", "GN", "KX")
 STREAMS = ("line_a", "line_b", "line_c", "line_d", "line_e")  # 16-bit fields, see rng.Draw
 
 
@@ -90,7 +93,21 @@ def _describe(lines: pl.DataFrame, d: Draw, e: Draw) -> pl.DataFrame:
     unknown = (pl.col("line_number") == 1) & (pl.col("role") == "UNKNOWN_SERVICE_CODE")
     code = pl.when(unknown).then(len(SERVICE_CODES)).otherwise(d.below(0, len(SERVICE_CODES)))
     quadrant = pl.when(d.chance(1, 3, 10)).then(d.below(2, len(QUADRANTS)))
+    modifier = e.bits(3)  # one in twenty lines carries a modifier
+    modifiers = pl.when(modifier < (1 << 16) // 20).then(
+        pl.concat_str(
+            pl.lit('["'),
+            (modifier % len(MODIFIERS)).replace_strict(
+                dict(enumerate(MODIFIERS)), return_dtype=pl.String
+            ),
+            pl.lit('"]'),
+        )
+    )
     return lines.with_columns(
+        line_item_control_number=pl.concat_str(
+            "claim_core_id", pl.lit("-"), pl.col("line_number").cast(pl.String)
+        ),
+        modifiers=modifiers,
         procedure_code=code.replace_strict(codes, return_dtype=pl.String),
         quadrant=quadrant.replace_strict(dict(enumerate(QUADRANTS)), return_dtype=pl.String),
         units=pl.when(d.chance(3, 4, 5)).then(1).otherwise(e.between(0, 2, 4)),

@@ -4,15 +4,22 @@ One frame holds every payee by index: indexes below `plan.existing` are in Payme
 `PaymentCenter_ID = index + 1`; the others appear only on claims, so the runs find them missing
 and create them. Provider payees are keyed "TaxID|NPI" (valid NPIs, nine-digit TINs); DMR payees
 are members keyed by MemberID, and their claims name a billing provider shared by four members.
-Contract types, payment methods (CHECK/EFT with bank details), names and addresses are drawn from
-the seed.
+Contract types, payment methods (CHECK/EFT with bank details: routing numbers that pass the ABA
+check, account type checking or one in ten savings), names (members also as NameFirst/NameLast)
+and addresses are drawn from the seed.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.synth.identifiers import member_id, npi, tin
+from paymentprocess.synth.identifiers import (
+    broken_routing,
+    member_id,
+    npi,
+    routing_number,
+    tin,
+)
 from paymentprocess.synth.plan import CyclePlan
 from paymentprocess.synth.rng import Rng
 
@@ -40,14 +47,15 @@ def payee_frame(plan: CyclePlan) -> pl.DataFrame:
     provider_name = (
         rng.pick("surname", provider, SURNAMES) + " " + rng.pick("practice", provider, PRACTICES)
     )
+    given, surname = rng.pick("given", i, GIVEN), rng.pick("surname", i, SURNAMES)
     frame = frame.with_columns(
         tax_id=tin(provider, rng.draw("tin", 0, 10**9)),
         npi=npi(provider, rng.draw("npi", 0, 10**9)),
         member_id=member_id(i, rng.draw("member", 0, 10**10)) if dmr else pl.lit(None, pl.String),
         billing_provider_name=provider_name,
-        vendor_name=(rng.pick("given", i, GIVEN) + " " + rng.pick("surname", i, SURNAMES))
-        if dmr
-        else provider_name,
+        vendor_name=(given + " " + surname) if dmr else provider_name,
+        name_first=given if dmr else pl.lit(None, pl.String),
+        name_last=surname if dmr else pl.lit(None, pl.String),
         address_line1=rng.between("street_no", i, 1, 9999).cast(pl.String)
         + " "
         + rng.pick("street", i, STREETS),
@@ -84,13 +92,22 @@ def payee_frame(plan: CyclePlan) -> pl.DataFrame:
         billing_provider_address_city="address_city",
         billing_provider_address_state="address_state",
         billing_provider_address_zip="address_zip",
-        bank_routing_number=pl.when(eft).then(
-            rng.between("routing", i, 10**8, 10**9 - 1).cast(pl.String)
+        bank_routing_number=pl.when(eft).then(_routing(plan, rng, i)),
+        bank_account_type=pl.when(eft).then(
+            pl.when(rng.chance("savings", i, 1, 10)).then(pl.lit("S")).otherwise(pl.lit("C"))
         ),
         bank_account_number=pl.when(eft).then(
             rng.between("account", i, 10**9, 10**12 - 1).cast(pl.String).str.zfill(12)
         ),
     )
+
+
+def _routing(plan: CyclePlan, rng: Rng, i: pl.Expr) -> pl.Expr:
+    """A valid routing number; with --output-defects every tenth payee's fails the ABA check."""
+    valid = routing_number(i, rng.between("routing", i, 0, 999_999))
+    if not plan.output_defects:
+        return valid
+    return pl.when(i % 10 == 3).then(broken_routing(valid)).otherwise(valid)
 
 
 def payment_center_rows(plan: CyclePlan, payees: pl.DataFrame) -> pl.DataFrame:
@@ -112,4 +129,7 @@ def payment_center_rows(plan: CyclePlan, payees: pl.DataFrame) -> pl.DataFrame:
         payment_method="payment_method",
         bank_routing_number="bank_routing_number",
         bank_account_number="bank_account_number",
+        bank_account_type="bank_account_type",
+        name_first="name_first",
+        name_last="name_last",
     )

@@ -72,6 +72,9 @@ class CyclePlan:
     refunds: int = 0
     refunds_unapplied: int = 0
     sequence_mismatch: bool = False
+    # rare shapes for the outputs' findings (never in the default demo data): a payer without an
+    # EDI contact and a few EFT payees with a routing number that fails the ABA check
+    output_defects: bool = False
 
     @property
     def over_void(self) -> int:  # overpaying payees given a void; the rest a lower replacement
@@ -126,7 +129,13 @@ class CyclePlan:
 
 
 def make_plan(
-    claims: int, seed: int, event_id: str, event_type: EventType, errors: ErrorMode
+    claims: int,
+    seed: int,
+    event_id: str,
+    event_type: EventType,
+    errors: ErrorMode,
+    *,
+    output_defects: bool = False,
 ) -> CyclePlan:
     """The plan for `claims` current-cycle claims; refuses sizes it cannot fill."""
     if claims < MIN_CLAIMS:
@@ -163,7 +172,7 @@ def make_plan(
         chains=chains, outside=_share(claims, 1000, 2), defects=defects,
         refunds=max(1, prior_over // 2),
         refunds_unapplied=0 if errors == "clean" else max(1, prior_over // 10),
-        sequence_mismatch=errors == "critical",
+        sequence_mismatch=errors == "critical", output_defects=output_defects,
     )  # fmt: skip
     if plan.roles()[0][1] < claims // 2:
         raise GenerationRefusedError(f"--claims {claims} is too small for a complete cycle")

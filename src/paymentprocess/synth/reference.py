@@ -2,9 +2,10 @@
 
 Businesses (two of three with `CustomInterestDays`), dated interest rates for CMS and Contract
 (and Member for DMR) changing every six months from three years before the payment date to the
-half-year after it, one funding source with a $5.00 minimum payment, the inclusion criteria
+half-year after it, one payer (the health plan: TIN, address, EDI contact, ISA ids), one funding
+source of that payer with a $5.00 minimum payment and its ACH originator fields, the inclusion criteria
 (benefit plans BP-001..BP-008 inside, BP-009 and BP-010 known but outside), ServiceCode and
-ProcessCodeEx reference data (P100 holds payment), the prior Final events and the current `New`
+ProcessCodeEx reference data (P100 holds payment), claim filing indicators on the plans, the prior Final events and the current `New`
 event. These are a few dozen rows, built in plain Python from the seed.
 """
 
@@ -19,6 +20,10 @@ from paymentprocess.synth.plan import CyclePlan
 from paymentprocess.synth.rng import Rng
 
 FUNDING_SOURCE_ID = "FS-1"
+PAYER_ID = "PAYER-1"
+PAYER_TIN = "362514789"
+# CLP06 claim filing indicators of the benefit plans, in turn: DMO, PPO, HMO, POS
+FILING_INDICATORS = ("17", "12", "HM", "13")
 INCLUSION_CRITERIA_ID = "IC-1"
 MINIMUM_PAYMENT = 500  # cents
 PLANS_INSIDE = tuple(f"BP-{i:03d}" for i in range(1, 9))
@@ -68,6 +73,7 @@ def reference_frames(plan: CyclePlan) -> dict[str, pl.DataFrame]:
             schema={"business_id": pl.String, "name": pl.String, "custom_interest_days": pl.Int64},
         ),
         "interest_config": _interest_rows(plan),
+        "payer": _payer(plan),
         "funding_source": pl.DataFrame(
             {
                 "funding_source_id": [FUNDING_SOURCE_ID],
@@ -75,7 +81,17 @@ def reference_frames(plan: CyclePlan) -> dict[str, pl.DataFrame]:
                 "minimum_payment": [MINIMUM_PAYMENT],
                 "bank_routing_number": ["021000021"],
                 "bank_account_number": ["000123456789"],
-            }
+                "payer_id": [PAYER_ID],
+                "ach_company_id": ["1" + PAYER_TIN],
+                "ach_company_name": ["NORTHWIND HEALTH"],
+                "ach_immediate_destination": ["021000021"],
+                "ach_immediate_destination_name": ["JPMORGAN CHASE BANK"],
+                "ach_immediate_origin": ["1" + PAYER_TIN],
+                "ach_immediate_origin_name": ["NORTHWIND HEALTH PLAN"],
+                "trn04_code": [None],
+                "positive_pay_profile": ["generic-csv-v1"],
+            },
+            schema_overrides={"trn04_code": pl.String},
         ),
         "inclusion_criteria": pl.DataFrame(
             {
@@ -89,6 +105,10 @@ def reference_frames(plan: CyclePlan) -> dict[str, pl.DataFrame]:
             {
                 "benefit_plan_id": [*PLANS_INSIDE, *PLANS_OUTSIDE],
                 "name": [f"Dental plan {p[-3:]}" for p in (*PLANS_INSIDE, *PLANS_OUTSIDE)],
+                "claim_filing_indicator": [
+                    FILING_INDICATORS[n % len(FILING_INDICATORS)]
+                    for n in range(len(PLANS_INSIDE) + len(PLANS_OUTSIDE))
+                ],
             }
         ),
         "service_code": pl.DataFrame(
@@ -107,6 +127,42 @@ def reference_frames(plan: CyclePlan) -> dict[str, pl.DataFrame]:
         ),
         "payment_event": _events(plan),
     }
+
+
+def _payer(plan: CyclePlan) -> pl.DataFrame:
+    """The one payer: the health plan of the funding source (with --output-defects: no EDI
+    contact number, which REMIT_DATA_MISSING reports)."""
+    contact = not plan.output_defects
+    return pl.DataFrame(
+        {
+            "payer_id": [PAYER_ID],
+            "legal_name": ["Northwind Health Plan"],
+            "tin": [PAYER_TIN],
+            "payer_identifier": ["NWHP01"],
+            "address_line1": ["400 Harbor Way"],
+            "address_line2": ["Suite 1200"],
+            "address_city": ["Springfield"],
+            "address_state": ["IL"],
+            "address_zip": ["62701"],
+            "edi_contact_name": ["EDI Support"],
+            "edi_contact_phone": ["8005550100" if contact else None],
+            "edi_contact_email": ["edi@northwind.example" if contact else None],
+            "edi_contact_url": [None],
+            "isa_sender_qualifier": ["ZZ"],
+            "isa_sender_id": ["NWHP"],
+            "gs_sender_code": ["NWHP"],
+            "usage_indicator": ["T"],
+        },
+        schema=dict.fromkeys(_PAYER_COLUMNS, pl.String),
+    )
+
+
+_PAYER_COLUMNS = (
+    "payer_id", "legal_name", "tin", "payer_identifier", "address_line1", "address_line2",
+    "address_city", "address_state", "address_zip", "edi_contact_name", "edi_contact_phone",
+    "edi_contact_email", "edi_contact_url", "isa_sender_qualifier", "isa_sender_id",
+    "gs_sender_code", "usage_indicator",
+)  # fmt: skip
 
 
 def _interest_rows(plan: CyclePlan) -> pl.DataFrame:

@@ -26,7 +26,7 @@ ProgressFn = Callable[[str, int, int], None]
 """Called as (description, completed units, total units)."""
 
 TABLE_ORDER = (
-    "business", "interest_config", "funding_source", "inclusion_criteria", "benefit_plan",
+    "business", "interest_config", "payer", "funding_source", "inclusion_criteria", "benefit_plan",
     "service_code", "process_code_ex", "payment_event", "payment_center", "claim_fin_core",
     "service_line", "over_and_under_payment", "refund", "payment_register", "sequence_numbers",
 )  # fmt: skip
