@@ -85,6 +85,7 @@ def test_export_writes_json_lines(app: typer.Typer, db_uri: str, tmp_path: Path)
             "PaymentEvent",
             "Business",
             "InterestConfig",
+            "Payer",
             "FundingSource",
             "InclusionCriteria",
             "BenefitPlan",

@@ -137,6 +137,15 @@ def _as_0_1_0_stored_parents(engine: Engine) -> dict[str, str]:
 def _dry_and_final(engine: Engine, event_id: str) -> None:
     dry = run_payment_event(engine, event_id, "dry-run")
     assert dry.exit_code == 0, dry.document["findings"]
+    # 0.1.0 held no account types: the Dry Run warns EFT_BANK_INVALID for every EFT payee paid,
+    # and the payment team sets them before the Final Run
+    pc = t.payment_center
+    with engine.begin() as conn:
+        conn.execute(
+            update(pc)
+            .where(pc.c.payment_method == "EFT", pc.c.bank_account_type.is_(None))
+            .values(bank_account_type="C")
+        )
     final = run_payment_event(engine, event_id, "final")
     assert final.exit_code == 0, final.message
     assert final.document["status"] == "Completed"
