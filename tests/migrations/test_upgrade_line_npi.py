@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, delete, func, inspect, select, update
 from tests.db_snapshot import everything
 from tests.integration.test_api_support import api_client, claim, line
 from tests.migrations.test_upgrade_with_data import _copy, _intake, line_npis_of_their_claims
@@ -20,6 +20,15 @@ from paymentprocess.storage import migrate
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import create_engine_for, ensure_schema
 from paymentprocess.synth.cycle import generate_cycle
+
+
+REVISION_0004_COLUMNS = {
+    "funding_source": ("payer_id", *t.FUNDING_SOURCE_ACH),
+    "payment_center": t.PAYMENT_CENTER_OUTPUT,
+    "claim_fin_core": t.CLAIM_PATIENT,
+    "service_line": ("line_item_control_number", "modifiers"),
+    "benefit_plan": ("claim_filing_indicator",),
+}
 
 
 def _aggregates(engine: Engine) -> dict[str, tuple[int, int]]:
@@ -61,8 +70,11 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
                     claim_reference=f"OLD-{n}",
                 )
                 assert client.post("/claims", json=body).status_code == 201
-        with fresh.begin() as conn:  # what 0002 could hold: one NPI per claim
+        with fresh.begin() as conn:  # what 0002 could hold: one NPI per claim, no 0004 data
             conn.execute(line_npis_of_their_claims())
+            for table, columns in REVISION_0004_COLUMNS.items():
+                conn.execute(update(t.metadata.tables[table]).values(dict.fromkeys(columns)))
+            conn.execute(delete(t.payer))
 
         migrate.upgrade(old, "0002")
         _copy(fresh, old)
@@ -72,8 +84,8 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
         assert "provider_npi" not in columns
         aggregates_before = _aggregates(old)
         assert len(aggregates_before) == 3
-        assert migrate.upgrade(old, "0003") == ("0002", "0003")
-        assert migrate.current(old).revision == t.SCHEMA_REVISION == "0003"
+        # to head: 0003 fills the lines' NPIs, 0004 only adds empty columns
+        assert migrate.upgrade(old) == ("0002", t.SCHEMA_REVISION)
 
         assert everything(old) == everything(fresh)  # lines with their claim's NPI, all else kept
         with old.connect() as conn:
@@ -107,12 +119,12 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
         assert after["1999999991"][0] == 2
 
         with pytest.raises(SchemaRevisionError, match="another provider NPI"):
-            migrate.downgrade(old, "-1")
-        assert migrate.current(old).revision == "0003"
+            migrate.downgrade(old, "0002")
+        assert migrate.current(old).revision == t.SCHEMA_REVISION
         with old.begin() as conn:
             conn.execute(line_npis_of_their_claims())
-        assert migrate.downgrade(old, "-1") == ("0003", "0002")
-        assert migrate.upgrade(old, "0003") == ("0002", "0003")
+        assert migrate.downgrade(old, "0002") == (t.SCHEMA_REVISION, "0002")
+        assert migrate.upgrade(old) == ("0002", t.SCHEMA_REVISION)
         with old.connect() as conn:
             assert (
                 conn.execute(
