@@ -76,7 +76,12 @@ def claim_a() -> ClaimItem:
         interest_cents=123,
         lines=(
             ServiceLine(
-                "D1110", 12000, 10000, 7200, deductible=1000, coinsurance=1800,
+                "D1110",
+                12000,
+                10000,
+                7200,
+                deductible=1000,
+                coinsurance=1800,
                 service_date=date(2025, 10, 20),
             ),
         ),
@@ -96,8 +101,13 @@ def chain_b(kind: str, cid: str, pcn: str, freq: str, allowed: int, payable: int
         received_date=date(2025, 11, 2),
         lines=(
             ServiceLine(
-                "D2140", 8000, allowed, payable, coinsurance=allowed - payable,
-                service_date=date(2025, 10, 30), line_item_control_number=f"{cid}-L1",
+                "D2140",
+                8000,
+                allowed,
+                payable,
+                coinsurance=allowed - payable,
+                service_date=date(2025, 10, 30),
+                line_item_control_number=f"{cid}-L1",
             ),
         ),
     )
