@@ -91,6 +91,7 @@ class _Parsed:
     component: str
     claims: list[_Claim]
     plbs: list[tuple[int, list[str]]]
+    misplaced_amt_i: list[int]
 
 
 def _el(elements: list[str], index: int) -> str:
@@ -110,6 +111,7 @@ def _split(data: bytes | str) -> _Parsed:
     segments = [(i + 1, s.split(sep)) for i, s in enumerate(raw)]
     claims: list[_Claim] = []
     plbs: list[tuple[int, list[str]]] = []
+    misplaced: list[int] = []
     for pos, el in segments:
         tag = el[0]
         if tag == "CLP":
@@ -119,11 +121,13 @@ def _split(data: bytes | str) -> _Parsed:
         elif tag == "CAS" and claims:
             target = claims[-1].lines[-1].cas if claims[-1].lines else claims[-1].cas
             target.append((pos, el))
-        elif tag == "AMT" and _el(el, 1) == "I" and claims and not claims[-1].lines:
+        elif tag == "AMT" and _el(el, 1) == "I" and claims:
             claims[-1].amt_i.append((pos, _el(el, 2)))
+            if claims[-1].lines:
+                misplaced.append(pos)
         elif tag == "PLB":
             plbs.append((pos, el))
-    return _Parsed(segments, text[:ISA_LENGTH], component, claims, plbs)
+    return _Parsed(segments, text[:ISA_LENGTH], component, claims, plbs, misplaced)
 
 
 def aba_valid(routing: str) -> bool:
@@ -257,6 +261,8 @@ class _Checker:
                     self.add("V-5", f"claim {cid}: no AMT*I on a reversal (CLP02 22)", pos)
             self.cas_codes(all_cas)
             self.chain(index, claim, reversed_ids, chains)
+        for pos in self.p.misplaced_amt_i:
+            self.add("V-5", "AMT*I belongs to the claim (loop 2100), not to a service line", pos)
         return clp04_total, interest_total
 
     def cas_codes(self, cas: list[tuple[int, list[str]]]) -> None:

@@ -465,3 +465,31 @@ def test_property_random_remittances_balance(remit: b.Remittance) -> None:
     assert summary.bpr02_cents == summary.clp04_total - summary.plb_total
     assert summary.bpr02_cents == remit.payment.amount_cents
     assert b.oxedi_problems(data) == []
+
+
+def test_misplaced_amt_i_after_svc_fails_v5() -> None:
+    text = b.render(b.worked_example()).decode()
+    text = text.replace("AMT*I*1.23~\n", "").replace("AMT*B6*100~", "AMT*B6*100~\nAMT*I*1.23~")
+    assert "V-5" in [p.rule for p in x12_check.validate(text, b.SETTINGS)]
+
+
+def test_void_frequency_8_as_claim_item_fails_v8() -> None:
+    text = b.render(b.worked_example()).decode().replace("*CB-1**7~", "*CB-1**8~")
+    assert "V-8" in [p.rule for p in x12_check.validate(text, b.SETTINGS)]
+
+
+def test_dtm405_only_when_final_run_date_differs() -> None:
+    ex = b.worked_example()
+    later = dataclasses.replace(ex.payment, production_date=date(2026, 1, 13))
+    text = b.render(b.replace(ex, payment=later)).decode()
+    assert "\nTRN*1*1001*1987654321~\nDTM*405*20260113~\nN1*PR*" in text
+    assert b.all_validators(text.encode()) == {"ours": [], "pyx12": [], "oxedi": []}
+    same = dataclasses.replace(ex.payment, production_date=date(2026, 1, 14))
+    assert b"DTM*405" not in b.render(b.replace(ex, payment=same))
+
+
+def test_ach_without_payee_bank_is_refused_naming_the_remittance() -> None:
+    ex = b.worked_example()
+    no_bank = dataclasses.replace(ex.payee, bank_routing=None)
+    with pytest.raises(RemitModelError, match=r"EV1:PC1.*payee.bank_routing"):
+        b.render(b.replace(ex, payee=no_bank))
