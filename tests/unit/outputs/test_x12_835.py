@@ -56,6 +56,17 @@ def test_clean_text_rules() -> None:
     assert clean_text(None, 5) == ""
 
 
+@given(st.text(max_size=40))
+def test_clean_text_output_is_safe_and_stable(value: str) -> None:
+    out = clean_text(value, 30)
+    assert len(out) <= 30
+    assert out.isascii()
+    assert not set(out) & set("*:~^\n\r\t")
+    assert "  " not in out
+    assert out == out.strip()
+    assert clean_text(out, 30) == out  # the fast path agrees with the full rules
+
+
 # --- CAS mapping (§3.4) -------------------------------------------------------------------------
 
 
