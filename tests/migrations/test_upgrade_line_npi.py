@@ -21,7 +21,6 @@ from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import create_engine_for, ensure_schema
 from paymentprocess.synth.cycle import generate_cycle
 
-
 REVISION_0004_COLUMNS = {
     "funding_source": ("payer_id", *t.FUNDING_SOURCE_ACH),
     "payment_center": t.PAYMENT_CENTER_OUTPUT,
