@@ -52,14 +52,42 @@ FILES = {
 ]""",
     "FundingSource.json": (
         '{"FundingSource_ID": "FS1", "Name": "Main account", "MinimumPayment": "5.00",'
-        ' "BankRoutingNumber": "021000021", "BankAccountNumber": "000123456789"}\n'
+        ' "BankRoutingNumber": "021000021", "BankAccountNumber": "000123456789",'
+        ' "Payer_ID": "PAYER1", "AchCompanyId": "1362514789", "AchCompanyName": "ACME HEALTH",'
+        ' "AchImmediateDestination": "021000021", "AchImmediateDestinationName": "JPMORGAN CHASE",'
+        ' "AchImmediateOrigin": "1362514789", "AchImmediateOriginName": "ACME HEALTH PLAN",'
+        ' "Trn04Code": "CLAIMS", "PositivePayProfile": "generic-csv-v1"}\n'
+    ),
+    "Payer.json": json.dumps(
+        [
+            {
+                "Payer_ID": "PAYER1",
+                "LegalName": "Acme Health Plan",
+                "TIN": "36-2514789",
+                "PayerIdentifier": "ACME01",
+                "Address": {
+                    "Line1": "1 Plan Way",
+                    "City": "Chicago",
+                    "State": "IL",
+                    "Zip": "60601",
+                },
+                "EdiContactName": "EDI Support",
+                "EdiContactPhone": "8005551212",
+                "EdiContactEmail": "edi@acme.example",
+                "EdiContactUrl": "https://acme.example/edi",
+                "IsaSenderQualifier": "ZZ",
+                "IsaSenderId": "ACMEHEALTH",
+                "GsSenderCode": "ACMEHEALTH",
+                "UsageIndicator": "t",
+            }
+        ]
     ),
     "InclusionCriteria.json": (
         '[{"InclusionCriteria_ID": "IC1", "BenefitPlan_IDs": ["BP1", "BP2"],'
         ' "IncludePaymentCenters": [], "ExcludePaymentCenters": [9, "999999999|1234567893"]}]'
     ),
     "BenefitPlan.json": (
-        '{"BenefitPlan_ID": "BP1", "Name": "Gold"}\n'
+        '{"BenefitPlan_ID": "BP1", "Name": "Gold", "ClaimFilingIndicator": "12"}\n'
         '{"BenefitPlan_ID": "BP2", "Name": "Silver", "Tier": {"level": 2, "factor": 1.5,'
         ' "cap": 0.123456789012345678901}}\n'
     ),
@@ -75,7 +103,10 @@ FILES = {
   "ContractType": "CMS",
   "PaymentMethod": "eft",
   "BankRoutingNumber": "021000021",
-  "BankAccountNumber": "1111"
+  "BankAccountNumber": "1111",
+  "BankAccountType": "s",
+  "EraReceiverQualifier": "ZZ",
+  "EraReceiverId": "SMILEDENTAL"
 }
 {
   "PaymentCenter_ID": {"$numberLong": "8"},
@@ -83,7 +114,9 @@ FILES = {
   "MemberID": "M-100",
   "VendorName": "Pat Doe",
   "Address": null,
-  "PaymentMethod": "CHECK"
+  "PaymentMethod": "CHECK",
+  "NameFirst": "Pat",
+  "NameLast": "Doe"
 }
 """,
     "ClaimFinCore.json": "\n".join(
@@ -118,9 +151,14 @@ FILES = {
                 "CopayAmount": "4.50",
                 "OtherAdjustmentAmount": "0",
                 "SourceSystem": "legacy-mongo",
+                "PatientControlNumber": "PCN-C1",
+                "PatientFirstName": "Pat",
+                "PatientLastName": "Doe",
                 "ServiceLines": [
                     {
                         "LineNumber": 2,
+                        "LineItemControlNumber": "C1-2",
+                        "Modifiers": ["tc", "59"],
                         "ProcedureCode": "D1110",
                         "Units": 1,
                         "ServiceDate": "2023-10-31",
@@ -303,6 +341,38 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
             "MinimumPayment": "5.00",
             "BankRoutingNumber": "021000021",
             "BankAccountNumber": "000123456789",
+            "Payer_ID": "PAYER1",
+            "AchCompanyId": "1362514789",
+            "AchCompanyName": "ACME HEALTH",
+            "AchImmediateDestination": "021000021",
+            "AchImmediateDestinationName": "JPMORGAN CHASE",
+            "AchImmediateOrigin": "1362514789",
+            "AchImmediateOriginName": "ACME HEALTH PLAN",
+            "Trn04Code": "CLAIMS",
+            "PositivePayProfile": "generic-csv-v1",
+        },
+    ],
+    "Payer": [
+        {
+            "Payer_ID": "PAYER1",
+            "LegalName": "Acme Health Plan",
+            "TIN": "362514789",
+            "PayerIdentifier": "ACME01",
+            "Address": {
+                "Line1": "1 Plan Way",
+                "Line2": None,
+                "City": "Chicago",
+                "State": "IL",
+                "Zip": "60601",
+            },
+            "EdiContactName": "EDI Support",
+            "EdiContactPhone": "8005551212",
+            "EdiContactEmail": "edi@acme.example",
+            "EdiContactUrl": "https://acme.example/edi",
+            "IsaSenderQualifier": "ZZ",
+            "IsaSenderId": "ACMEHEALTH",
+            "GsSenderCode": "ACMEHEALTH",
+            "UsageIndicator": "T",
         },
     ],
     "InclusionCriteria": [
@@ -314,7 +384,7 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "BenefitPlan": [
-        {"BenefitPlan_ID": "BP1", "Name": "Gold"},
+        {"BenefitPlan_ID": "BP1", "Name": "Gold", "ClaimFilingIndicator": "12"},
         {
             "BenefitPlan_ID": "BP2",
             "Name": "Silver",
@@ -344,6 +414,9 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
             "PaymentMethod": "EFT",
             "BankRoutingNumber": "021000021",
             "BankAccountNumber": "1111",
+            "BankAccountType": "S",
+            "EraReceiverQualifier": "ZZ",
+            "EraReceiverId": "SMILEDENTAL",
         },
         {
             "PaymentCenter_ID": 8,
@@ -357,6 +430,8 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
             "PaymentMethod": "CHECK",
             "BankRoutingNumber": None,
             "BankAccountNumber": None,
+            "NameFirst": "Pat",
+            "NameLast": "Doe",
         },
     ],
     "ClaimFinCore": [
@@ -400,8 +475,15 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
                     ),
                     "Tooth": "14",
                 },
-                _line(2, "D1110", 1, "2023-10-31", Billed="50.00", Allowed="40.00"),
+                {
+                    **_line(2, "D1110", 1, "2023-10-31", Billed="50.00", Allowed="40.00"),
+                    "LineItemControlNumber": "C1-2",
+                    "Modifiers": ["TC", "59"],
+                },
             ],
+            PatientControlNumber="PCN-C1",
+            PatientFirstName="Pat",
+            PatientLastName="Doe",
             _id={"$oid": "65a1b2c3d4e5f60718293a4c"},
             SourceSystem="legacy-mongo",
         ),
@@ -587,6 +669,7 @@ def test_load_counts_every_collection(engine: Engine, tmp_path: Path) -> None:
         "PaymentEvent": 2,
         "Business": 2,
         "InterestConfig": 2,
+        "Payer": 1,
         "FundingSource": 1,
         "InclusionCriteria": 1,
         "BenefitPlan": 2,
@@ -630,10 +713,20 @@ def test_export_keys_follow_appendix_a_order(engine: Engine, tmp_path: Path) -> 
         "PaymentMethod",
         "BankRoutingNumber",
         "BankAccountNumber",
+        "BankAccountType",
+        "EraReceiverQualifier",
+        "EraReceiverId",
     ]
     claim = read_export(tmp_path / "out", "ClaimFinCore")[0]
     assert list(claim)[:3] == ["ClaimCore_ID", "ParentClaimCore_ID", "FrequencyCode"]
-    assert list(claim)[-3:] == ["ServiceLines", "_id", "SourceSystem"]
+    assert list(claim)[-6:] == [
+        "PatientControlNumber",
+        "PatientFirstName",
+        "PatientLastName",
+        "ServiceLines",
+        "_id",
+        "SourceSystem",
+    ]
     assert list(claim["ServiceLines"][0])[:2] == ["LineNumber", "ProcedureCode"]
 
 

@@ -29,3 +29,16 @@ def normalize_payee_key(key: str) -> str:
         return key
     tax_id, npi = key.split("|", 1)
     return f"{normalize_identifier(tax_id)}|{normalize_identifier(npi)}"
+
+
+_ROUTING = re.compile(r"\d{9}", re.ASCII)
+_ROUTING_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7, 1)
+
+
+def routing_number_valid(routing: str) -> bool:
+    """An ABA routing transit number: 9 ASCII digits whose 3-7-1 weighted sum is a multiple of
+    10 (`111000025` valid, `111000026` not). The same test as python-stdnum's `us.rtn`."""
+    if not _ROUTING.fullmatch(routing):
+        return False
+    total = sum(int(d) * w for d, w in zip(routing, _ROUTING_WEIGHTS, strict=True))
+    return total % 10 == 0

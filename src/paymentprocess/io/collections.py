@@ -20,6 +20,7 @@ from paymentprocess.io.fields import (
     DATE,
     IDENTIFIER,
     INT,
+    MODIFIERS,
     MONEY,
     SMALL_INT,
     TEXT,
@@ -33,6 +34,7 @@ from paymentprocess.io.reference_collections import (
     FUNDING_SOURCE,
     INCLUSION_CRITERIA,
     INTEREST_CONFIG,
+    PAYER,
     PAYMENT_EVENT,
     PROCESS_CODE_EX,
     SEQUENCE_NUMBERS,
@@ -93,6 +95,8 @@ SERVICE_LINES = Children(
             else Field(name, column, MONEY, default=0)
             for name, column in _AMOUNTS
         ),
+        Field("LineItemControlNumber", "line_item_control_number", TEXT, only_when_set=True),
+        Field("Modifiers", "modifiers", MODIFIERS, only_when_set=True),
     ),
 )
 
@@ -153,6 +157,12 @@ PAYMENT_CENTER = Collection(
         Field("BankRoutingNumber", "bank_routing_number", TEXT),
         Field("BankAccountNumber", "bank_account_number", TEXT),
         Field("CreatedPaymentEvent_ID", "created_payment_event_id", TEXT, only_when_set=True),
+        # the payment outputs (docs/outputs.md)
+        Field("BankAccountType", "bank_account_type", choice("C", "S"), only_when_set=True),
+        Field("NameFirst", "name_first", TEXT, only_when_set=True),
+        Field("NameLast", "name_last", TEXT, only_when_set=True),
+        Field("EraReceiverQualifier", "era_receiver_qualifier", TEXT, only_when_set=True),
+        Field("EraReceiverId", "era_receiver_id", TEXT, only_when_set=True),
     ),
     groups=(_PAYMENT_CENTER_ADDRESS,),
     keys=(
@@ -191,6 +201,9 @@ CLAIM_FIN_CORE = Collection(
         Field("ProcessCodes", "process_codes", TEXT_LIST),
         *(Field(name, column, MONEY) for name, column in _AMOUNTS),
         Field("ClaimReference", "claim_reference", TEXT, only_when_set=True),
+        Field("PatientControlNumber", "patient_control_number", TEXT, only_when_set=True),
+        Field("PatientFirstName", "patient_first_name", TEXT, only_when_set=True),
+        Field("PatientLastName", "patient_last_name", TEXT, only_when_set=True),
     ),
     groups=(_BILLING_PROVIDER_ADDRESS,),
     children=SERVICE_LINES,
@@ -272,6 +285,7 @@ COLLECTIONS: tuple[Collection, ...] = (
     PAYMENT_EVENT,
     BUSINESS,
     INTEREST_CONFIG,
+    PAYER,
     FUNDING_SOURCE,
     INCLUSION_CRITERIA,
     BENEFIT_PLAN,

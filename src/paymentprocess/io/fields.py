@@ -11,6 +11,7 @@ stage names); the list kinds hold ids. `IDENTIFIER` is text without separators
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,11 @@ from typing import Any
 
 import polars as pl
 
-from paymentprocess.domain.identifiers import normalize_identifier, normalize_payee_key
+from paymentprocess.domain.identifiers import (
+    normalize_identifier,
+    normalize_payee_key,
+    routing_number_valid,
+)
 from paymentprocess.domain.money import format_cents, format_rate_ppm
 from paymentprocess.io.extjson import describe
 from paymentprocess.io.scalars import (
@@ -141,3 +146,95 @@ RATE = Kind(parse_rate, format_rate_ppm)
 DATE = Kind(parse_date, date.isoformat, date_text_expr)
 TEXT_LIST = Kind(_list_of(parse_text), _json_list)
 ID_LIST = Kind(_list_of(_text_or_int), _json_list)
+
+
+# --- the payment outputs' fields (OUTPUTS.md §1; docs/import-format.md) ------------------------
+
+# CLP06 claim filing indicator codes (X12 005010X221A1, element 1032)
+CLAIM_FILING_INDICATORS = (
+    *(str(n) for n in range(12, 18)),
+    "AM",
+    "CH",
+    "DS",
+    "HM",
+    "LM",
+    "MA",
+    "MB",
+    "MC",
+    "OF",
+    "TV",
+    "VA",
+    "WC",
+    "ZZ",
+)
+_MODIFIER = re.compile(r"[A-Za-z0-9]{2}", re.ASCII)
+_DIGITS = re.compile(r"\d+", re.ASCII)
+_ALNUM = re.compile(r"[A-Za-z0-9]+", re.ASCII)
+
+
+def _parse_tin(value: object) -> str:
+    """A TIN (EIN): 9 digits once separators are dropped (`36-2514789` → `362514789`)."""
+    tin = normalize_identifier(parse_text(value))
+    if len(tin) != 9 or not _DIGITS.fullmatch(tin):
+        raise FieldError("must be 9 digits (an EIN such as 36-2514789)")
+    return tin
+
+
+def _parse_routing(value: object) -> str:
+    """A routing number: 9 digits passing the ABA 3-7-1 check digit test."""
+    routing = parse_text(value).strip()
+    if not routing_number_valid(routing):
+        raise FieldError("must be a 9-digit ABA routing number with a valid check digit")
+    return routing
+
+
+def _parse_ach_origin(value: object) -> str:
+    """The NACHA immediate origin: a 9-digit routing number (ABA check) or 10 digits (`1` + EIN)."""
+    origin = parse_text(value).strip()
+    if len(origin) == 10 and _DIGITS.fullmatch(origin):
+        return origin
+    if not routing_number_valid(origin):
+        raise FieldError(
+            "must be a 9-digit ABA routing number with a valid check digit, or 10 digits"
+        )
+    return origin
+
+
+def _parse_company_id(value: object) -> str:
+    """The ACH company identification: 1-10 letters or digits (usually `1` + the EIN)."""
+    company = parse_text(value).strip()
+    if not 1 <= len(company) <= 10 or not _ALNUM.fullmatch(company):
+        raise FieldError("must be 1 to 10 letters or digits (usually 1 followed by the EIN)")
+    return company
+
+
+def text_up_to(limit: int) -> Kind:
+    """Text of at most `limit` characters (a fixed-width field of the bank files)."""
+
+    def parse(value: object) -> str:
+        text = parse_text(value)
+        if len(text) > limit:
+            raise FieldError(f"must be at most {limit} characters, not {len(text)}")
+        return text
+
+    return Kind(parse, same)
+
+
+def _parse_modifier(value: object) -> str:
+    modifier = parse_text(value)
+    if not _MODIFIER.fullmatch(modifier):
+        raise FieldError("must be 2 letters or digits (a procedure modifier)")
+    return modifier.upper()
+
+
+def _parse_modifiers(value: object) -> str:
+    if isinstance(value, list) and len(value) > 4:
+        raise FieldError(f"must hold at most 4 modifiers, not {len(value)}")
+    return _list_of(_parse_modifier)(value)
+
+
+TIN = Kind(_parse_tin, same)
+ROUTING = Kind(_parse_routing, same)
+ACH_ORIGIN = Kind(_parse_ach_origin, same)
+ACH_COMPANY_ID = Kind(_parse_company_id, same)
+MODIFIERS = Kind(_parse_modifiers, _json_list)

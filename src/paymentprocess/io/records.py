@@ -41,6 +41,11 @@ SENSITIVE_FIELDS = frozenset(
         "billingprovideraddress",
         "bankaccountnumber",
         "bankroutingnumber",
+        "namefirst",
+        "namelast",
+        "patientfirstname",
+        "patientlastname",
+        "patientcontrolnumber",
     }
 )
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + "|" + r'"(?:[^"\\]|\\.)*"')

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from paymentprocess.domain.stages import LEGACY_STAGE_ALIASES, STAGES
 from paymentprocess.io.fields import (
+    ACH_COMPANY_ID,
+    ACH_ORIGIN,
     BOOL,
+    CLAIM_FILING_INDICATORS,
     DATE,
     ID_LIST,
     INT,
     MONEY,
     RATE,
+    ROUTING,
     SMALL_INT,
     TEXT,
     TEXT_LIST,
+    TIN,
     choice,
+    text_up_to,
 )
-from paymentprocess.io.spec import Collection, Field, Key
+from paymentprocess.io.spec import Collection, Field, Group, Key
 from paymentprocess.storage import tables as t
 
 STAGE = choice(*STAGES, aliases=LEGACY_STAGE_ALIASES)  # io.load adds PAYMENT_STAGE_ALIASES
@@ -77,8 +83,62 @@ FUNDING_SOURCE = Collection(
         Field("MinimumPayment", "minimum_payment", MONEY, required=True),
         Field("BankRoutingNumber", "bank_routing_number", TEXT),
         Field("BankAccountNumber", "bank_account_number", TEXT),
+        # the payment outputs (docs/outputs.md): exported only when set, so older exports load
+        Field("Payer_ID", "payer_id", TEXT, only_when_set=True),
+        Field("AchCompanyId", "ach_company_id", ACH_COMPANY_ID, only_when_set=True),
+        Field("AchCompanyName", "ach_company_name", text_up_to(16), only_when_set=True),
+        Field("AchImmediateDestination", "ach_immediate_destination", ROUTING, only_when_set=True),
+        Field(
+            "AchImmediateDestinationName",
+            "ach_immediate_destination_name",
+            text_up_to(23),
+            only_when_set=True,
+        ),
+        Field("AchImmediateOrigin", "ach_immediate_origin", ACH_ORIGIN, only_when_set=True),
+        Field(
+            "AchImmediateOriginName",
+            "ach_immediate_origin_name",
+            text_up_to(23),
+            only_when_set=True,
+        ),
+        Field("Trn04Code", "trn04_code", text_up_to(50), only_when_set=True),
+        Field("PositivePayProfile", "positive_pay_profile", TEXT, only_when_set=True),
     ),
     keys=(Key(("funding_source_id",), "FundingSource_ID"),),
+)
+
+# The health plan as payer of the 835 and sender of the files (OUTPUTS.md §1).
+PAYER = Collection(
+    "Payer",
+    t.payer,
+    (
+        Field("Payer_ID", "payer_id", TEXT, required=True),
+        Field("LegalName", "legal_name", text_up_to(60)),
+        Field("TIN", "tin", TIN),
+        Field("PayerIdentifier", "payer_identifier", text_up_to(50)),
+        Field("EdiContactName", "edi_contact_name", text_up_to(60)),
+        Field("EdiContactPhone", "edi_contact_phone", text_up_to(256)),
+        Field("EdiContactEmail", "edi_contact_email", text_up_to(256)),
+        Field("EdiContactUrl", "edi_contact_url", text_up_to(256)),
+        Field("IsaSenderQualifier", "isa_sender_qualifier", text_up_to(2)),
+        Field("IsaSenderId", "isa_sender_id", text_up_to(15)),
+        Field("GsSenderCode", "gs_sender_code", text_up_to(15)),
+        Field("UsageIndicator", "usage_indicator", choice("P", "T")),
+    ),
+    groups=(
+        Group(
+            "Address",
+            (
+                Field("Line1", "address_line1", text_up_to(55)),
+                Field("Line2", "address_line2", text_up_to(55)),
+                Field("City", "address_city", text_up_to(30)),
+                Field("State", "address_state", text_up_to(2)),
+                Field("Zip", "address_zip", text_up_to(15)),
+            ),
+            after="PayerIdentifier",
+        ),
+    ),
+    keys=(Key(("payer_id",), "Payer_ID"),),
 )
 
 INCLUSION_CRITERIA = Collection(
@@ -99,6 +159,12 @@ BENEFIT_PLAN = Collection(
     (
         Field("BenefitPlan_ID", "benefit_plan_id", TEXT, required=True),
         Field("Name", "name", TEXT),
+        Field(
+            "ClaimFilingIndicator",
+            "claim_filing_indicator",
+            choice(*CLAIM_FILING_INDICATORS),
+            only_when_set=True,
+        ),
     ),
     keys=(Key(("benefit_plan_id",), "BenefitPlan_ID"),),
 )

@@ -39,7 +39,7 @@ from paymentprocess.storage.claim_span import service_span_days
 
 # The Alembic revision these tables are (storage/migrations/versions/): changing a table here
 # needs a new revision there, and this constant names it (tests/migrations check both).
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0004"
 
 # An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
@@ -60,6 +60,45 @@ def Money(name: str, *, nullable: bool = True) -> Column[Any]:  # noqa: N802 - r
 
 def _extra() -> Column[Any]:
     return Column("extra", JSON, nullable=True)
+
+
+# Columns added for the payment outputs (835, NACHA, checks; migration 0004), all nullable text.
+PAYER_TEXT = (
+    "legal_name",
+    "tin",
+    "payer_identifier",
+    "address_line1",
+    "address_line2",
+    "address_city",
+    "address_state",
+    "address_zip",
+    "edi_contact_name",
+    "edi_contact_phone",
+    "edi_contact_email",
+    "edi_contact_url",
+    "isa_sender_qualifier",
+    "isa_sender_id",
+    "gs_sender_code",
+    "usage_indicator",  # P | T
+)
+FUNDING_SOURCE_ACH = (
+    "ach_company_id",
+    "ach_company_name",
+    "ach_immediate_destination",
+    "ach_immediate_destination_name",
+    "ach_immediate_origin",
+    "ach_immediate_origin_name",
+    "trn04_code",
+    "positive_pay_profile",
+)
+PAYMENT_CENTER_OUTPUT = (
+    "bank_account_type",  # C checking | S savings
+    "name_first",
+    "name_last",
+    "era_receiver_qualifier",
+    "era_receiver_id",
+)
+CLAIM_PATIENT = ("patient_control_number", "patient_first_name", "patient_last_name")
 
 
 # --- reference and configuration -------------------------------------------------------------
@@ -94,6 +133,8 @@ funding_source = Table(
     Column("bank_routing_number", String),
     Column("bank_account_number", String),
     _extra(),
+    # payment outputs (docs/outputs.md): the payer and the ACH originator of this account
+    *(Column(name, String) for name in ("payer_id", *FUNDING_SOURCE_ACH)),
 )
 
 inclusion_criteria = Table(
@@ -112,6 +153,7 @@ benefit_plan = Table(
     Column("benefit_plan_id", String, primary_key=True),
     Column("name", String),
     _extra(),
+    Column("claim_filing_indicator", String),  # CLP06: 12-17, AM, CH, ... (docs/import-format.md)
 )
 
 service_code = Table(
@@ -180,6 +222,7 @@ payment_center = Table(
     Column("created_payment_event_id", String),  # set when a Final Run created it
     _extra(),
     UniqueConstraint("payment_center_type", "payee_key"),
+    *(Column(name, String) for name in PAYMENT_CENTER_OUTPUT),
 )
 
 CLAIM_MONEY = (
@@ -220,6 +263,7 @@ def _claim_columns() -> list[Column[Any]]:
         Column("original_claim_core_id", String),
         Column("process_codes", JSON),  # list of ProcessCodeEx codes
         *(Money(name) for name in CLAIM_MONEY),  # header totals; NULL = sum of the lines
+        *(Column(name, String) for name in CLAIM_PATIENT),
     ]
 
 
@@ -298,6 +342,8 @@ service_line = Table(
     *(Money(name, nullable=False) for name in CLAIM_MONEY),
     _extra(),
     PrimaryKeyConstraint("claim_core_id", "line_number"),
+    Column("line_item_control_number", String),  # REF*6R
+    Column("modifiers", JSON),  # list of procedure modifiers (2 characters each, at most 4)
 )
 
 refund = Table(
@@ -592,3 +638,88 @@ FROM claim_result r JOIN service_line sl ON sl.claim_core_id = r.claim_core_id
 WHERE r.outcome = 'paid'
 """
 VIEWS = {"service_line_payment": SERVICE_LINE_PAYMENT_VIEW}
+
+# --- payment outputs (835, NACHA, check register, Positive Pay; /work/shared/OUTPUTS.md §1) --------
+
+# The health plan as payer of the 835 (N1*PR, REF*2U, PER*BL, TRN03) and sender of the files;
+# a funding source names its payer (funding_source.payer_id).
+payer = Table(
+    "payer",
+    metadata,
+    Column("payer_id", String, primary_key=True),
+    *(Column(name, String) for name in PAYER_TEXT),
+    _extra(),
+)
+
+# One row per file written for an event (O-4): the values allocated on first issue (ISA13/GS06,
+# file-id modifier, created_at) in `control`, and the SHA-256 and size of the bytes written.
+# Re-issuing marks the old row `superseded` (with `reason`, `superseded_by`), never deletes it.
+output_file = Table(
+    "output_file",
+    metadata,
+    Column("output_file_id", AutoId, primary_key=True, autoincrement=True),
+    Column("payment_event_id", String, nullable=False),
+    Column("kind", String, nullable=False),  # 835 | ACH | CHECK_REGISTER | POSITIVE_PAY | FHIR_PR
+    Column("scope", String),  # FundingSource_ID or PaymentCenter_ID the file is for
+    Column("file_name", String, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("control", JSON),
+    Column("sha256", String),
+    Column("size", BigInteger),
+    Column("status", String, nullable=False),  # issued | superseded
+    Column("reason", Text),  # why it was re-issued
+    Column("superseded_by", BigInteger),  # the output_file_id that replaced it
+    Index(None, "payment_event_id", "kind"),
+)
+
+# The items of each file (O-3): a payment (ACH entry, check, positive-pay row: Payment_ID) or a
+# remittance ("<PaymentEvent_ID>:<PaymentCenter_ID>": 835, FHIR). `status` mirrors its file's:
+# an item is in at most one *issued* file per kind (the partial unique index); a re-issue marks
+# the old file's items `superseded` and inserts the new file's in the same transaction, so the
+# history of every item stays.
+output_item = Table(
+    "output_item",
+    metadata,
+    Column("output_file_id", BigInteger, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("item_id", String, nullable=False),
+    Column("trace_number", String),  # ACH entry trace (ODFI + sequence), for returns and NOCs
+    Column("status", String, nullable=False),  # issued | superseded
+    Index(None, "output_file_id"),
+    Index(
+        "ix_output_item_issued_once",
+        "kind",
+        "item_id",
+        unique=True,
+        sqlite_where=Column("status") == "issued",
+        postgresql_where=Column("status") == "issued",
+    ),
+)
+
+# What each 835 said (later reversals and forward balances refer to it): one per remittance id.
+remittance = Table(
+    "remittance",
+    metadata,
+    Column("remit_id", String, primary_key=True),  # "<PaymentEvent_ID>:<PaymentCenter_ID>"
+    Column("payment_event_id", String, nullable=False),
+    Column("payment_center_id", BigInteger, nullable=False),
+    Column("payment_id", String),  # NULL for a zero-pay (BPR*H) remittance
+    Column("trn02", String, nullable=False),
+    Column("bpr01", String, nullable=False),  # I | H
+    Column("bpr04", String, nullable=False),  # ACH | CHK | NON
+    Money("amount", nullable=False),  # BPR02
+    Column("output_file_id", BigInteger),
+    Index(None, "payment_center_id"),
+    Index(None, "payment_event_id"),
+)
+
+remittance_plb = Table(
+    "remittance_plb",
+    metadata,
+    Column("remit_id", String, nullable=False),
+    Column("seq", Integer, nullable=False),  # order within the remittance (OUTPUTS.md §3.5)
+    Column("reason", String, nullable=False),  # L6 | E3 | 72 | FB | WO
+    Column("reference", String),
+    Money("amount", nullable=False),  # PLB sign: positive decreases the payment
+    PrimaryKeyConstraint("remit_id", "seq"),
+)
