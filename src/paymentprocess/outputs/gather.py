@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, and_, func, literal, or_, select, union
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, Subquery
 
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs.remittance import RemitInputs
@@ -33,7 +33,7 @@ def _read(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) 
     return read_frame(conn, query, schema)
 
 
-def event_payees(event_id: str) -> Select[Any]:
+def event_payees(event_id: str) -> Subquery:
     """payment_center_id of every payee the event paid, held, offset, refunded or carried in."""
     r, p, o, a = (
         t.claim_result,
@@ -83,7 +83,7 @@ def read_remit_inputs(conn: Connection, event_id: str) -> RemitInputs:
         table_schema(reg, register_cols),
     )
     history = _history(conn, event_id)
-    claims = _claims(conn, event_id, history)
+    claims = _claims(conn, event_id)
     return RemitInputs(
         event_id=event_id,
         results=results,
@@ -101,9 +101,8 @@ def _chain(claims: Any) -> Any:
     return func.coalesce(claims.c.parent_claim_core_id, claims.c.claim_core_id)
 
 
-def _history(conn: Connection, event_id: str) -> pl.DataFrame:
-    """Per chain of the event's paid 7/8 claims: its latest Paid claim outside the event (by
-    ReceivedDate, ClaimCore_ID) and what that claim's own lines pay."""
+def _history_candidates(event_id: str) -> Select[Any]:
+    """Claims of the chains of the event's paid 7/8 claims that were Paid outside the event."""
     c, r, h = t.claim_fin_core, t.claim_result, t.claim_fin_core.alias("h")
     hr = t.claim_result.alias("hr")
     chains = (
@@ -112,40 +111,43 @@ def _history(conn: Connection, event_id: str) -> pl.DataFrame:
         .where(
             r.c.payment_event_id == event_id,
             r.c.outcome == "paid",
-            c.c.frequency_code.in_(["7", "8"]),
+            or_(c.c.frequency_code == "7", c.c.frequency_code == "8"),
         )
     )
     paid_elsewhere = or_(
         and_(hr.c.claim_core_id.is_not(None), hr.c.payment_event_id != event_id),
         and_(hr.c.claim_core_id.is_(None), h.c.status == "Paid"),
     )
-    query = (
+    in_event = select(r.c.claim_core_id).where(r.c.payment_event_id == event_id)
+    return (
         select(
             _chain(h).label("chain_id"), h.c.claim_core_id, h.c.frequency_code, h.c.received_date
         )
         .select_from(
             h.outerjoin(hr, and_(hr.c.claim_core_id == h.c.claim_core_id, hr.c.outcome == "paid"))
         )
-        .where(_chain(h).in_(chains), paid_elsewhere)
-        .where(
-            ~h.c.claim_core_id.in_(
-                select(r.c.claim_core_id).where(r.c.payment_event_id == event_id)
-            )
-        )
+        .where(_chain(h).in_(chains), paid_elsewhere, ~h.c.claim_core_id.in_(in_event))
     )
+
+
+def _history(conn: Connection, event_id: str) -> pl.DataFrame:
+    """Per chain of the event's paid 7/8 claims: its latest Paid claim outside the event (by
+    ReceivedDate, ClaimCore_ID) and what that claim's own lines pay."""
+    candidates = _history_candidates(event_id)
     schema = {"chain_id": STR, "claim_core_id": STR, "frequency_code": STR, "received_date": DATE}
     latest = (
-        _read(conn, query, schema)
+        _read(conn, candidates, schema)
         .sort("chain_id", "received_date", "claim_core_id", nulls_last=False)
         .unique("chain_id", keep="last", maintain_order=True)
     )
-    pays = _line_payables(conn, latest["claim_core_id"].to_list())
+    ids = candidates.subquery("candidates")
+    pays = _line_payables(conn, select(ids.c.claim_core_id))
     return latest.join(pays, on="claim_core_id", how="left").select(
         "chain_id", "claim_core_id", pl.col("payable").fill_null(0)
     )
 
 
-def _line_payables(conn: Connection, claim_ids: list[str]) -> pl.DataFrame:
+def _line_payables(conn: Connection, claim_ids: Select[Any]) -> pl.DataFrame:
     sl = t.service_line
     names = ["claim_core_id", "line_number", *(m for m in t.CLAIM_MONEY)]
     lines = _read(
@@ -154,23 +156,19 @@ def _line_payables(conn: Connection, claim_ids: list[str]) -> pl.DataFrame:
         table_schema(sl, names),
     )
     return (
-        line_payables(lines)
-        .group_by("claim_core_id")
-        .agg(pl.col("payable").sum().cast(pl.Int64))
+        line_payables(lines).group_by("claim_core_id").agg(pl.col("payable").sum().cast(pl.Int64))
     )
 
 
-def _claims(conn: Connection, event_id: str, history: pl.DataFrame) -> pl.DataFrame:
+def _claims(conn: Connection, event_id: str) -> pl.DataFrame:
     c, r = t.claim_fin_core, t.claim_result
     names = ["claim_core_id", "parent_claim_core_id", "frequency_code", "received_date"]
     in_event = select(r.c.claim_core_id).where(
         r.c.payment_event_id == event_id, r.c.outcome == "paid"
     )
+    history = _history_candidates(event_id).subquery("candidates")
     query = select(*(c.c[n] for n in names)).where(
-        or_(
-            c.c.claim_core_id.in_(in_event),
-            c.c.claim_core_id.in_(history["claim_core_id"].to_list()),
-        )
+        or_(c.c.claim_core_id.in_(in_event), c.c.claim_core_id.in_(select(history.c.claim_core_id)))
     )
     return _read(conn, query, table_schema(c, names))
 
@@ -219,12 +217,14 @@ def _records(conn: Connection, event_id: str, payee_ids: Select[Any]) -> pl.Data
         "claim_chain_id": STR,
     }
     records = _read(conn, query, schema)
-    return records.join(_fcns(conn, records), on="claim_chain_id", how="left")
+    return records.join(_fcns(conn, payee_ids), on="claim_chain_id", how="left")
 
 
-def _fcns(conn: Connection, records: pl.DataFrame) -> pl.DataFrame:
-    c, r = t.claim_fin_core, t.claim_result
-    chains = records["claim_chain_id"].drop_nulls().unique().to_list()
+def _fcns(conn: Connection, payee_ids: Select[Any]) -> pl.DataFrame:
+    c, r, o = t.claim_fin_core, t.claim_result, t.over_and_under_payment
+    chains = select(o.c.claim_chain_id).where(
+        o.c.payment_center_id.in_(payee_ids), o.c.claim_chain_id.is_not(None)
+    )
     paid = or_(c.c.status == "Paid", r.c.claim_core_id.is_not(None))
     query = (
         select(_chain(c).label("claim_chain_id"), c.c.claim_core_id, c.c.received_date)
@@ -258,9 +258,7 @@ def _prior(conn: Connection, event_id: str, payee_ids: Select[Any]) -> pl.DataFr
     TRN02) or withheld money (row 7: E3 under its own TRN02), in issue order."""
     m, plb, f = t.remittance, t.remittance_plb, t.output_file
     own = and_(plb.c.remit_id == m.c.remit_id, plb.c.reference == m.c.trn02)
-    forwarded = (
-        select(literal(1)).where(own, plb.c.reason == "FB", plb.c.amount < 0).exists()
-    )
+    forwarded = select(literal(1)).where(own, plb.c.reason == "FB", plb.c.amount < 0).exists()
     withheld = select(literal(1)).where(own, plb.c.reason == "E3", plb.c.amount > 0).exists()
     query = (
         select(
