@@ -113,9 +113,15 @@ def backup_event_id(conn: Connection, backup_id: int) -> str:
     return str(event)
 
 
-def restore_backup(conn: Connection, backup_id: int) -> Restored:
+def restore_backup(
+    conn: Connection, backup_id: int, *, force_issued: str | None = None
+) -> Restored:
     """Undo the Final Run that took `backup_id`, if it is the latest and nothing else changed
-    what it wrote; else RunRefusedError naming why (the caller rolls back: nothing changed)."""
+    what it wrote; else RunRefusedError naming why (the caller rolls back: nothing changed).
+
+    Once the event's payment files were issued (`paymentprocess outputs`), money may have left:
+    refused unless `force_issued` gives the reason, which is recorded on every issued file of
+    the event (status `superseded`, OUTPUTS.md O-6)."""
     row = conn.execute(select(t.backup).where(t.backup.c.backup_id == backup_id)).mappings().first()
     if row is None:
         raise NotFoundError(f"backup {backup_id} does not exist")
@@ -129,6 +135,7 @@ def restore_backup(conn: Connection, backup_id: int) -> Restored:
     )
     _refuse_unless_latest(conn, backup_id, event_id, row)
     _refuse_if_changed_since(conn, backup_id, event_id, before)
+    _refuse_if_issued(conn, event_id, force_issued)
     checkpoint("restore:after-checks")
     restored: dict[str, int] = {}
     for name, copy in t.backup_copies.items():
@@ -161,6 +168,30 @@ def restore_backup(conn: Connection, backup_id: int) -> Restored:
     )
     checkpoint("restore:after-stage")
     return Restored(backup_id, event_id, stage, restored, _stale_dry_runs(conn, event_id, row))
+
+
+def _refuse_if_issued(conn: Connection, event_id: str, force_issued: str | None) -> None:
+    f, item = t.output_file, t.output_item
+    issued = select(f.c.output_file_id).where(
+        f.c.payment_event_id == event_id, f.c.status == "issued"
+    )
+    count = int(conn.execute(select(func.count()).select_from(issued.subquery())).scalar_one())
+    if not count:
+        return
+    if force_issued is None:
+        raise RunRefusedError(
+            f"payment event {event_id!r} has {count} issued payment file(s) (835, NACHA, checks): "
+            "money may already have left, so its Final Run is not undone. If the files were "
+            "never sent, or were recalled, restore with --force-issued REASON (recorded on "
+            "the files)."
+        )
+    why = f"event restored from its backup (forced): {force_issued}"
+    conn.execute(update(item).where(item.c.output_file_id.in_(issued)).values(status="superseded"))
+    conn.execute(
+        update(f)
+        .where(f.c.payment_event_id == event_id, f.c.status == "issued")
+        .values(status="superseded", reason=why)
+    )
 
 
 def _when(value: Any) -> str:
