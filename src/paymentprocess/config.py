@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     seq_chunk_size: int = Field(5000, ge=1, le=10_000_000)
     api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
     top_rate_limit: str = "10/minute"
+    output_dir: Path = Field(
+        Path("outputs"), description="where the HTTP service writes payment files (outputs)"
+    )
     stage_aliases: str = Field(
         "", description="more legacy PaymentEvent stage names for load: Approved=DryRun,Done=Final"
     )

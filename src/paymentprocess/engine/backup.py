@@ -141,8 +141,12 @@ def restore_backup(
     for name, copy in t.backup_copies.items():
         source = t.metadata.tables[name]
         cols = [c.name for c in source.columns]
-        conn.execute(delete(source))
         kept = select(*(copy.c[c] for c in cols)).where(copy.c.backup_id == backup_id)
+        if source is t.sequence_numbers:
+            conn.execute(delete(source).where(_rewound(source.c.name)))
+            kept = kept.where(_rewound(copy.c.name))
+        else:
+            conn.execute(delete(source))
         conn.execute(insert(source).from_select(cols, kept))
         restored[name] = int(conn.execute(select(func.count()).select_from(source)).scalar_one())
         checkpoint(f"restore:after-{name}")
@@ -322,6 +326,15 @@ def _refuse_if_changed_since(conn: Connection, backup_id: int, event_id: str, be
         )
 
 
+# Sequences of issued files (ISA13s, NACHA file-id modifiers): a number that reached a
+# clearinghouse or bank is never used again, so a restore neither checks nor rewinds them.
+NEVER_REWOUND = ("InterchangeControl:", "AchFileId:")
+
+
+def _rewound(name: Any) -> ColumnElement[bool]:
+    return and_(*(~name.startswith(prefix) for prefix in NEVER_REWOUND))
+
+
 def _moved_sequences(conn: Connection, backup_id: int, before: Any) -> list[str]:
     """Sequences whose value is not what the backup holds or, for the ones the Final Run
     advanced, what it left: moved since by `sequence set`, or created by a load. A backup whose
@@ -337,7 +350,13 @@ def _moved_sequences(conn: Connection, backup_id: int, before: Any) -> list[str]
         )
     }
     expected.update({str(k): int(v) for k, v in recorded.items()})
-    now = {str(r.name): int(r.value) for r in conn.execute(select(t.sequence_numbers))}
+    now = {
+        str(r.name): int(r.value)
+        for r in conn.execute(
+            select(t.sequence_numbers).where(_rewound(t.sequence_numbers.c.name))
+        )
+    }
+    expected = {k: v for k, v in expected.items() if not k.startswith(NEVER_REWOUND)}
     moved = [
         f"sequence {name} is {now[name]} (the Final Run left {value})"
         for name, value in sorted(expected.items())

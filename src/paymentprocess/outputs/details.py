@@ -51,7 +51,9 @@ class EventDetails:
     funding_source: dict[str, Any]  # the funding_source row
     payer: dict[str, Any] | None  # the payer row its funding source names, if any
     payees: pl.DataFrame  # PAYEE_COLUMNS of every payee the event touched
-    register: pl.DataFrame = field(default_factory=pl.DataFrame)  # the event's payment_register rows (outputs.gather)
+    register: pl.DataFrame = field(
+        default_factory=pl.DataFrame
+    )  # the event's payment_register rows (outputs.gather)
 
 
 def read_event_details(conn: Connection, event_id: str) -> EventDetails:

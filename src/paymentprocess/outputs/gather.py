@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, and_, func, literal, or_, select, union
-from sqlalchemy.sql import Select, Subquery
+from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs.remittance import RemitInputs
@@ -160,16 +160,23 @@ def _line_payables(conn: Connection, claim_ids: Select[Any]) -> pl.DataFrame:
     )
 
 
-def _claims(conn: Connection, event_id: str) -> pl.DataFrame:
+def item_claims(event_id: str) -> ColumnElement[bool]:
+    """claim_fin_core rows a remittance of the event can name: the event's paid claims and the
+    history claims they may reverse."""
     c, r = t.claim_fin_core, t.claim_result
-    names = ["claim_core_id", "parent_claim_core_id", "frequency_code", "received_date"]
     in_event = select(r.c.claim_core_id).where(
         r.c.payment_event_id == event_id, r.c.outcome == "paid"
     )
     history = _history_candidates(event_id).subquery("candidates")
-    query = select(*(c.c[n] for n in names)).where(
-        or_(c.c.claim_core_id.in_(in_event), c.c.claim_core_id.in_(select(history.c.claim_core_id)))
+    return or_(
+        c.c.claim_core_id.in_(in_event), c.c.claim_core_id.in_(select(history.c.claim_core_id))
     )
+
+
+def _claims(conn: Connection, event_id: str) -> pl.DataFrame:
+    c = t.claim_fin_core
+    names = ["claim_core_id", "parent_claim_core_id", "frequency_code", "received_date"]
+    query = select(*(c.c[n] for n in names)).where(item_claims(event_id))
     return _read(conn, query, table_schema(c, names))
 
 

@@ -68,7 +68,7 @@ KINDS = ("835", "ACH", "CHECK_REGISTER", "POSITIVE_PAY", "FHIR_PR")
 MODIFIERS = string.ascii_uppercase + string.digits  # NACHA file-id modifier A–Z, 0–9
 
 
-class OutputDriftError(PaymentError):
+class OutputDriftError(RunRefusedError):
     """OUTPUT_DRIFT: the event's data changed after its files were issued; nothing was written."""
 
     def __init__(self, event_id: str, paths: Sequence[str]) -> None:
