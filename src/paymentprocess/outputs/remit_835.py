@@ -34,7 +34,7 @@ from paymentprocess.outputs.remit_model import (
     X12Settings,
 )
 from paymentprocess.outputs.remittance import Remittances
-from paymentprocess.outputs.x12_835 import render_835 as render_checked
+from paymentprocess.outputs.x12_835 import render_checked
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.frames import read_frame, table_schema
 
