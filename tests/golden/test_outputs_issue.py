@@ -18,6 +18,7 @@ import achkit
 import pytest
 from sqlalchemy import Engine, select, update
 from tests.golden.test_legacy_cycles import _pay, legacy_documents
+from tests.unit.outputs.remit_builders import oxedi_problems, pyx12_errors
 
 from paymentprocess.errors import RunRefusedError
 from paymentprocess.io.load import load_documents
@@ -46,6 +47,7 @@ def _documents() -> dict[str, list[dict[str, Any]]]:
             "UsageIndicator": "P",
         }
     ]
+    docs["BenefitPlan"][0]["ClaimFilingIndicator"] = "12"
     docs["FundingSource"][0].update(
         {
             "BankRoutingNumber": "011000015",
@@ -116,6 +118,9 @@ def test_issue_regenerate_verify_and_drift(paid: Engine, tmp_path: Path) -> None
     assert len(register) == 3  # header + checks 7001, 7002
     assert register[1].split(",")[3:6] == ["7001", "2025-07-01", "257.04"]
     assert files["MANIFEST.sha256"].decode().count("\n") == len(files) - 1
+    for name, content in files.items():
+        if name.startswith("835/"):
+            assert (name, pyx12_errors(content), oxedi_problems(content)) == (name, [], [])
 
     # the same command again: the same bytes, nothing allocated anew
     again = issue_outputs(paid, "PE-1", tmp_path, now=NOW.replace(hour=18))
@@ -157,6 +162,9 @@ def test_ach_next_cycle_forward_balance_restore_and_reissue(paid: Engine, tmp_pa
     assert _segments(void, "TRN") == ["TRN*1*NP5*1987654321"]
     assert _segments(void, "PLB") == ["PLB*1234567901*20251231*FB:NP5*-480"]  # NPI_B
     assert report.counts()["ACH"] == 1
+    for name, content in files.items():
+        if name.startswith("835/"):
+            assert (name, pyx12_errors(content), oxedi_problems(content)) == (name, [], [])
 
     # the Final Run of PE-2 cannot be undone silently once its files exist
     with paid.connect() as conn:
@@ -193,3 +201,24 @@ def test_ach_next_cycle_forward_balance_restore_and_reissue(paid: Engine, tmp_pa
     assert all(s.superseded_by is not None for s in statuses if s.status == "superseded")
     digest = hashlib.sha256(new["835/835_FS1_1002_7001.x12"]).hexdigest()
     assert digest != hashlib.sha256(old["835/835_FS1_1002_7001.x12"]).hexdigest()  # new ISA13
+
+
+def test_a_kind_missing_data_is_not_generated_and_names_the_payees(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """O-5: no claim filing indicator (CLP06 is required) → no 835 at all, the problem names the
+    payees; the check register and Positive Pay are still written."""
+    docs = _documents()
+    del docs["BenefitPlan"][0]["ClaimFilingIndicator"]
+    load_documents(engine, docs, notes=[])
+    _pay(engine, "PE-1")
+    report = issue_outputs(engine, "PE-1", tmp_path, now=NOW)
+    assert report.counts() == {"CHECK_REGISTER": 1, "POSITIVE_PAY": 1}
+    problem = report.skipped["835"]
+    assert problem.payee_ids == [1001, 1002, 1003]
+    assert "ClaimFilingIndicator" in str(problem)
+    assert sorted(_files(tmp_path / "PE-1")) == [
+        "MANIFEST.sha256",
+        "checks/CHECKREG_FS1.csv",
+        "checks/POSPAY_FS1.csv",
+    ]

@@ -352,9 +352,7 @@ def _moved_sequences(conn: Connection, backup_id: int, before: Any) -> list[str]
     expected.update({str(k): int(v) for k, v in recorded.items()})
     now = {
         str(r.name): int(r.value)
-        for r in conn.execute(
-            select(t.sequence_numbers).where(_rewound(t.sequence_numbers.c.name))
-        )
+        for r in conn.execute(select(t.sequence_numbers).where(_rewound(t.sequence_numbers.c.name)))
     }
     expected = {k: v for k, v in expected.items() if not k.startswith(NEVER_REWOUND)}
     moved = [

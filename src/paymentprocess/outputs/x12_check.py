@@ -1,4 +1,5 @@
-"""Our own validator of a rendered 835 (OUTPUTS.md §3.7: V-1…V-8, V-11, V-12).
+"""Our own validator of a rendered 835 (OUTPUTS.md §3.7: V-1…V-8, V-11, V-12; and V-13, ours:
+CLP01/02/06/07 present, NM108 with NM109 — what pyx12 found missing on real event data).
 
 It re-parses the text — it never looks at the model the file came from — and returns a list of
 named problems. `assert_valid` raises `Remit835Error` naming the file/remittance and each rule.
@@ -222,6 +223,9 @@ class _Checker:
         for index, claim in enumerate(self.p.claims):
             el = claim.elements
             cid = _el(el, 7)
+            for number, name in ((1, "CLP01"), (2, "CLP02"), (6, "CLP06"), (7, "CLP07")):
+                if not _el(el, number):
+                    self.add("V-13", f"claim {cid}: {name} is required", claim.position)
             charge = self.money("V-2", _el(el, 3), claim.position, "CLP03")
             paid = self.money("V-2", _el(el, 4), claim.position, "CLP04")
             clp04_total += paid
@@ -257,6 +261,9 @@ class _Checker:
                     self.add("V-5", f"claim {cid}: no AMT*I on a reversal (CLP02 22)", pos)
             self.cas_codes(all_cas)
             self.chain(index, claim, reversed_ids, chains)
+        for pos, seg in self.p.segments:
+            if seg[0] == "NM1" and bool(_el(seg, 8)) != bool(_el(seg, 9)):
+                self.add("V-13", "NM108 and NM109 go together (P0809)", pos)
         return clp04_total, interest_total
 
     def cas_codes(self, cas: list[tuple[int, list[str]]]) -> None:
