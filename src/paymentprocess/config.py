@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     )
     api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
     top_rate_limit: str = "10/minute"
+    output_dir: Path = Field(
+        Path("outputs"), description="where the HTTP service writes payment files (outputs)"
+    )
     stage_aliases: str = Field(
         "", description="more legacy PaymentEvent stage names for load: Approved=DryRun,Done=Final"
     )

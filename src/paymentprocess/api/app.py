@@ -18,7 +18,7 @@ from paymentprocess.api.error_handlers import install_error_handlers
 from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
 from paymentprocess.api.openapi import install_openapi
 from paymentprocess.api.ratelimit import SlidingWindowLimiter
-from paymentprocess.api.routes import claims, health, payment_events, providers
+from paymentprocess.api.routes import claims, health, outputs, payment_events, providers
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.logs import configure_logging
 from paymentprocess.service.claims_batch import ClaimBatcher
@@ -56,7 +56,7 @@ def create_app(
     app.state.top_limiter = SlidingWindowLimiter(limit, window)
     app.state.run_payment_event = run_adapter.run_payment_event
     app.state.claim_batcher = ClaimBatcher(app.state.engine)
-    for module in (claims, providers, payment_events, health):
+    for module in (claims, providers, payment_events, outputs, health):
         app.include_router(module.router)
     install_error_handlers(app)
     install_openapi(app)

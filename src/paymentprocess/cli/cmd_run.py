@@ -220,12 +220,22 @@ def register(app: typer.Typer) -> None:
             int,
             typer.Option("--backup", min=1, max=2**31 - 1, help="Backup id (see `event show`)."),
         ],
+        force_issued: Annotated[
+            str | None,
+            typer.Option(
+                "--force-issued",
+                metavar="REASON",
+                help="Restore although the event's payment files were issued (they may have "
+                "reached the bank); REASON is recorded on the files, which become superseded.",
+            ),
+        ] = None,
     ) -> None:
         """Undo the latest Final Run from the backup it took: PaymentCenter, OverAndUnderPayment
         and SequenceNumbers as they were, the event's payments and claim results removed, its
         stage as before. Refused (exit 1, nothing changed) for a backup that is not the latest
-        Final Run's, or when anything else changed those tables since."""
-        restored = restore_final_run(state(ctx).engine(), backup_id)
+        Final Run's, when anything else changed those tables since, or once the event's payment
+        files were issued (unless --force-issued)."""
+        restored = restore_final_run(state(ctx).engine(), backup_id, force_issued=force_issued)
         put_back = [f"{k} ({v} rows)" for k, v in restored.rows.items() if " " not in k]
         removed = [
             f"{k.split()[0]} ({v} rows)" for k, v in restored.rows.items() if k.endswith(" removed")

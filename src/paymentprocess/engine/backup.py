@@ -113,9 +113,15 @@ def backup_event_id(conn: Connection, backup_id: int) -> str:
     return str(event)
 
 
-def restore_backup(conn: Connection, backup_id: int) -> Restored:
+def restore_backup(
+    conn: Connection, backup_id: int, *, force_issued: str | None = None
+) -> Restored:
     """Undo the Final Run that took `backup_id`, if it is the latest and nothing else changed
-    what it wrote; else RunRefusedError naming why (the caller rolls back: nothing changed)."""
+    what it wrote; else RunRefusedError naming why (the caller rolls back: nothing changed).
+
+    Once the event's payment files were issued (`paymentprocess outputs`), money may have left:
+    refused unless `force_issued` gives the reason, which is recorded on every issued file of
+    the event (status `superseded`, OUTPUTS.md O-6)."""
     row = conn.execute(select(t.backup).where(t.backup.c.backup_id == backup_id)).mappings().first()
     if row is None:
         raise NotFoundError(f"backup {backup_id} does not exist")
@@ -129,13 +135,18 @@ def restore_backup(conn: Connection, backup_id: int) -> Restored:
     )
     _refuse_unless_latest(conn, backup_id, event_id, row)
     _refuse_if_changed_since(conn, backup_id, event_id, before)
+    _refuse_if_issued(conn, event_id, force_issued)
     checkpoint("restore:after-checks")
     restored: dict[str, int] = {}
     for name, copy in t.backup_copies.items():
         source = t.metadata.tables[name]
         cols = [c.name for c in source.columns]
-        conn.execute(delete(source))
         kept = select(*(copy.c[c] for c in cols)).where(copy.c.backup_id == backup_id)
+        if source is t.sequence_numbers:
+            conn.execute(delete(source).where(_rewound(source.c.name)))
+            kept = kept.where(_rewound(copy.c.name))
+        else:
+            conn.execute(delete(source))
         conn.execute(insert(source).from_select(cols, kept))
         restored[name] = int(conn.execute(select(func.count()).select_from(source)).scalar_one())
         checkpoint(f"restore:after-{name}")
@@ -161,6 +172,30 @@ def restore_backup(conn: Connection, backup_id: int) -> Restored:
     )
     checkpoint("restore:after-stage")
     return Restored(backup_id, event_id, stage, restored, _stale_dry_runs(conn, event_id, row))
+
+
+def _refuse_if_issued(conn: Connection, event_id: str, force_issued: str | None) -> None:
+    f, item = t.output_file, t.output_item
+    issued = select(f.c.output_file_id).where(
+        f.c.payment_event_id == event_id, f.c.status == "issued"
+    )
+    count = int(conn.execute(select(func.count()).select_from(issued.subquery())).scalar_one())
+    if not count:
+        return
+    if force_issued is None:
+        raise RunRefusedError(
+            f"payment event {event_id!r} has {count} issued payment file(s) (835, NACHA, checks): "
+            "money may already have left, so its Final Run is not undone. If the files were "
+            "never sent, or were recalled, restore with --force-issued REASON (recorded on "
+            "the files)."
+        )
+    why = f"event restored from its backup (forced): {force_issued}"
+    conn.execute(update(item).where(item.c.output_file_id.in_(issued)).values(status="superseded"))
+    conn.execute(
+        update(f)
+        .where(f.c.payment_event_id == event_id, f.c.status == "issued")
+        .values(status="superseded", reason=why)
+    )
 
 
 def _when(value: Any) -> str:
@@ -291,6 +326,15 @@ def _refuse_if_changed_since(conn: Connection, backup_id: int, event_id: str, be
         )
 
 
+# Sequences of issued files (ISA13s, NACHA file-id modifiers): a number that reached a
+# clearinghouse or bank is never used again, so a restore neither checks nor rewinds them.
+NEVER_REWOUND = ("InterchangeControl:", "AchFileId:")
+
+
+def _rewound(name: Any) -> ColumnElement[bool]:
+    return and_(*(~name.startswith(prefix) for prefix in NEVER_REWOUND))
+
+
 def _moved_sequences(conn: Connection, backup_id: int, before: Any) -> list[str]:
     """Sequences whose value is not what the backup holds or, for the ones the Final Run
     advanced, what it left: moved since by `sequence set`, or created by a load. A backup whose
@@ -306,7 +350,11 @@ def _moved_sequences(conn: Connection, backup_id: int, before: Any) -> list[str]
         )
     }
     expected.update({str(k): int(v) for k, v in recorded.items()})
-    now = {str(r.name): int(r.value) for r in conn.execute(select(t.sequence_numbers))}
+    now = {
+        str(r.name): int(r.value)
+        for r in conn.execute(select(t.sequence_numbers).where(_rewound(t.sequence_numbers.c.name)))
+    }
+    expected = {k: v for k, v in expected.items() if not k.startswith(NEVER_REWOUND)}
     moved = [
         f"sequence {name} is {now[name]} (the Final Run left {value})"
         for name, value in sorted(expected.items())

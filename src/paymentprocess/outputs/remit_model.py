@@ -201,6 +201,11 @@ class ClaimItem:
     def __post_init__(self) -> None:
         if self.kind not in ("claim", "reversal"):
             raise RemitModelError(f"claim {self.claim_id}: kind must be claim or reversal")
+        if not self.filing_indicator.strip():
+            raise RemitModelError(
+                f"claim {self.claim_id}: no claim filing indicator (CLP06, required): set "
+                "BenefitPlan.ClaimFilingIndicator"
+            )
         for name in (
             "interest_cents",
             "billed",

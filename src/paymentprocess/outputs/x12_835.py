@@ -175,7 +175,8 @@ def _item(plan: ItemPlan, settings: X12Settings) -> list[Segment]:
             "",
             "",
             "",
-            "MI",
+            # NM108/NM109 go together (P0809): no member id known → neither
+            "MI" if t.clean_text(item.member_id, 80) else "",
             t.clean_text(item.member_id, 80),
         )
     )

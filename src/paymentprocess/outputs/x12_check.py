@@ -1,4 +1,5 @@
-"""Our own validator of a rendered 835 (OUTPUTS.md §3.7: V-1…V-8, V-11, V-12).
+"""Our own validator of a rendered 835 (OUTPUTS.md §3.7: V-1…V-8, V-11, V-12; and V-13, ours:
+CLP01/02/06/07 present, NM108 with NM109 — what pyx12 found missing on real event data).
 
 It re-parses the text — it never looks at the model the file came from — and returns a list of
 named problems. `assert_valid` raises `Remit835Error` naming the file/remittance and each rule.
@@ -265,6 +266,17 @@ class _Checker:
             self.add("V-5", "AMT*I belongs to the claim (loop 2100), not to a service line", pos)
         return clp04_total, interest_total
 
+    # -- V-13 (ours): elements pyx12 requires that the balancing rules do not see ----------------
+    def required_elements(self) -> None:
+        for claim in self.p.claims:
+            cid = _el(claim.elements, 7)
+            for number, name in ((1, "CLP01"), (2, "CLP02"), (6, "CLP06"), (7, "CLP07")):
+                if not _el(claim.elements, number):
+                    self.add("V-13", f"claim {cid}: {name} is required", claim.position)
+        for pos, seg in self.p.segments:
+            if seg[0] == "NM1" and bool(_el(seg, 8)) != bool(_el(seg, 9)):
+                self.add("V-13", "NM108 and NM109 go together (P0809)", pos)
+
     def cas_codes(self, cas: list[tuple[int, list[str]]]) -> None:
         allowed = OWN_CARCS | self.settings.extra_carcs
         configured = self.settings.other_group_reason
@@ -455,6 +467,7 @@ def check(
     c.envelope()
     bpr, trn = c.bpr_trn()
     clp04, interest = c.claims(chains)
+    c.required_elements()
     plb_total, _ = c.plb(interest)
     summary = _summary(c, bpr, trn, clp04, plb_total, interest)
     if summary.bpr02_cents != clp04 - plb_total:

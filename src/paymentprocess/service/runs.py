@@ -288,7 +288,9 @@ def busy_is_refusal(what: str) -> Iterator[None]:
         ) from None
 
 
-def restore_final_run(engine: Engine, backup_id: int) -> Restored:
+def restore_final_run(
+    engine: Engine, backup_id: int, *, force_issued: str | None = None
+) -> Restored:
     """Undo the latest Final Run from its backup, atomically; refuses (RunRefusedError, nothing
     changed) anything but the latest Final Run or a backup whose tables changed since.
 
@@ -299,7 +301,7 @@ def restore_final_run(engine: Engine, backup_id: int) -> Restored:
         event_id = backup_event_id(uow.conn, backup_id)
         _lock_event(uow.conn, event_id)
         one_final_run_at_a_time(uow.conn)
-        restored = restore_backup(uow.conn, backup_id)
+        restored = restore_backup(uow.conn, backup_id, force_issued=force_issued)
         uow.commit()
     log.info(
         "backup_restored",

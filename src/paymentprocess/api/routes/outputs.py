@@ -1,0 +1,123 @@
+"""`/payment-events/{id}/outputs`: issue the payment files of a Final Run, list them, download one.
+
+The files go under the `PAYMENT_OUTPUT_DIR` directory (default `outputs`), exactly as
+`paymentprocess outputs -p ID --out DIR` writes them (outputs.issue): the first request issues
+them, later requests regenerate the same bytes, and data changed since issue answers 409
+OUTPUT_DRIFT with nothing written. A download serves the issued bytes only after checking them
+against the SHA-256 recorded at issue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from paymentprocess.api.deps import ApiKeyRequired, EngineDep, SettingsDep
+from paymentprocess.api.schemas import ErrorBody
+from paymentprocess.errors import NotFoundError, RunRefusedError
+from paymentprocess.outputs import files
+from paymentprocess.outputs.issue import issue_outputs
+from paymentprocess.storage import tables as t
+
+router = APIRouter(prefix="/payment-events", tags=["payment outputs"])
+EventId = Annotated[str, Path(min_length=1, max_length=64)]
+ERRORS: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (401, 404, 409, 422)}
+
+
+class OutputRequest(BaseModel):
+    fhir: bool = False  # also FHIR R4 PaymentReconciliation NDJSON (kept once issued)
+
+
+class OutputFile(BaseModel):
+    output_file_id: int
+    kind: str
+    scope: str | None
+    file_name: str
+    sha256: str
+    size: int
+    status: str
+
+
+def _listed(engine: Any, event_id: str) -> list[dict[str, Any]]:
+    f = t.output_file
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(f.c.output_file_id, f.c.kind, f.c.scope, f.c.file_name, f.c.sha256, f.c.size)
+            .add_columns(f.c.status)
+            .where(f.c.payment_event_id == event_id, f.c.status == "issued")
+            .order_by(f.c.output_file_id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+@router.post(
+    "/{payment_event_id}/outputs",
+    dependencies=[ApiKeyRequired],
+    response_model=list[OutputFile],
+    summary="Issue (or regenerate) the payment files of a Final Run",
+    responses=ERRORS,
+)
+async def post_outputs(
+    engine: EngineDep,
+    settings: SettingsDep,
+    payment_event_id: EventId,
+    body: OutputRequest | None = None,
+) -> list[dict[str, Any]]:
+    fhir = body.fhir if body is not None else False
+    await run_in_threadpool(issue_outputs, engine, payment_event_id, settings.output_dir, fhir=fhir)
+    return _listed(engine, payment_event_id)
+
+
+@router.get(
+    "/{payment_event_id}/outputs",
+    response_model=list[OutputFile],
+    summary="The issued payment files of an event",
+    responses=ERRORS,
+)
+def list_outputs(engine: EngineDep, payment_event_id: EventId) -> list[dict[str, Any]]:
+    return _listed(engine, payment_event_id)
+
+
+@router.get(
+    "/{payment_event_id}/outputs/{output_file_id}",
+    dependencies=[ApiKeyRequired],
+    summary="Download one issued file (bytes checked against its recorded SHA-256)",
+    responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS},
+)
+def download_output(
+    engine: EngineDep,
+    settings: SettingsDep,
+    payment_event_id: EventId,
+    output_file_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> Response:
+    listed = {r["output_file_id"]: r for r in _listed(engine, payment_event_id)}
+    row = listed.get(output_file_id)
+    if row is None:
+        raise NotFoundError(
+            f"payment event {payment_event_id!r} has no issued file {output_file_id}"
+        )
+    path = FsPath(settings.output_dir) / files.event_dir_name(payment_event_id) / row["file_name"]
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise RunRefusedError(
+            f"file {row['file_name']} of {payment_event_id!r} is missing from the output "
+            "directory; POST .../outputs writes it again"
+        ) from None
+    if files.sha256_hex(content) != row["sha256"]:
+        raise RunRefusedError(
+            f"file {row['file_name']} of {payment_event_id!r} differs from what was issued; "
+            "it is not served (POST .../outputs rewrites the issued bytes)"
+        )
+    name = FsPath(row["file_name"]).name
+    return Response(
+        content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,648 @@
+"""Issue the files of a Final Run: render every kind, record them once, write them as one set.
+
+`issue_outputs(engine, event_id, out_dir)` — the `paymentprocess outputs` command:
+
+1. In one transaction: the event must be at stage `Final`. Its remittances are built from its
+   stored rows (outputs.gather, outputs.remittance), every kind is rendered and checked by our own
+   validators (a file that fails them is never written).
+2. First issue: the values that are not a function of the data (O-4) are allocated — the
+   creation time (UTC, to the minute), one ISA13 per 835 from `InterchangeControl:<ISA06>`, the
+   NACHA file-id modifier from `AchFileId:<FS>:<YYMMDD>`, a zero payment's TRN02 `NP<ISA13>` —
+   and stored with each file's SHA-256 in `output_file`, its items in `output_item` (one issued
+   file per payment and kind: a unique index), what each 835 said in `remittance` and
+   `remittance_plb`. Then the file set is written (outputs.files: temp files, fsync, rename; the
+   whole set or the previous one) and the transaction commits. A crash before the commit leaves
+   no rows, and the next run allocates afresh; a crash after it leaves rows whose files the next
+   run rewrites byte for byte.
+3. Any later run re-renders from the same rows with the stored values: equal hashes → the same
+   bytes are (re)written, or with `verify=True` the files on disk are compared and nothing is
+   written; a different hash → `OutputDriftError` (OUTPUT_DRIFT) naming the files, nothing
+   written. Re-issuing is `reissue_outputs`, never automatic.
+
+A kind whose data are incomplete (O-5) is not generated; the others are, and the report lists the
+problems (payee ids, never member ids or bank numbers).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from paymentprocess.errors import PaymentError, RunRefusedError
+from paymentprocess.logs import get_logger
+from paymentprocess.outputs import files
+from paymentprocess.outputs.checks import (
+    CheckItem,
+    check_positive_pay,
+    positive_pay_profile,
+    render_check_register,
+    render_positive_pay,
+)
+from paymentprocess.outputs.details import EventDetails, read_event_details
+from paymentprocess.outputs.fhir import FhirDetail, FhirRemittance, render_payment_reconciliations
+from paymentprocess.outputs.gather import read_remit_inputs
+from paymentprocess.outputs.nacha import (
+    AchEntry,
+    AchFileHeader,
+    AchFileInput,
+    AchOriginator,
+    render_nacha,
+    trn_segment,
+)
+from paymentprocess.outputs.nacha_check import check_nacha
+from paymentprocess.outputs.problems import OutputDataError
+from paymentprocess.outputs.remittance import Remittances, build_remittances
+from paymentprocess.storage import tables as t
+from paymentprocess.storage.database import unit_of_work
+
+log = get_logger(__name__)
+
+KINDS = ("835", "ACH", "CHECK_REGISTER", "POSITIVE_PAY", "FHIR_PR")
+MODIFIERS = string.ascii_uppercase + string.digits  # NACHA file-id modifier A–Z, 0–9
+
+
+class OutputDriftError(RunRefusedError):
+    """OUTPUT_DRIFT: the event's data changed after its files were issued; nothing was written."""
+
+    def __init__(self, event_id: str, paths: Sequence[str]) -> None:
+        self.paths = tuple(paths)
+        shown = ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
+        super().__init__(
+            f"OUTPUT_DRIFT: payment event {event_id!r}: {len(paths)} issued file(s) would "
+            f"differ from what was issued: {shown}. The event's rows changed after its files "
+            "were issued; nothing was written. If the bank or a payee must get corrected files, "
+            "re-issue them explicitly (`paymentprocess outputs reissue`)."
+        )
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The values of an issue that are not a function of the data (O-4)."""
+
+    created_at: datetime  # UTC, truncated to the minute
+    isa13: dict[str, int]  # remit_id → interchange control number
+    ach_modifier: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    kind: str
+    scope: str  # the FundingSource_ID or PaymentCenter_ID the file is for
+    path: str  # relative to the event's directory
+    content: bytes
+    control: dict[str, Any]
+    items: tuple[tuple[str, str | None], ...]  # (item_id, trace_number)
+
+
+@dataclass
+class OutputReport:
+    event_id: str
+    directory: Path
+    status: str  # issued | rewritten | verified
+    files: list[Rendered] = field(default_factory=list)
+    skipped: dict[str, OutputDataError] = field(default_factory=dict)  # kind → why
+    mismatches: list[str] = field(default_factory=list)  # verify: files on disk that differ
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.files:
+            out[f.kind] = out.get(f.kind, 0) + 1
+        return out
+
+
+# Renders the 835s of the remittances; set by outputs.remit_835 (kept apart: the 835 is big).
+Render835 = Callable[[Connection, EventDetails, Remittances, Controls], list[Rendered]]
+
+
+def issue_outputs(
+    engine: Engine,
+    event_id: str,
+    out_dir: Path,
+    *,
+    verify: bool = False,
+    fhir: bool = False,
+    now: datetime | None = None,
+) -> OutputReport:
+    """Render, record and write the files of `event_id` (module docstring)."""
+    from paymentprocess.outputs.remit_835 import render_835s
+
+    directory = Path(out_dir) / files.event_dir_name(event_id)
+    with unit_of_work(engine, write=not verify) as uow:
+        conn = uow.conn
+        details = read_event_details(conn, event_id)
+        inputs = read_remit_inputs(conn, event_id)
+        details = replace(details, register=inputs.register)
+        remits = build_remittances(inputs)
+        issued = _issued(conn, event_id)
+        if issued:
+            controls = _stored_controls(issued)
+        elif verify:
+            raise RunRefusedError(
+                f"payment event {event_id!r} has no issued files to verify "
+                "(run `paymentprocess outputs -p ...` first)"
+            )
+        else:
+            controls = _allocate(conn, details, remits, now or datetime.now(UTC))
+        remits = _with_zero_pay_trn(remits, controls)
+        report = OutputReport(event_id, directory, "issued")
+        _render_all(
+            conn, details, remits, controls, render_835s, report, fhir=fhir or _has_fhir(issued)
+        )
+        if issued:
+            _refuse_drift(event_id, issued, report.files)
+            expected = {f.path: f.content for f in report.files}
+            if verify:
+                report.status = "verified"
+                report.mismatches = [
+                    str(m) for m in files.verify_file_set(out_dir, event_id, expected)
+                ]
+                return report
+            files.write_file_set(out_dir, event_id, expected)
+            uow.commit()
+            report.status = "rewritten"
+            return report
+        _record(conn, details, remits, controls, report.files)
+        files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
+        uow.commit()
+    log.info(
+        "outputs_issued",
+        payment_event_id=event_id,
+        files=len(report.files),
+        kinds=report.counts(),
+        skipped=sorted(report.skipped),
+    )
+    return report
+
+
+def reissue_outputs(
+    engine: Engine,
+    event_id: str,
+    out_dir: Path,
+    *,
+    reason: str,
+    now: datetime | None = None,
+) -> OutputReport:
+    """Replace the event's issued files by a new set with new control values (OUTPUTS.md O-4):
+    the old `output_file` rows and their items become `superseded` with `reason` (never deleted),
+    the remittances are recorded again, and the new set replaces the old one on disk."""
+    from paymentprocess.outputs.remit_835 import render_835s
+
+    directory = Path(out_dir) / files.event_dir_name(event_id)
+    with unit_of_work(engine) as uow:
+        conn = uow.conn
+        details = read_event_details(conn, event_id)
+        issued = _issued(conn, event_id)
+        if not issued:
+            raise RunRefusedError(
+                f"payment event {event_id!r} has no issued files to re-issue "
+                "(run `paymentprocess outputs -p ...` first)"
+            )
+        _supersede(conn, event_id, issued, reason)
+        inputs = read_remit_inputs(conn, event_id)
+        details = replace(details, register=inputs.register)
+        remits = build_remittances(inputs)
+        controls = _allocate(conn, details, remits, now or datetime.now(UTC))
+        remits = _with_zero_pay_trn(remits, controls)
+        report = OutputReport(event_id, directory, "reissued")
+        _render_all(conn, details, remits, controls, render_835s, report, fhir=_has_fhir(issued))
+        new_ids = _record(conn, details, remits, controls, report.files)
+        _link_superseded(conn, issued, report.files, new_ids)
+        files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
+        uow.commit()
+    log.info("outputs_reissued", payment_event_id=event_id, files=len(report.files))
+    return report
+
+
+def _supersede(conn: Connection, event_id: str, issued: list[dict[str, Any]], reason: str) -> None:
+    ids = [row["output_file_id"] for row in issued]
+    f, item = t.output_file, t.output_item
+    conn.execute(
+        update(f).where(f.c.output_file_id.in_(ids)).values(status="superseded", reason=reason)
+    )
+    conn.execute(update(item).where(item.c.output_file_id.in_(ids)).values(status="superseded"))
+    remit_ids = select(t.remittance.c.remit_id).where(t.remittance.c.payment_event_id == event_id)
+    conn.execute(delete(t.remittance_plb).where(t.remittance_plb.c.remit_id.in_(remit_ids)))
+    conn.execute(delete(t.remittance).where(t.remittance.c.payment_event_id == event_id))
+
+
+def _link_superseded(
+    conn: Connection,
+    issued: list[dict[str, Any]],
+    rendered: list[Rendered],
+    new_ids: dict[str, int],
+) -> None:
+    """Each superseded file points at the new file of the same kind and scope, where one exists."""
+    f = t.output_file
+    by_scope = {(r.kind, r.scope): new_ids[r.path] for r in rendered}
+    for row in issued:
+        successor = by_scope.get((row["kind"], row["scope"]))
+        if successor is not None:
+            conn.execute(
+                update(f)
+                .where(f.c.output_file_id == row["output_file_id"])
+                .values(superseded_by=successor)
+            )
+
+
+# --- controls -----------------------------------------------------------------------------------
+
+
+def _issued(conn: Connection, event_id: str) -> list[dict[str, Any]]:
+    f = t.output_file
+    rows = conn.execute(
+        select(f)
+        .where(f.c.payment_event_id == event_id, f.c.status == "issued")
+        .order_by(f.c.output_file_id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def _has_fhir(issued: list[dict[str, Any]]) -> bool:
+    return any(r["kind"] == "FHIR_PR" for r in issued)
+
+
+def _stored_controls(issued: list[dict[str, Any]]) -> Controls:
+    created = issued[0]["created_at"]
+    isa13: dict[str, int] = {}
+    modifier = None
+    for row in issued:
+        control = row["control"] or {}
+        if "isa13" in control:
+            isa13[control["remit_id"]] = int(control["isa13"])
+        if "file_id_modifier" in control:
+            modifier = str(control["file_id_modifier"])
+    return Controls(created_at=created, isa13=isa13, ach_modifier=modifier)
+
+
+def _next_values(conn: Connection, name: str, count: int) -> int:
+    """Advance sequence `name` by `count`; returns the first new value (sequence row locked)."""
+    seq = t.sequence_numbers
+    current = conn.execute(select(seq.c.value).where(seq.c.name == name).with_for_update()).scalar()
+    if current is None:
+        conn.execute(insert(seq).values(name=name, value=count))
+        return 1
+    conn.execute(update(seq).where(seq.c.name == name).values(value=int(current) + count))
+    return int(current) + 1
+
+
+def _allocate(
+    conn: Connection, details: EventDetails, remits: Remittances, now: datetime
+) -> Controls:
+    created = now.astimezone(UTC).replace(second=0, microsecond=0, tzinfo=None)
+    sender = (details.payer or {}).get("isa_sender_id") or "UNSET"
+    remit_ids = remits.headers["remit_id"].to_list()
+    first = _next_values(conn, f"InterchangeControl:{sender}", len(remit_ids)) if remit_ids else 1
+    if first + len(remit_ids) - 1 > 999_999_999:
+        raise RunRefusedError(
+            f"sequence InterchangeControl:{sender} would pass 999999999 (ISA13 has 9 digits)"
+        )
+    modifier = None
+    eft = details.payees.filter(pl.col("payment_method") == "EFT").height
+    if eft:
+        day = details.payment_date.strftime("%y%m%d")
+        name = f"AchFileId:{details.funding_source['funding_source_id']}:{day}"
+        number = _next_values(conn, name, 1)
+        if number > len(MODIFIERS):
+            raise RunRefusedError(
+                f"sequence {name}: {number - 1} NACHA files were already created for this "
+                f"funding source and date; the file-id modifier has only {len(MODIFIERS)} values"
+            )
+        modifier = MODIFIERS[number - 1]
+    isa13 = {rid: first + i for i, rid in enumerate(remit_ids)}
+    return Controls(created_at=created, isa13=isa13, ach_modifier=modifier)
+
+
+def _with_zero_pay_trn(remits: Remittances, controls: Controls) -> Remittances:
+    """A zero payment's TRN02 is `NP` + its ISA13 (never a repeated value, RFI 1847)."""
+    isa = pl.DataFrame(
+        {"remit_id": list(controls.isa13), "isa13": list(controls.isa13.values())},
+        schema={"remit_id": pl.String, "isa13": pl.Int64},
+    )
+    headers = remits.headers.join(isa, on="remit_id", how="left").with_columns(
+        pl.coalesce("trn02", pl.concat_str(pl.lit("NP"), pl.col("isa13").cast(pl.String))).alias(
+            "trn02"
+        )
+    )
+    return Remittances(headers, remits.items, remits.plb)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _render_all(
+    conn: Connection,
+    details: EventDetails,
+    remits: Remittances,
+    controls: Controls,
+    render_835s: Render835,
+    report: OutputReport,
+    *,
+    fhir: bool,
+) -> None:
+    steps: list[tuple[str, Callable[[], list[Rendered]]]] = [
+        ("835", lambda: render_835s(conn, details, remits, controls)),
+        ("ACH", lambda: _ach(details, remits, controls)),
+        ("CHECK_REGISTER", lambda: _check_files(details, remits)),
+    ]
+    if fhir:
+        steps.append(("FHIR_PR", lambda: _fhir(details, remits, controls)))
+    for kind, render in steps:
+        try:
+            report.files.extend(render())
+        except OutputDataError as problem:
+            report.skipped[kind] = problem
+            if kind == "CHECK_REGISTER":
+                report.skipped["POSITIVE_PAY"] = problem
+
+
+def _trn(details: EventDetails, trn02: str) -> str:
+    payer = details.payer or {}
+    return trn_segment(trn02, str(payer.get("tin") or ""), details.funding_source.get("trn04_code"))
+
+
+def _payee_name(row: dict[str, Any]) -> str | None:
+    if row["payment_center_type"] == "Member":
+        parts = [row.get("name_first"), row.get("name_last")]
+        name = " ".join(p for p in parts if p)
+        return name or row.get("vendor_name")
+    return row.get("vendor_name")
+
+
+def _ach(details: EventDetails, remits: Remittances, controls: Controls) -> list[Rendered]:
+    pays = _paid_rows(details, remits, "EFT")
+    if not pays:
+        return []
+    fs = details.funding_source
+    entries = tuple(
+        AchEntry(
+            payment_id=p["payment_id"],
+            payment_center_id=p["payment_center_id"],
+            payee_name=_payee_name(p) or "",
+            rdfi_routing=p["bank_routing_number"] or "",
+            account_number=p["bank_account_number"] or "",
+            account_type=p["bank_account_type"] or "",
+            amount_cents=p["amount"],
+            kind="member" if p["payment_center_type"] == "Member" else "provider",
+            trn_segment=_trn(details, p["check_number"])
+            if p["payment_center_type"] == "Provider"
+            else None,
+        )
+        for p in pays
+    )
+    spec = AchFileInput(
+        header=AchFileHeader(
+            immediate_destination=fs.get("ach_immediate_destination") or "",
+            immediate_destination_name=fs.get("ach_immediate_destination_name") or "",
+            immediate_origin=fs.get("ach_immediate_origin") or "",
+            immediate_origin_name=fs.get("ach_immediate_origin_name") or "",
+            created_at=controls.created_at,
+            file_id_modifier=controls.ach_modifier or "A",
+        ),
+        originator=AchOriginator(
+            company_name=fs.get("ach_company_name") or "",
+            company_id=fs.get("ach_company_id") or "",
+            odfi_routing=fs.get("bank_routing_number") or "",
+        ),
+        effective_date=details.payment_date,
+        entries=entries,
+    )
+    nacha = render_nacha(spec)
+    problems = check_nacha(nacha.content)
+    if problems:
+        raise PaymentError(f"NACHA file failed our checker (not written): {problems[:5]}")
+    path = files.ach_file_name(
+        fs["funding_source_id"], details.payment_date, spec.header.file_id_modifier
+    )
+    return [
+        Rendered(
+            kind="ACH",
+            scope=fs["funding_source_id"],
+            path=path,
+            content=nacha.content,
+            control={"file_id_modifier": spec.header.file_id_modifier},
+            items=tuple((tr.payment_id, tr.trace_number) for tr in nacha.traces),
+        )
+    ]
+
+
+def _paid_rows(details: EventDetails, remits: Remittances, method: str) -> list[dict[str, Any]]:
+    """The event's payments by `method` with their payees, in PaymentCenter_ID order."""
+    register = details.register.filter(pl.col("method") == method)
+    return (
+        register.join(details.payees, on="payment_center_id", how="left")
+        .sort("payment_center_id")
+        .to_dicts()
+    )
+
+
+def _check_files(details: EventDetails, remits: Remittances) -> list[Rendered]:
+    pays = _paid_rows(details, remits, "CHECK")
+    if not pays:
+        return []
+    fs = details.funding_source
+    items = [
+        CheckItem(
+            payment_event_id=details.event_id,
+            payment_id=p["payment_id"],
+            funding_source_id=fs["funding_source_id"],
+            check_number=p["check_number"],
+            issue_date=p["payment_date"],
+            amount_cents=p["amount"],
+            payee_id=p["payment_center_id"],
+            payee_type="Member" if p["payment_center_type"] == "Member" else "Provider",
+            payee_name=_payee_name(p),
+            address_line1=p["address_line1"],
+            address_line2=p["address_line2"],
+            city=p["address_city"],
+            state=p["address_state"],
+            zip=p["address_zip"],
+            trn02=p["check_number"],
+        )
+        for p in pays
+    ]
+    register = render_check_register(items)
+    profile = positive_pay_profile(fs.get("positive_pay_profile")).name
+    positive = render_positive_pay(items, fs.get("bank_account_number") or "", profile)
+    problems = check_positive_pay(register, positive, profile)
+    if problems:
+        raise PaymentError(f"Positive Pay file disagrees with the check register: {problems}")
+    payments = tuple((it.payment_id, None) for it in items)
+    scope = fs["funding_source_id"]
+    return [
+        Rendered(
+            "CHECK_REGISTER", scope, files.check_register_file_name(scope), register, {}, payments
+        ),
+        Rendered(
+            "POSITIVE_PAY",
+            scope,
+            files.positive_pay_file_name(scope),
+            positive,
+            {"profile": profile},
+            payments,
+        ),
+    ]
+
+
+def _fhir(details: EventDetails, remits: Remittances, controls: Controls) -> list[Rendered]:
+    headers = remits.headers.filter(pl.col("net_pay") > 0)
+    if headers.height == 0:
+        return []
+    npi = dict(details.payees.select("payment_center_id", "npi").iter_rows())
+    items = remits.items.group_by("payment_center_id", maintain_order=True).agg(pl.all())
+    item_rows = {r["payment_center_id"]: r for r in items.iter_rows(named=True)}
+    plb = remits.plb.group_by("payment_center_id", maintain_order=True).agg(pl.all())
+    plb_rows = {r["payment_center_id"]: r for r in plb.iter_rows(named=True)}
+    resources = []
+    for h in headers.iter_rows(named=True):
+        pc = h["payment_center_id"]
+        nd = str(npi.get(pc) or "")
+        its = item_rows.get(pc)
+        lines: list[FhirDetail] = []
+        if its is not None:
+            for kind, claim, for_claim, amount in zip(
+                its["kind"], its["claim_core_id"], its["for_claim"], its["clp04"], strict=True
+            ):
+                lines.append(
+                    FhirDetail(
+                        type="adjustment" if kind == "reversal" else "payment",
+                        request_claim_id=for_claim if kind == "reversal" else claim,
+                        predecessor_claim_id=claim if kind == "reversal" else None,
+                        payee_npi=nd,
+                        date=details.payment_date,
+                        amount_cents=amount,
+                    )
+                )
+        ps = plb_rows.get(pc)
+        if ps is not None:
+            for code, ref, amount in zip(ps["code"], ps["reference"], ps["amount"], strict=True):
+                reference = f"{code}:{ref if ref is not None else h['trn02']}"
+                lines.append(
+                    FhirDetail(
+                        type="adjustment",
+                        request_claim_id=None,
+                        predecessor_claim_id=None,
+                        payee_npi=nd,
+                        date=details.payment_date,
+                        amount_cents=-amount,
+                        reference=reference if code != "L6" else "L6",
+                    )
+                )
+        resources.append(
+            FhirRemittance(
+                remit_id=h["remit_id"],
+                payment_id=h["payment_id"],
+                payee_id=pc,
+                created_at=controls.created_at,
+                payer_tin=str((details.payer or {}).get("tin") or ""),
+                payment_date=details.payment_date,
+                amount_cents=h["net_pay"],
+                trn02=h["trn02"],
+                details=tuple(lines),
+            )
+        )
+    content = render_payment_reconciliations(resources)
+    ids = tuple((h["remit_id"], None) for h in headers.iter_rows(named=True))
+    return [Rendered("FHIR_PR", details.event_id, files.fhir_file_name(), content, {}, ids)]
+
+
+# --- recording and drift ------------------------------------------------------------------------
+
+
+def _record(
+    conn: Connection,
+    details: EventDetails,
+    remits: Remittances,
+    controls: Controls,
+    rendered: list[Rendered],
+) -> dict[str, int]:
+    """Insert the issue's control rows; returns path → output_file_id."""
+    f, item = t.output_file, t.output_item
+    file_ids: dict[str, int] = {}
+    for r in rendered:
+        file_id = conn.execute(
+            insert(f)
+            .values(
+                payment_event_id=details.event_id,
+                kind=r.kind,
+                scope=r.scope,
+                file_name=r.path,
+                created_at=controls.created_at,
+                control=r.control,
+                sha256=files.sha256_hex(r.content),
+                size=len(r.content),
+                status="issued",
+            )
+            .returning(f.c.output_file_id)
+        ).scalar_one()
+        file_ids[r.path] = int(file_id)
+        if r.items:
+            conn.execute(
+                insert(item),
+                [
+                    {
+                        "output_file_id": file_id,
+                        "kind": r.kind,
+                        "item_id": item_id,
+                        "trace_number": trace,
+                        "status": "issued",
+                    }
+                    for item_id, trace in r.items
+                ],
+            )
+    remit_file = {
+        r.control["remit_id"]: file_ids[r.path] for r in rendered if "remit_id" in r.control
+    }
+    headers = remits.headers.to_dicts()
+    if headers:
+        conn.execute(
+            insert(t.remittance),
+            [
+                {
+                    "remit_id": h["remit_id"],
+                    "payment_event_id": details.event_id,
+                    "payment_center_id": h["payment_center_id"],
+                    "payment_id": h["payment_id"] if h["net_pay"] > 0 else None,
+                    "trn02": h["trn02"],
+                    "bpr01": "I" if h["net_pay"] > 0 else "H",
+                    "bpr04": h["bpr04"],
+                    "amount": h["net_pay"],
+                    "output_file_id": remit_file.get(h["remit_id"]),
+                }
+                for h in headers
+            ],
+        )
+    trn = dict(remits.headers.select("payment_center_id", "trn02").iter_rows())
+    remit_of = dict(remits.headers.select("payment_center_id", "remit_id").iter_rows())
+    plbs = remits.plb.to_dicts()
+    if plbs:
+        conn.execute(
+            insert(t.remittance_plb),
+            [
+                {
+                    "remit_id": remit_of[p["payment_center_id"]],
+                    "seq": p["seq"],
+                    "reason": p["code"],
+                    "reference": p["reference"]
+                    if p["reference"] is not None
+                    else trn[p["payment_center_id"]],
+                    "amount": p["amount"],
+                }
+                for p in plbs
+            ],
+        )
+    return file_ids
+
+
+def _refuse_drift(event_id: str, issued: list[dict[str, Any]], rendered: list[Rendered]) -> None:
+    now = {r.path: files.sha256_hex(r.content) for r in rendered}
+    then = {row["file_name"]: row["sha256"] for row in issued}
+    drift = sorted(p for p in then.keys() | now.keys() if then.get(p) != now.get(p))
+    if drift:
+        raise OutputDriftError(event_id, drift)

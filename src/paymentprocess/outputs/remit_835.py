@@ -1,0 +1,304 @@
+"""The 835s of an event: its remittances (outputs.remittance) as `remit_model.Remittance`s, rendered
+and checked (outputs.x12_835, outputs.x12_check), one file per provider payee.
+
+The claims and lines the items name are read in two set-based queries; the rest is a walk over
+the remittances that builds each one's model (rendering text is per segment by nature).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, select
+
+from paymentprocess.outputs import files
+from paymentprocess.outputs.details import EventDetails
+from paymentprocess.outputs.gather import item_claims
+from paymentprocess.outputs.issue import Controls, Rendered
+from paymentprocess.outputs.problems import OutputDataError, OutputProblem
+from paymentprocess.outputs.remit_model import (
+    Address,
+    ClaimItem,
+    Envelope,
+    FundingBank,
+    Payee,
+    Payer,
+    Payment,
+    PlbEntry,
+    RemitModelError,
+    Remittance,
+    ServiceLine,
+    X12Settings,
+)
+from paymentprocess.outputs.remittance import Remittances
+from paymentprocess.outputs.x12_835 import render_checked
+from paymentprocess.storage import tables as t
+from paymentprocess.storage.frames import read_frame, table_schema
+
+CLAIM_COLUMNS = (
+    "claim_core_id",
+    "claim_reference",
+    "patient_control_number",
+    "patient_first_name",
+    "patient_last_name",
+    "frequency_code",
+    "benefit_plan_id",
+    "member_id",
+    "received_date",
+    "service_begin_date",
+    *t.CLAIM_MONEY,
+)
+LINE_COLUMNS = (
+    "claim_core_id",
+    "line_number",
+    "procedure_code",
+    "units",
+    "service_date",
+    "line_item_control_number",
+    "modifiers",
+    *t.CLAIM_MONEY,
+)
+DEFAULT_RECEIVER_QUALIFIER = "ZZ"  # mutually defined; ISA08 then = the payee's NPI
+
+
+def render_835s(
+    conn: Connection,
+    details: EventDetails,
+    remits: Remittances,
+    controls: Controls,
+    settings: X12Settings | None = None,
+) -> list[Rendered]:
+    """One checked 835 per remittance, or OutputDataError listing every payee that lacks data."""
+    if remits.headers.height == 0:
+        return []
+    settings = settings or X12Settings()
+    payer, problems = _payer(details)
+    claims, lines = _claims_and_lines(conn, details.event_id, remits)
+    payees = {p["payment_center_id"]: p for p in details.payees.to_dicts()}
+    items = defaultdict(list)
+    for row in remits.items.iter_rows(named=True):
+        items[row["payment_center_id"]].append(row)
+    plb = defaultdict(list)
+    for row in remits.plb.iter_rows(named=True):
+        plb[row["payment_center_id"]].append(row)
+    fs = details.funding_source
+    funding = FundingBank(
+        funding_source_id=fs["funding_source_id"],
+        routing=fs.get("bank_routing_number") or "",
+        account=fs.get("bank_account_number") or "",
+        trn04_code=fs.get("trn04_code"),
+    )
+    out: list[Rendered] = []
+    for h in remits.headers.iter_rows(named=True):
+        pc = h["payment_center_id"]
+        payee = payees.get(pc, {})
+        try:
+            if payer is None:
+                continue
+            remit = Remittance(
+                remit_id=h["remit_id"],
+                payer=payer,
+                funding=funding,
+                payee=_payee(payee, h),
+                payment=Payment(
+                    method=h["bpr04"],
+                    amount_cents=h["net_pay"],
+                    payment_date=details.payment_date,
+                    trn02=h["trn02"],
+                ),
+                envelope=Envelope(
+                    isa13=controls.isa13[h["remit_id"]],
+                    created_at=controls.created_at,
+                    receiver_qualifier=payee.get("era_receiver_qualifier")
+                    or DEFAULT_RECEIVER_QUALIFIER,
+                    receiver_id=payee.get("era_receiver_id") or str(payee.get("npi") or ""),
+                ),
+                items=tuple(_item(i, claims, lines) for i in items.get(pc, [])),
+                plb=tuple(
+                    PlbEntry(
+                        code=p["code"],
+                        amount_cents=p["amount"],
+                        reference=p["reference"] if p["reference"] is not None else h["trn02"],
+                    )
+                    if p["code"] != "L6"
+                    else PlbEntry(code="L6", amount_cents=p["amount"])
+                    for p in plb.get(pc, [])
+                ),
+            )
+            content = render_checked(remit, settings)
+        except (RemitModelError, KeyError) as exc:
+            problems.append(OutputProblem("REMIT_DATA_MISSING", pc, "835", str(exc)))
+            continue
+        path = files.x12_file_name(fs["funding_source_id"], pc, h["trn02"])
+        out.append(
+            Rendered(
+                kind="835",
+                scope=str(pc),
+                path=path,
+                content=content,
+                control={"remit_id": h["remit_id"], "isa13": controls.isa13[h["remit_id"]]},
+                items=((h["remit_id"], None),),
+            )
+        )
+    if problems:
+        raise OutputDataError("835", problems)
+    return out
+
+
+def _payer(details: EventDetails) -> tuple[Payer | None, list[OutputProblem]]:
+    row = details.payer
+    if row is None:
+        return None, [
+            OutputProblem(
+                "REMIT_DATA_MISSING",
+                None,
+                "funding_source.payer_id",
+                "the event's funding source names no payer (Payer collection)",
+            )
+        ]
+    try:
+        return (
+            Payer(
+                legal_name=row["legal_name"] or "",
+                tin=row["tin"] or "",
+                address=Address(
+                    line1=row["address_line1"] or "",
+                    line2=row["address_line2"],
+                    city=row["address_city"] or "",
+                    state=row["address_state"] or "",
+                    zip=row["address_zip"] or "",
+                ),
+                edi_contact_name=row["edi_contact_name"] or "",
+                edi_contact_phone=row["edi_contact_phone"] or "",
+                edi_contact_email=row["edi_contact_email"],
+                edi_contact_url=row["edi_contact_url"],
+                isa_sender_qualifier=row["isa_sender_qualifier"] or "",
+                isa_sender_id=row["isa_sender_id"] or "",
+                gs_sender_code=row["gs_sender_code"] or "",
+                usage_indicator=row["usage_indicator"] or "P",
+                payer_identifier=row["payer_identifier"],
+            ),
+            [],
+        )
+    except RemitModelError as exc:
+        return None, [OutputProblem("REMIT_DATA_MISSING", None, "payer", str(exc))]
+
+
+def _payee(row: dict[str, Any], header: dict[str, Any]) -> Payee:
+    address = None
+    if row.get("address_line1"):
+        address = Address(
+            line1=row["address_line1"],
+            line2=row.get("address_line2"),
+            city=row.get("address_city") or "",
+            state=row.get("address_state") or "",
+            zip=row.get("address_zip") or "",
+        )
+    eft = header["bpr04"] == "ACH"
+    return Payee(
+        payment_center_id=str(header["payment_center_id"]),
+        vendor_name=row.get("vendor_name") or "",
+        npi=row.get("npi") or "",
+        tin=row.get("tax_id") or "",
+        address=address,
+        bank_routing=row.get("bank_routing_number") if eft else None,
+        bank_account=row.get("bank_account_number") if eft else None,
+        bank_account_type=row.get("bank_account_type") if eft else None,
+    )
+
+
+def _claims_and_lines(
+    conn: Connection, event_id: str, remits: Remittances
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    ids = remits.items["claim_core_id"].drop_nulls().unique()
+    frame = pl.DataFrame({"claim_core_id": ids})
+    c, sl, bp = t.claim_fin_core, t.service_line, t.benefit_plan
+    named = item_claims(event_id)
+    claims = read_frame(
+        conn,
+        select(*(c.c[n] for n in CLAIM_COLUMNS)).where(named),
+        table_schema(c, CLAIM_COLUMNS),
+    )
+    plans = read_frame(
+        conn,
+        select(bp.c.benefit_plan_id, bp.c.claim_filing_indicator),
+        table_schema(bp, ["benefit_plan_id", "claim_filing_indicator"]),
+    )
+    claims = frame.join(claims, on="claim_core_id", how="inner").join(
+        plans, on="benefit_plan_id", how="left"
+    )
+    lines = read_frame(
+        conn,
+        select(*(sl.c[n] for n in LINE_COLUMNS)).where(
+            sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(named))
+        ),
+        table_schema(sl, LINE_COLUMNS),
+    ).sort("claim_core_id", "line_number")
+    by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in lines.iter_rows(named=True):
+        by_claim[line["claim_core_id"]].append(line)
+    return {r["claim_core_id"]: r for r in claims.iter_rows(named=True)}, by_claim
+
+
+def _line(row: dict[str, Any]) -> ServiceLine:
+    member = (
+        sum(row[m] for m in ("deductible_amount", "coinsurance_amount", "copay_amount"))
+        + row["other_adjustment_amount"]
+    )
+    return ServiceLine(
+        procedure_code=row["procedure_code"] or "",
+        billed=row["billed_amount"],
+        allowed=row["allowed_amount"],
+        payable=max(row["allowed_amount"] - member, 0),
+        deductible=row["deductible_amount"],
+        coinsurance=row["coinsurance_amount"],
+        copay=row["copay_amount"],
+        other_adjustment=row["other_adjustment_amount"],
+        modifiers=tuple(json.loads(row["modifiers"])) if row["modifiers"] else (),
+        units=row["units"] if row["units"] is not None else 1,
+        service_date=row["service_date"],
+        line_item_control_number=row["line_item_control_number"],
+    )
+
+
+def _item(
+    row: dict[str, Any],
+    claims: dict[str, dict[str, Any]],
+    lines: dict[str, list[dict[str, Any]]],
+) -> ClaimItem:
+    claim_id = row["claim_core_id"]
+    if claim_id is None:
+        raise RemitModelError(
+            f"the reversal before claim {row['for_claim']} names no claim of the chain"
+        )
+    claim = claims[claim_id]
+    own = tuple(_line(line) for line in lines.get(claim_id, []))
+    reversal = row["kind"] == "reversal"
+    header = {m: claim[m] or 0 for m in t.CLAIM_MONEY}
+    return ClaimItem(
+        kind="reversal" if reversal else "claim",
+        claim_id=claim_id,
+        patient_control_number=claim["patient_control_number"]
+        or claim["claim_reference"]
+        or claim_id,
+        frequency_code=claim["frequency_code"] or "1",
+        filing_indicator=claim["claim_filing_indicator"] or "",
+        member_id=claim["member_id"] or "",
+        received_date=claim["received_date"],
+        lines=own,
+        patient_last_name=claim["patient_last_name"],
+        patient_first_name=claim["patient_first_name"],
+        interest_cents=0 if reversal else row["interest"],
+        service_date=claim["service_begin_date"],
+        billed=header["billed_amount"],
+        allowed=header["allowed_amount"],
+        deductible=header["deductible_amount"],
+        coinsurance=header["coinsurance_amount"],
+        copay=header["copay_amount"],
+        other_adjustment=header["other_adjustment_amount"],
+        payable=row["clp04"] if not reversal else -row["clp04"],
+        effective_before=-row["clp04"] if reversal else None,
+    )
