@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from paymentprocess.domain import columns as col
 from paymentprocess.domain.money import interest_cents_expr
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
+from paymentprocess.domain.run_config import RunConfig
 
 
 def _payable_expr() -> pl.Expr:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
-from paymentprocess.engine.payees import key_expr
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.payee_keys import key_expr
+from paymentprocess.domain.run_config import RunConfig
 
 KEY, PC_ID, OU_ID = col.PAYEE_KEY, "payment_center_id", "over_and_under_payment_id"
 ORDER = ("created_date", OU_ID)

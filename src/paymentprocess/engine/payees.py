@@ -7,25 +7,11 @@ outcomes are known) is built by `cycle_payees`; new payees get ids only in a Fin
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
-
-
-def _present(name: str) -> pl.Expr:
-    """Absent, null or blank text is missing; present text is used as given (not trimmed)."""
-    return pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != "")
-
-
-def key_expr(cfg: RunConfig) -> pl.Expr:
-    """The payee key of a claim (or refund) row; null when an identifier is missing."""
-    if cfg.event_type == "DMR":
-        return pl.when(_present("member_id")).then(pl.col("member_id"))
-    both = _present("tax_id") & _present("npi")
-    return pl.when(both).then(pl.concat_str(pl.col("tax_id"), pl.lit("|"), pl.col("npi")))
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.payee_keys import key_expr, present
+from paymentprocess.domain.run_config import RunConfig
 
 
 def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
@@ -39,7 +25,7 @@ def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) ->
         contract = pl.lit("Member")
     else:
         first_claim_type = (  # the smallest ClaimCore_ID of each key that has a contract type
-            keyed.filter(_present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
+            keyed.filter(present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
             .group_by(col.PAYEE_KEY)
             .agg(
                 pl.col("contract_type")
@@ -106,10 +92,3 @@ def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig)
         pl.col("payee_contract_type").alias("contract_type"),
         pl.lit("CHECK").alias("payment_method"),
     ).sort("payee_key")
-
-
-def stats_key(payee_key: str, event_type: str) -> str:
-    """The key shown in stats for a payee without an id (member ids are PHI: pseudonymised)."""
-    if event_type == "DMR":
-        return "member:" + hashlib.sha256(payee_key.encode()).hexdigest()[:16]
-    return payee_key

@@ -16,15 +16,17 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.findings import Finding, has_critical
+from paymentprocess.domain.run_config import Mode, RunConfig
 from paymentprocess.engine import compute, ledger, payees, persist, stats, transform
 from paymentprocess.engine.bounds import check_money_range
-from paymentprocess.engine.config import Mode, RunConfig, load_config
-from paymentprocess.engine.faults import checkpoint
+from paymentprocess.engine.config import load_config
 from paymentprocess.engine.invariant import check_invariant
-from paymentprocess.engine.load import CycleData, load_cycle
+from paymentprocess.engine.load import load_cycle
 from paymentprocess.engine.persist import ClaimCopy
 from paymentprocess.engine.validate import run_rules
+from paymentprocess.faults import checkpoint
 from paymentprocess.rules import FINDING_ORDER
 from paymentprocess.rules.base import RuleContext
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.process_codes import holds_payment
+from paymentprocess.domain.run_config import RunConfig
 
 CHAIN = "chain_id"
 VALID_CODES = ("1", "7", "8")
@@ -33,19 +34,6 @@ def _inside_criteria(cfg: RunConfig) -> pl.Expr:
             *(r.is_in(listed).fill_null(False) for r in payee_refs)
         )
     return inside
-
-
-def holds_payment(cfg: RunConfig, claims: pl.DataFrame) -> pl.Expr:
-    """True for claims of `claims` whose ProcessCodes name a payment-holding code. The JSON lists
-    are decoded once per distinct text (a cycle has few), not once per claim."""
-    if not cfg.holding_process_codes:
-        return pl.lit(False)
-    texts = claims.select(pl.col("process_codes").drop_nulls().unique())
-    codes = pl.col("process_codes").str.json_decode(pl.List(pl.String))
-    holding = list(cfg.holding_process_codes)
-    holds = codes.list.eval(pl.element().is_in(holding)).list.any().fill_null(False)
-    holding_texts = texts.filter(holds)["process_codes"]
-    return pl.col("process_codes").is_in(holding_texts.implode()).fill_null(False)
 
 
 def add_outcomes(claims: pl.DataFrame, history: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:

@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError
 
+from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.findings import has_critical
+from paymentprocess.domain.run_config import Mode, RunConfig
 from paymentprocess.engine.backup import Restored, backup_event_id, restore_backup
-from paymentprocess.engine.config import Mode, RunConfig, load_config
+from paymentprocess.engine.config import load_config
 from paymentprocess.engine.fingerprint import fingerprint
-from paymentprocess.engine.load import CycleData
 from paymentprocess.engine.pipeline import RunResult, execute
 from paymentprocess.errors import PaymentError, RunRefusedError
 from paymentprocess.logs import get_logger
