@@ -1,8 +1,9 @@
-"""Stage `payees`: payee keys on claims, existing payees resolved, new payees identified.
+"""Stage `payees`: payee keys on claims, existing payees resolved, new payees' details.
 
 Provider events key a claim by `TaxID|NPI`, DMR events by `MemberID`. Existing payees bring their
 `PaymentCenter_ID`, contract type and payment method. The cycle's payee list (after the claims'
-outcomes are known) is built by `cycle_payees`; new payees get ids only in a Final Run.
+outcomes are known) is built by the `ledger` stage; new payees get ids only in a Final Run
+(`new_payee_details`, written by `persist`).
 """
 
 from __future__ import annotations
@@ -44,24 +45,6 @@ def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) ->
     return joined.with_columns(contract.alias("payee_contract_type")).drop(
         "known_contract_type", "claim_contract_type", strict=False
     )
-
-
-def cycle_payees(claims: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFrame) -> pl.DataFrame:
-    """Payees of paid-outcome claims plus existing payees holding an open UnderPayment."""
-    from_claims = (
-        claims.filter(pl.col(col.OUTCOME) == col.PAID)
-        .group_by(col.PAYEE_KEY)
-        .agg(pl.col("payment_center_id").first(), pl.col("payment_method").first())
-    )
-    held_ids = ledger.filter(pl.col("type") == "UnderPayment").select("payment_center_id").unique()
-    from_ledger = payees.join(held_ids, on="payment_center_id", how="semi").select(
-        col.PAYEE_KEY, "payment_center_id", "payment_method"
-    )
-    both = pl.concat([from_claims, from_ledger]).unique(col.PAYEE_KEY, keep="first")
-    return both.with_columns(
-        pl.col("payment_center_id").is_null().alias("is_new"),
-        pl.col("payment_method").fill_null("CHECK"),
-    ).sort(col.PAYEE_KEY)
 
 
 def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
