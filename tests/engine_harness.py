@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 
 from paymentprocess.domain.addresses import PARTS
+from paymentprocess.domain.columns import PAYEE_ADDRESS
 from paymentprocess.domain.money import format_cents
-from paymentprocess.engine.columns import PAYEE_ADDRESS
 from paymentprocess.io.load import load_documents
 from paymentprocess.reference.cycle import compute_cycle
 from paymentprocess.reference.results import ReferenceResult

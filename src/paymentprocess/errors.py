@@ -29,7 +29,14 @@ class NotFoundError(PaymentError):
 
 
 class RunRefusedError(PaymentError):
-    """A run may not start (wrong stage, claims changed since the Dry Run, already running)."""
+    """A run may not start (wrong stage, claims changed since the Dry Run, already running).
+
+    `exit_code` is what the run's caller exits with: 1, or 0 when the refusal only says that
+    there is nothing to do (a Final Run of an event that is already Final)."""
+
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class InvariantError(PaymentError):

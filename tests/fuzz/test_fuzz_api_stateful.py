@@ -23,8 +23,8 @@ from schemathesis import checks
 from sqlalchemy import func, select
 
 from paymentprocess.api.app import create_app
-from paymentprocess.api.run_jobs import ACTIVE_STATES
 from paymentprocess.config import Settings
+from paymentprocess.service.run_jobs import ACTIVE_STATES
 from paymentprocess.storage.database import create_engine_for
 from paymentprocess.storage.tables import run_job
 

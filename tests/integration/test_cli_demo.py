@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from paymentprocess.engine.columns import PAYEE_RESULT
+from paymentprocess.domain.columns import PAYEE_RESULT
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import create_engine_for
 

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from paymentprocess.cli.render import PAYEE_AMOUNTS, TOTALS, render_run
-from paymentprocess.engine.columns import PAYEE_RESULT
+from paymentprocess.domain.columns import PAYEE_RESULT
 
 
 def _payee(i: int, claims_net: str, **amounts: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from paymentprocess import __version__
-from paymentprocess.api import run_adapter
 from paymentprocess.api.docs_pages import install_docs
 from paymentprocess.api.error_handlers import install_error_handlers
 from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
@@ -22,6 +21,7 @@ from paymentprocess.api.routes import claims, health, outputs, payment_events, p
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.logs import configure_logging
 from paymentprocess.service.claims_batch import ClaimBatcher
+from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage.database import create_engine_for
 
 DESCRIPTION = """
@@ -54,7 +54,7 @@ def create_app(
     app.state.engine = engine if engine is not None else create_engine_for(settings.db_uri)
     limit, window = settings.top_rate
     app.state.top_limiter = SlidingWindowLimiter(limit, window)
-    app.state.run_payment_event = run_adapter.run_payment_event
+    app.state.run_payment_event = run_payment_event
     app.state.claim_batcher = ClaimBatcher(app.state.engine)
     for module in (claims, providers, payment_events, outputs, health):
         app.include_router(module.router)

@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paymentprocess.api.run_adapter import RunEngineUnavailableError
 from paymentprocess.errors import (
     EXAMPLES,
     InputError,
@@ -63,7 +62,6 @@ _STATUS: list[tuple[type[PaymentError], int, str | None]] = [
     (ClaimConflictError, 409, "claim_reference"),
     (IdempotencyMismatchError, 422, "Idempotency-Key"),
     (RunRefusedError, 409, None),
-    (RunEngineUnavailableError, 503, None),
 ]
 
 

@@ -18,8 +18,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from paymentprocess.domain.columns import PAYEE_RESULT
 from paymentprocess.domain.money import parse_cents
-from paymentprocess.engine.columns import PAYEE_RESULT
 
 MAX_PAYEE_ROWS = 15
 PAYEE_AMOUNTS = PAYEE_RESULT

@@ -33,8 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from paymentprocess.engine.faults import checkpoint
 from paymentprocess.errors import NotFoundError, RunRefusedError
+from paymentprocess.faults import checkpoint
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import utcnow
 

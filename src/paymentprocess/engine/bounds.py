@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.money import DAYS_PER_YEAR, RATE_SCALE
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
-from paymentprocess.engine.load import CycleData
+from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.errors import RunRefusedError
 
 SAFE_TOTAL = 2**60

@@ -1,18 +1,17 @@
-"""Stage `compute`: line payables, claim payables and estimates, prompt-pay interest.
+"""Stage `compute`: line payables, claim payables and estimates.
 
 Line payable = max(0, allowed − deductible − coinsurance − copay − other_adjustment). Claim
 payable (Final Run) = Σ line payables; estimate (Dry Run) = the same formula on the header
-totals, each missing total defaulting to the sum over the lines. Interest uses the one rounding
-rule of `domain.money` as a vectorized expression.
+totals, each missing total defaulting to the sum over the lines. They are computed before
+`validate`, whose rules read the lines' payables (NEGATIVE_PAYABLE).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.domain.money import interest_cents_expr
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.run_config import RunConfig
 
 
 def _payable_expr() -> pl.Expr:
@@ -55,29 +54,3 @@ def claim_payables(claims: pl.DataFrame, lines: pl.DataFrame, cfg: RunConfig) ->
         .drop([f"line_{m}" for m in col.MONEY] + [f"header_{m}" for m in col.MONEY])
         .collect()
     )
-
-
-def add_interest(claims: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
-    """`interest` per claim: paid outcome, net > 0, late beyond the grace days."""
-    terms = pl.DataFrame(
-        {
-            "payee_contract_type": list(cfg.interest),
-            "rate_ppm": [v.rate_ppm for v in cfg.interest.values()],
-            "grace_days": [
-                v.grace_days if cfg.custom_interest_days is None else cfg.custom_interest_days
-                for v in cfg.interest.values()
-            ],
-        },
-        schema={"payee_contract_type": pl.String, "rate_ppm": pl.Int64, "grace_days": pl.Int64},
-    )
-    withterms = claims.join(terms, on="payee_contract_type", how="left")
-    late = (pl.lit(cfg.payment_due_date) - pl.col("received_date")).dt.total_days() - pl.col(
-        "grace_days"
-    )
-    interest = interest_cents_expr(
-        pl.col(col.NET), pl.col("rate_ppm").fill_null(0), late.fill_null(0)
-    )
-    paid = pl.col(col.OUTCOME) == col.PAID
-    return withterms.with_columns(
-        pl.when(paid).then(interest).otherwise(0).alias(col.INTEREST)
-    ).drop("rate_ppm", "grace_days")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.engine.load import CycleData
+from paymentprocess.domain.cycle import CycleData
 
 
 def _fold(frame: pl.DataFrame) -> str:

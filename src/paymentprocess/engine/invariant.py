@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.engine.faults import corrupts
 from paymentprocess.errors import InvariantError
+from paymentprocess.faults import corrupts
 
 
 def check_invariant(payees: pl.DataFrame) -> None:

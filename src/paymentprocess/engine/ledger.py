@@ -1,4 +1,4 @@
-"""Stage `ledger`: each cycle payee's result (SPEC §5) and the carry-over ledger changes (§6).
+"""Stage `ledger`: the cycle's payees (`cycle_payees`), each cycle payee's result (SPEC §5) and the carry-over ledger changes (§6).
 
 All allocations ("oldest first", "until nothing is left") are vectorized with cumulative sums:
 for records sorted in priority order within a payee, the amount a record takes from a pot is
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
-from paymentprocess.engine.payees import key_expr
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.payee_keys import key_expr
+from paymentprocess.domain.run_config import RunConfig
 
 KEY, PC_ID, OU_ID = col.PAYEE_KEY, "payment_center_id", "over_and_under_payment_id"
 ORDER = ("created_date", OU_ID)
@@ -34,6 +34,24 @@ def _allocate(pot: str) -> pl.Expr:
     return pl.min_horizontal(
         pl.max_horizontal(pl.col(pot) - before, pl.lit(0)), pl.col("remaining")
     ).alias("take")
+
+
+def cycle_payees(claims: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFrame) -> pl.DataFrame:
+    """Payees of paid-outcome claims plus existing payees holding an open UnderPayment."""
+    from_claims = (
+        claims.filter(pl.col(col.OUTCOME) == col.PAID)
+        .group_by(col.PAYEE_KEY)
+        .agg(pl.col("payment_center_id").first(), pl.col("payment_method").first())
+    )
+    held_ids = ledger.filter(pl.col("type") == "UnderPayment").select("payment_center_id").unique()
+    from_ledger = payees.join(held_ids, on="payment_center_id", how="semi").select(
+        col.PAYEE_KEY, "payment_center_id", "payment_method"
+    )
+    both = pl.concat([from_claims, from_ledger]).unique(col.PAYEE_KEY, keep="first")
+    return both.with_columns(
+        pl.col("payment_center_id").is_null().alias("is_new"),
+        pl.col("payment_method").fill_null("CHECK"),
+    ).sort(col.PAYEE_KEY)
 
 
 def payee_results(

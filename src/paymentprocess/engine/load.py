@@ -9,7 +9,6 @@ status: a claim is Paid if imported Paid or if a Final Run inserted a `claim_res
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -27,32 +26,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.cycle import CycleData
+from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames import FrameQuery, read_frames, table_schema
 
 I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
-
-
-@dataclass
-class CycleData:
-    """Everything the computing stages read, as frames."""
-
-    claims: pl.DataFrame
-    lines: pl.DataFrame
-    history: pl.DataFrame  # parent_claim_core_id, paid_history, paid_count
-    links: pl.DataFrame  # claim_core_id, parent_claim_core_id, frequency_code of linked voids
-    payees: pl.DataFrame  # payment_center_id, payee_key, contract_type, payment_method
-    ledger: pl.DataFrame  # open records
-    refunds: pl.DataFrame  # open refunds
-    max_payment_center_id: int
-    max_ledger_id: int
-    max_check_number: int
-    # the event's funding source names a payer with what every 835 needs (REMIT_DATA_MISSING)
-    payer_ready: bool = True
 
 
 def _is_unpaid(c: Table) -> ColumnElement[bool]:

@@ -1,31 +1,18 @@
-"""Stage `payees`: payee keys on claims, existing payees resolved, new payees identified.
+"""Stage `payees`: payee keys on claims, existing payees resolved, new payees' details.
 
 Provider events key a claim by `TaxID|NPI`, DMR events by `MemberID`. Existing payees bring their
 `PaymentCenter_ID`, contract type and payment method. The cycle's payee list (after the claims'
-outcomes are known) is built by `cycle_payees`; new payees get ids only in a Final Run.
+outcomes are known) is built by the `ledger` stage; new payees get ids only in a Final Run
+(`new_payee_details`, written by `persist`).
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
-
-
-def _present(name: str) -> pl.Expr:
-    """Absent, null or blank text is missing; present text is used as given (not trimmed)."""
-    return pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != "")
-
-
-def key_expr(cfg: RunConfig) -> pl.Expr:
-    """The payee key of a claim (or refund) row; null when an identifier is missing."""
-    if cfg.event_type == "DMR":
-        return pl.when(_present("member_id")).then(pl.col("member_id"))
-    both = _present("tax_id") & _present("npi")
-    return pl.when(both).then(pl.concat_str(pl.col("tax_id"), pl.lit("|"), pl.col("npi")))
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.payee_keys import key_expr, present
+from paymentprocess.domain.run_config import RunConfig
 
 
 def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
@@ -39,7 +26,7 @@ def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) ->
         contract = pl.lit("Member")
     else:
         first_claim_type = (  # the smallest ClaimCore_ID of each key that has a contract type
-            keyed.filter(_present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
+            keyed.filter(present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
             .group_by(col.PAYEE_KEY)
             .agg(
                 pl.col("contract_type")
@@ -58,58 +45,3 @@ def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) ->
     return joined.with_columns(contract.alias("payee_contract_type")).drop(
         "known_contract_type", "claim_contract_type", strict=False
     )
-
-
-def cycle_payees(claims: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFrame) -> pl.DataFrame:
-    """Payees of paid-outcome claims plus existing payees holding an open UnderPayment."""
-    from_claims = (
-        claims.filter(pl.col(col.OUTCOME) == col.PAID)
-        .group_by(col.PAYEE_KEY)
-        .agg(pl.col("payment_center_id").first(), pl.col("payment_method").first())
-    )
-    held_ids = ledger.filter(pl.col("type") == "UnderPayment").select("payment_center_id").unique()
-    from_ledger = payees.join(held_ids, on="payment_center_id", how="semi").select(
-        col.PAYEE_KEY, "payment_center_id", "payment_method"
-    )
-    both = pl.concat([from_claims, from_ledger]).unique(col.PAYEE_KEY, keep="first")
-    return both.with_columns(
-        pl.col("payment_center_id").is_null().alias("is_new"),
-        pl.col("payment_method").fill_null("CHECK"),
-    ).sort(col.PAYEE_KEY)
-
-
-def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
-    """Rows for payment_center of the payees to create, from each one's smallest claim id.
-
-    A provider's name is the claim's BillingProviderName, its Address the claim's
-    BillingProviderAddress in parts (Line1, Line2, City, State, Zip); members get neither."""
-    new_keys = cycle.filter(pl.col("is_new")).select(col.PAYEE_KEY)
-    first = (
-        claims.join(new_keys, on=col.PAYEE_KEY, how="semi")
-        .sort("claim_core_id")
-        .unique(col.PAYEE_KEY, keep="first", maintain_order=True)
-    )
-    member = cfg.event_type == "DMR"
-    return first.select(
-        pl.col(col.PAYEE_KEY).alias("payee_key"),
-        pl.lit(cfg.payee_type).alias("payment_center_type"),
-        pl.lit(None, pl.String).alias("tax_id") if member else pl.col("tax_id"),
-        pl.lit(None, pl.String).alias("npi") if member else pl.col("npi"),
-        pl.col("member_id") if member else pl.lit(None, pl.String).alias("member_id"),
-        pl.lit(None, pl.String).alias("vendor_name")
-        if member
-        else pl.col("billing_provider_name").alias("vendor_name"),
-        *(
-            pl.lit(None, pl.String).alias(to) if member else pl.col(given).alias(to)
-            for given, to in zip(col.BILLING_ADDRESS, col.PAYEE_ADDRESS, strict=True)
-        ),
-        pl.col("payee_contract_type").alias("contract_type"),
-        pl.lit("CHECK").alias("payment_method"),
-    ).sort("payee_key")
-
-
-def stats_key(payee_key: str, event_type: str) -> str:
-    """The key shown in stats for a payee without an id (member ids are PHI: pseudonymised)."""
-    if event_type == "DMR":
-        return "member:" + hashlib.sha256(payee_key.encode()).hexdigest()[:16]
-    return payee_key

@@ -15,15 +15,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import polars as pl
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
-from paymentprocess.engine import columns as col
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.cycle import CycleData
+from paymentprocess.domain.new_payees import new_payee_details
+from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.engine.backup import note_sequences_after, take_backup
-from paymentprocess.engine.config import RunConfig
-from paymentprocess.engine.faults import checkpoint
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.ledger import LedgerResult
-from paymentprocess.engine.load import CycleData, in_cycle
+from paymentprocess.engine.load import in_cycle
 from paymentprocess.engine.numbering import number_rows, sequence_start
-from paymentprocess.engine.payees import new_payee_details
+from paymentprocess.faults import checkpoint
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import is_sqlite, utcnow
 from paymentprocess.storage.frames import write_frame

@@ -1,14 +1,20 @@
-"""The run, top to bottom: config → load → validate → payees → transform → compute → ledger →
-persist → stats. Each stage is timed; this module alone decides what a run may write.
+"""The run, top to bottom: config → load → payees → compute → validate → transform → ledger →
+validate_results → persist, then the stats document. Each `timer.stage(name)` calls the module
+`engine/<name>.py` (`validate_results` runs `validate` again, on the computed results) and is
+timed; this module alone decides what a run may write.
 
 The caller (service.runs) owns the transaction: it locks the event, calls `execute`, and commits.
-A Final Run with a Critical input finding stops after `validate` and writes only its stats.
+A run that may not go ahead (engine.refusal) is refused right after `config` or, for a Final Run
+whose claims changed since the Dry Run, right after `load`. A Final Run with a Critical finding
+(on its input or on its results) still runs every stage through `ledger` and `validate_results`
+so that every finding is reported, then stops before `persist`: it is Blocked, pays nothing, and
+the caller records only its stats.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,15 +22,18 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.findings import Finding, has_critical
-from paymentprocess.engine import compute, ledger, payees, persist, stats, transform
+from paymentprocess.domain.run_config import Mode, RunConfig
+from paymentprocess.engine import compute, ledger, payees, persist, stats, transform, validate
 from paymentprocess.engine.bounds import check_money_range
-from paymentprocess.engine.config import Mode, RunConfig, load_config
-from paymentprocess.engine.faults import checkpoint
+from paymentprocess.engine.config import load_config
+from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.invariant import check_invariant
-from paymentprocess.engine.load import CycleData, load_cycle
+from paymentprocess.engine.load import load_cycle
 from paymentprocess.engine.persist import ClaimCopy
-from paymentprocess.engine.validate import run_rules
+from paymentprocess.engine.refusal import refuse_if_not_allowed
+from paymentprocess.faults import checkpoint
 from paymentprocess.rules import FINDING_ORDER
 from paymentprocess.rules.base import RuleContext
 
@@ -58,21 +67,20 @@ def execute(
     payment_event_id: str,
     mode: Mode,
     *,
+    force: bool = False,
     validate_only: bool = False,
-    cfg: RunConfig | None = None,
-    check_cycle: Callable[[CycleData], None] | None = None,
 ) -> RunResult:
-    """Run the stages; `check_cycle` (the caller's refusal check on the loaded claims, e.g. the
-    Final Run's fingerprint check in service.runs) may raise RunRefusedError before anything is
-    computed or written."""
+    """Run the stages; RunRefusedError (nothing computed or written) when the run may not go
+    ahead, with `force` skipping a Final Run's stage and fingerprint checks."""
     timer = _Timer()
     with timer.stage("config"):
-        cfg = cfg or load_config(conn, payment_event_id, mode)
+        cfg = load_config(conn, payment_event_id, mode)
+        refuse_if_not_allowed(cfg, force)
     with timer.stage("load"):
         data = load_cycle(conn, cfg, timer.ms)
         check_money_range(data, cfg)
-        if check_cycle is not None:
-            check_cycle(data)
+        if mode == "final" and not force:
+            refuse_if_not_allowed(cfg, force, fingerprint(data))
     # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute.
     copying = mode == "dry-run" and not validate_only
     with ClaimCopy(conn, cfg, start=copying) as claim_copy:
@@ -90,29 +98,29 @@ def _compute_and_persist(
 ) -> RunResult:
     with timer.stage("payees"):
         claims = payees.attach_payees(data.claims, data.payees, cfg)
+    with timer.stage("compute"):
         lines = compute.line_payables(data.lines)
+        claims = compute.claim_payables(claims, lines, cfg)
     with timer.stage("validate"):
         ctx = RuleContext(cfg, data, claims, lines)
-        findings = run_rules(ctx, results=False)
+        findings = validate.run_rules(ctx, results=False)
     if validate_only:
         status = _status(findings, mode)
         doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
         return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("transform"):
-        claims = compute.claim_payables(claims, lines, cfg)
         claims = transform.add_outcomes(claims, data.history, cfg)
         claims = transform.add_chain_nets(claims)
-    with timer.stage("compute"):
-        claims = compute.add_interest(claims, cfg)
+        claims = transform.add_interest(claims, cfg)
     with timer.stage("ledger"):
-        cycle = payees.cycle_payees(claims, data.ledger, data.payees)
+        cycle = ledger.cycle_payees(claims, data.ledger, data.payees)
         result = ledger.payee_results(claims, cycle, data.ledger, data.refunds, cfg)
         check_invariant(result.payees)
     with timer.stage("validate_results"):
         ctx = RuleContext(cfg, data, claims, lines, cycle, result.refunds, result.payees)
-        findings = sorted(findings + run_rules(ctx, results=True), key=_finding_order)
+        findings = sorted(findings + validate.run_rules(ctx, results=True), key=_finding_order)
     status = _status(findings, mode)
-    if status == "Blocked":  # every finding is reported; nothing is paid or written
+    if status == "Blocked":  # every finding is reported; nothing is paid, persist never runs
         doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
         return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("persist"):

@@ -6,11 +6,11 @@ from typing import Any
 
 import polars as pl
 
+from paymentprocess.domain import columns as col
 from paymentprocess.domain.findings import Finding
 from paymentprocess.domain.money import format_cents
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
-from paymentprocess.engine.payees import stats_key
+from paymentprocess.domain.payee_keys import stats_key
+from paymentprocess.domain.run_config import RunConfig
 
 TOTALS = ("claims_net", "interest", "carried_in", "offsets", "new_overpayment", "held")
 

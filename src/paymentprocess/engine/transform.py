@@ -1,17 +1,21 @@
-"""Stage `transform`: each claim's outcome (paid, held, excluded) and its chain net.
+"""Stage `transform`: each claim's outcome (paid, held, excluded), its chain net and interest.
 
 Outcomes follow docs/semantics.md in order: missing payee key, bad frequency code, outside the
 inclusion criteria (excluded), a payment-holding process code, a 7/8 not anchored by paid history
 or an earlier processable original (missing parent). Chains are ordered by (ReceivedDate,
 ClaimCore_ID); only paid-outcome claims move a chain: net = effective after − effective before.
+Prompt-pay interest on a paid claim's net uses the one rounding rule of `domain.money` as a
+vectorized expression.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.config import RunConfig
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.money import interest_cents_expr
+from paymentprocess.domain.process_codes import holds_payment
+from paymentprocess.domain.run_config import RunConfig
 
 CHAIN = "chain_id"
 VALID_CODES = ("1", "7", "8")
@@ -33,19 +37,6 @@ def _inside_criteria(cfg: RunConfig) -> pl.Expr:
             *(r.is_in(listed).fill_null(False) for r in payee_refs)
         )
     return inside
-
-
-def holds_payment(cfg: RunConfig, claims: pl.DataFrame) -> pl.Expr:
-    """True for claims of `claims` whose ProcessCodes name a payment-holding code. The JSON lists
-    are decoded once per distinct text (a cycle has few), not once per claim."""
-    if not cfg.holding_process_codes:
-        return pl.lit(False)
-    texts = claims.select(pl.col("process_codes").drop_nulls().unique())
-    codes = pl.col("process_codes").str.json_decode(pl.List(pl.String))
-    holding = list(cfg.holding_process_codes)
-    holds = codes.list.eval(pl.element().is_in(holding)).list.any().fill_null(False)
-    holding_texts = texts.filter(holds)["process_codes"]
-    return pl.col("process_codes").is_in(holding_texts.implode()).fill_null(False)
 
 
 def add_outcomes(claims: pl.DataFrame, history: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
@@ -117,3 +108,29 @@ def _since_chain_start(flags: pl.Expr) -> pl.Expr:
     total = flags.cum_sum()
     at_start = pl.when(pl.col("chain_start")).then(total - flags).forward_fill()
     return total - at_start
+
+
+def add_interest(claims: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
+    """`interest` per claim: paid outcome, net > 0, late beyond the grace days."""
+    terms = pl.DataFrame(
+        {
+            "payee_contract_type": list(cfg.interest),
+            "rate_ppm": [v.rate_ppm for v in cfg.interest.values()],
+            "grace_days": [
+                v.grace_days if cfg.custom_interest_days is None else cfg.custom_interest_days
+                for v in cfg.interest.values()
+            ],
+        },
+        schema={"payee_contract_type": pl.String, "rate_ppm": pl.Int64, "grace_days": pl.Int64},
+    )
+    withterms = claims.join(terms, on="payee_contract_type", how="left")
+    late = (pl.lit(cfg.payment_due_date) - pl.col("received_date")).dt.total_days() - pl.col(
+        "grace_days"
+    )
+    interest = interest_cents_expr(
+        pl.col(col.NET), pl.col("rate_ppm").fill_null(0), late.fill_null(0)
+    )
+    paid = pl.col(col.OUTCOME) == col.PAID
+    return withterms.with_columns(
+        pl.when(paid).then(interest).otherwise(0).alias(col.INTEREST)
+    ).drop("rate_ppm", "grace_days")

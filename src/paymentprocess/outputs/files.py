@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from paymentprocess.engine.faults import checkpoint
 from paymentprocess.errors import PaymentError
+from paymentprocess.faults import checkpoint
 
 MANIFEST = "MANIFEST.sha256"
 FILE_MODE = 0o600

@@ -12,9 +12,9 @@ from typing import Protocol
 
 import polars as pl
 
+from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.findings import Finding
-from paymentprocess.engine.config import RunConfig
-from paymentprocess.engine.load import CycleData
+from paymentprocess.domain.run_config import RunConfig
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from paymentprocess.domain import columns as col
 from paymentprocess.domain.findings import Finding, findings_from_ids
-from paymentprocess.engine import columns as col
 from paymentprocess.rules.base import RuleContext
 
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from paymentprocess.domain import columns as col
 from paymentprocess.domain.findings import Finding, Severity, findings_from_ids
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.payees import new_payee_details, stats_key
+from paymentprocess.domain.new_payees import new_payee_details
+from paymentprocess.domain.payee_keys import stats_key
 from paymentprocess.rules.base import RuleContext
 
 _MAILING = ("address_line1", "address_city", "address_state", "address_zip")

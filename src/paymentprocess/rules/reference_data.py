@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain.findings import Finding, findings_from_ids
-from paymentprocess.engine.transform import holds_payment
+from paymentprocess.domain.process_codes import holds_payment
 from paymentprocess.rules.base import RuleContext
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from paymentprocess.domain import columns as col
 from paymentprocess.domain.findings import Finding, Severity, findings_from_ids
-from paymentprocess.engine import columns as col
-from paymentprocess.engine.payees import stats_key
+from paymentprocess.domain.payee_keys import stats_key
 from paymentprocess.rules.base import RuleContext
 
 

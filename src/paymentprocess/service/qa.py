@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from paymentprocess.domain.money import format_cents
-from paymentprocess.engine.config import Mode
+from paymentprocess.domain.run_config import Mode
 from paymentprocess.io.collections import IMPORTABLE
 from paymentprocess.io.export import export_documents
 from paymentprocess.reference.cycle import compute_cycle

@@ -1,4 +1,4 @@
-"""Run a payment event: lock it, check its stage and fingerprint, run the pipeline, commit.
+"""Run a payment event: lock it, run the pipeline (which refuses what may not run), commit.
 
 Everything a run changes happens in one transaction (`unit_of_work`): a failure at any point
 leaves the database exactly as it was, and a Failed stats document (PaymentEventStats, status
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +26,9 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError
 
 from paymentprocess.domain.findings import has_critical
+from paymentprocess.domain.run_config import Mode, RunConfig
 from paymentprocess.engine.backup import Restored, backup_event_id, restore_backup
-from paymentprocess.engine.config import Mode, RunConfig, load_config
-from paymentprocess.engine.fingerprint import fingerprint
-from paymentprocess.engine.load import CycleData
+from paymentprocess.engine.config import load_config
 from paymentprocess.engine.pipeline import RunResult, execute
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.logs import get_logger
@@ -65,27 +64,18 @@ def run_payment_event(
             _lock_event(uow.conn, payment_event_id)
             if mode == "final" and not validate_only:
                 one_final_run_at_a_time(uow.conn)
-            cfg = load_config(uow.conn, payment_event_id, mode)
-            refusal = _refusal(cfg, force)
-            if refusal is not None:
-                return refusal
             result = execute(
-                uow.conn,
-                payment_event_id,
-                mode,
-                validate_only=validate_only,
-                cfg=cfg,
-                check_cycle=_claims_check(cfg, force),
+                uow.conn, payment_event_id, mode, force=force, validate_only=validate_only
             )
             if validate_only:
                 return _outcome(result, None, "validation only; nothing was written")
             if result.status == "Blocked":
                 uow.conn.rollback()
                 uow.conn.begin()
-            run_id = _record_stats(uow.conn, cfg, result.status, result.document, started)
+            run_id = _record_stats(uow.conn, result.cfg, result.status, result.document, started)
             uow.commit()
-    except RunRefusedError as exc:
-        return RunOutcome(1, str(exc))
+    except RunRefusedError as exc:  # engine.refusal decided; nothing was written
+        return RunOutcome(exc.exit_code, str(exc))
     except OperationalError as exc:
         if "locked" not in str(exc).lower():
             raise
@@ -119,55 +109,6 @@ def run_payment_event(
 def _outcome(result: RunResult, run_id: int | None, message: str) -> RunOutcome:
     code = 2 if has_critical(result.findings) else 0
     return RunOutcome(code, message, run_id, result.document, result)
-
-
-def _refusal(
-    cfg: RunConfig, force: bool, claims_fingerprint: str | None = None
-) -> RunOutcome | None:
-    """Whether a run may go ahead — the one place that decides (docs/semantics.md, "When a
-    Final Run is refused"). Called before the claims are read (`claims_fingerprint` None) and,
-    for a Final Run, again once they are (with their fingerprint)."""
-    event = cfg.payment_event_id
-    if cfg.mode == "dry-run":
-        if cfg.stage == "Final":
-            return RunOutcome(
-                1, f"payment event {event} is already Final; a Dry Run would change nothing"
-            )
-        return None
-    if cfg.stage == "Final":
-        return RunOutcome(0, f"payment event {event} is already Final; nothing changed")
-    if force:
-        return None
-    reason = None
-    if cfg.stage != "DryRun":
-        reason = (
-            f"payment event {event} is at stage {cfg.stage!r}: run a Dry Run first (or --force)"
-        )
-    elif not cfg.fingerprint:
-        reason = (
-            f"payment event {event} is at stage 'DryRun' but no Dry Run of it was done on this "
-            "database (it has no claims fingerprint: was it loaded at stage DryRun?): "
-            "run a Dry Run first (or --force)"
-        )
-    elif claims_fingerprint is not None and claims_fingerprint != cfg.fingerprint:
-        reason = (
-            f"the claims of {event} changed since the last Dry Run: "
-            "run a Dry Run again (or --force)"
-        )
-    return None if reason is None else RunOutcome(1, reason)
-
-
-def _claims_check(cfg: RunConfig, force: bool) -> Callable[[CycleData], None] | None:
-    """A Final Run's second look, once the claims are loaded: `_refusal` with their fingerprint."""
-    if cfg.mode != "final" or force:
-        return None
-
-    def check(data: CycleData) -> None:
-        refusal = _refusal(cfg, force, fingerprint(data))
-        if refusal is not None:
-            raise RunRefusedError(refusal.message)
-
-    return check
 
 
 def _lock_event(conn: Connection, payment_event_id: str) -> None:

@@ -24,8 +24,8 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, insert, inspect
 
-from paymentprocess.engine.faults import checkpoint
 from paymentprocess.errors import SchemaRevisionError
+from paymentprocess.faults import checkpoint
 from paymentprocess.storage.database import (
     BASELINE_REVISION,
     SchemaState,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from paymentprocess.engine.columns import BILLING_ADDRESS
+from paymentprocess.domain.columns import BILLING_ADDRESS
 from paymentprocess.storage.tables import CLAIM_MONEY, claim_fin_core
 from paymentprocess.synth.identifiers import broken_npi, numbered
 from paymentprocess.synth.payees import GIVEN, SURNAMES

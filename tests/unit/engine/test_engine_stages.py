@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 
+from paymentprocess.domain.columns import MONEY
 from paymentprocess.engine import compute, payees, transform
-from paymentprocess.engine.columns import MONEY
 from paymentprocess.engine.config import InterestTerms, RunConfig
 
 

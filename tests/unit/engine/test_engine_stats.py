@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 from tests.unit.engine.test_engine_stages import _cfg
 
+from paymentprocess.domain.columns import PAYEE_RESULT
+from paymentprocess.domain.payee_keys import stats_key
 from paymentprocess.engine import stats
-from paymentprocess.engine.columns import PAYEE_RESULT
-from paymentprocess.engine.payees import stats_key
 
 
 def _payees() -> pl.DataFrame:

@@ -1,8 +1,8 @@
 """`/payment-events`: create an event, start a Dry or Final Run in the background, follow it.
 
-A run request answers 202 at once with a job (see `api.run_jobs`); `GET .../runs/{job_id}` shows
+A run request answers 202 at once with a job (see `service.run_jobs`); `GET .../runs/{job_id}` shows
 its state and, when done, the run's exit code and run id; `GET .../stats` lists the latest
-PaymentEventStats documents. The run engine is reached only through `api.run_adapter`.
+PaymentEventStats documents. Every table is read and written by the service functions called here.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from paymentprocess.api import run_adapter, run_jobs
 from paymentprocess.api.deps import ApiKeyRequired, EngineDep
 from paymentprocess.api.schemas import ErrorBody, EventStats, PaymentEventIn, RunJob, RunRequest
 from paymentprocess.errors import InputError
+from paymentprocess.service import run_jobs
+from paymentprocess.service.events import create_event
 
 router = APIRouter(prefix="/payment-events", tags=["payment events"])
 EventId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -32,11 +33,11 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     status_code=201,
     dependencies=[ApiKeyRequired],
     summary="Create a payment event",
-    responses={201: {"description": "the created event"}, **_errors(400, 401, 409, 413, 422, 503)},
+    responses={201: {"description": "the created event"}, **_errors(400, 401, 409, 413, 422)},
 )
 def create_payment_event(engine: EngineDep, event: PaymentEventIn) -> dict[str, Any]:
     try:
-        return run_adapter.create_event(
+        return create_event(
             engine,
             payment_event_id=event.payment_event_id,
             event_type=event.event_type,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context, op
 
-from paymentprocess.engine.faults import checkpoint
+from paymentprocess.faults import checkpoint
 from paymentprocess.storage.migrations import ddl_0_1_0 as ddl
 
 revision = "0003"

@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import context, op
 
-from paymentprocess.engine.faults import checkpoint
+from paymentprocess.faults import checkpoint
 
 revision = "0004"
 down_revision: str | None = "0003"

@@ -5,7 +5,8 @@ insert happen in one transaction that first locks the event's row (PostgreSQL `F
 SQLite the writing transaction is already exclusive), so two concurrent requests cannot both start
 a run. The run itself happens in a daemon thread that records `running`, then `done` (with the
 run's exit code and run id) or `failed`. A job left `queued`/`running` by a server that died is
-ignored after `STALE_AFTER`.
+ignored after `STALE_AFTER`. The API's `/payment-events` routes call these functions; the runner
+is `service.runs.run_payment_event` (a test may give a stand-in).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from paymentprocess.api.run_adapter import RunOutcome
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.logs import get_logger
+from paymentprocess.service.runs import RunOutcome
 from paymentprocess.storage.database import unit_of_work, utcnow
 from paymentprocess.storage.tables import payment_event, payment_event_stats, run_job
 
