@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     )
     api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
     top_rate_limit: str = "10/minute"
+    other_adjustment_cas: str | None = Field(
+        None,
+        description="GROUP:CARC the 835 gives other adjustments (e.g. OA:23); no default",
+    )
     output_dir: Path = Field(
         Path("outputs"), description="where the HTTP service writes payment files (outputs)"
     )

@@ -9,10 +9,13 @@ from typing import Annotated
 
 import typer
 
+from paymentprocess.cli.cmd_outputs import show_outputs
 from paymentprocess.cli.common import friendly_errors, out, state
 from paymentprocess.cli.render import render_run
 from paymentprocess.config import redact_uri
 from paymentprocess.errors import RunRefusedError, SettingsError
+from paymentprocess.outputs.issue import issue_outputs, x12_settings
+from paymentprocess.outputs.remit_model import X12Settings
 from paymentprocess.service.runs import run_payment_event
 
 
@@ -41,6 +44,14 @@ def register(app: typer.Typer) -> None:
         event_id: Annotated[
             str, typer.Option("--event-id", help="The demo event's id.")
         ] = "PE-DEMO",
+        outputs_dir: Annotated[
+            Path,
+            typer.Option(
+                "--out",
+                file_okay=False,
+                help="Where the cycle's payment files go (<DIR>/<event>/: 835s, NACHA, checks).",
+            ),
+        ] = Path("demo-outputs"),
         fresh: Annotated[
             bool,
             typer.Option(
@@ -48,7 +59,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        """Generate a payment cycle, run its Dry Run and its Final Run, and show the result.
+        """Generate a payment cycle, run its Dry Run and its Final Run, show the result, and
+        write the payment files of the Final Run (`paymentprocess outputs`).
 
         Uses the configured database (default ./paymentprocess.db), which must hold no data,
         unless --fresh deletes that SQLite file first (bin/demo uses ./paymentprocess-demo.db)."""
@@ -58,9 +70,9 @@ def register(app: typer.Typer) -> None:
         if fresh:
             _remove_sqlite_file(st.settings.db_uri)
         engine = st.engine()
-        out.rule(f"1/3 generate {claims:,} claims (seed {seed})")
+        out.rule(f"1/4 generate {claims:,} claims (seed {seed})")
         generate_cycle(engine, claims=claims, seed=seed, event_id=event_id)
-        for step, mode in (("2/3", "dry-run"), ("3/3", "final")):
+        for step, mode in (("2/4", "dry-run"), ("3/4", "final")):
             out.rule(f"{step} {mode} run of {event_id}")
             outcome = run_payment_event(engine, event_id, mode)  # type: ignore[arg-type]
             if not outcome.document:
@@ -68,6 +80,15 @@ def register(app: typer.Typer) -> None:
             render_run(out, outcome.document, outcome.message)
             if outcome.exit_code != 0:
                 raise typer.Exit(outcome.exit_code)
+        out.rule(f"4/4 payment files of {event_id}")
+        # The generated plan gives other adjustments the CARC 23 (impact of prior payer
+        # adjudication) as group OA; a real plan sets PAYMENT_OTHER_ADJUSTMENT_CAS itself.
+        x12 = x12_settings(st.settings)
+        if x12.other_adjustment_cas is None:
+            x12 = X12Settings(other_adjustment_cas="OA:23")
+            out.print("835: other adjustments as OA:23 (demo; set PAYMENT_OTHER_ADJUSTMENT_CAS)")
+        report = issue_outputs(engine, event_id, outputs_dir, fhir=True, x12=x12)
+        show_outputs(report)
         where = f"--db-uri {redact_uri(st.settings.db_uri)} "
         out.print(
             f"[green]demo complete[/green]: see `paymentprocess {where}event show {event_id}` and "

@@ -11,7 +11,12 @@ import typer
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.outputs.issue import OutputReport, issue_outputs, reissue_outputs
+from paymentprocess.outputs.issue import (
+    OutputReport,
+    issue_outputs,
+    reissue_outputs,
+    x12_settings,
+)
 
 outputs_app = typer.Typer(
     help="Write, verify or re-issue the payment files of a Final Run (docs/outputs.md).",
@@ -31,7 +36,7 @@ OutOption = Annotated[
 ]
 
 
-def _show(report: OutputReport) -> None:
+def show_outputs(report: OutputReport) -> None:
     table = Table(title=f"Outputs of {report.event_id}: {report.status}")
     table.add_column("Kind", no_wrap=True)
     table.add_column("Files", justify="right", no_wrap=True)
@@ -75,8 +80,11 @@ def outputs_cmd(
         return
     if not event:
         raise typer.BadParameter("give the event: -p PAYMENT_EVENT_ID", param_hint="-p")
-    report = issue_outputs(state(ctx).engine(), event, out_dir, verify=verify, fhir=fhir)
-    _show(report)
+    st = state(ctx)
+    report = issue_outputs(
+        st.engine(), event, out_dir, verify=verify, fhir=fhir, x12=x12_settings(st.settings)
+    )
+    show_outputs(report)
     if report.mismatches:
         raise typer.Exit(1)
 
@@ -96,8 +104,11 @@ def reissue_cmd(
     clearinghouse rejected — never needed to repeat a write (plain `outputs` does that)."""
     if not reason.strip():
         raise typer.BadParameter("say why the files are re-issued", param_hint="--reason")
-    report = reissue_outputs(state(ctx).engine(), event, out_dir, reason=reason.strip())
-    _show(report)
+    st = state(ctx)
+    report = reissue_outputs(
+        st.engine(), event, out_dir, reason=reason.strip(), x12=x12_settings(st.settings)
+    )
+    show_outputs(report)
 
 
 def register(app: typer.Typer) -> None:

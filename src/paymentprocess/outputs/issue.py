@@ -35,7 +35,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from paymentprocess.errors import PaymentError, RunRefusedError
+from paymentprocess.config import Settings
+from paymentprocess.errors import PaymentError, RunRefusedError, SettingsError
 from paymentprocess.logs import get_logger
 from paymentprocess.outputs import files
 from paymentprocess.outputs.checks import (
@@ -58,6 +59,7 @@ from paymentprocess.outputs.nacha import (
 )
 from paymentprocess.outputs.nacha_check import check_nacha
 from paymentprocess.outputs.problems import OutputDataError
+from paymentprocess.outputs.remit_model import RemitModelError, X12Settings
 from paymentprocess.outputs.remittance import Remittances, build_remittances
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
@@ -118,7 +120,9 @@ class OutputReport:
 
 
 # Renders the 835s of the remittances; set by outputs.remit_835 (kept apart: the 835 is big).
-Render835 = Callable[[Connection, EventDetails, Remittances, Controls], list[Rendered]]
+Render835 = Callable[
+    [Connection, EventDetails, Remittances, Controls, X12Settings | None], list[Rendered]
+]
 
 
 def issue_outputs(
@@ -129,6 +133,7 @@ def issue_outputs(
     verify: bool = False,
     fhir: bool = False,
     now: datetime | None = None,
+    x12: X12Settings | None = None,
 ) -> OutputReport:
     """Render, record and write the files of `event_id` (module docstring)."""
     from paymentprocess.outputs.remit_835 import render_835s
@@ -153,7 +158,14 @@ def issue_outputs(
         remits = _with_zero_pay_trn(remits, controls)
         report = OutputReport(event_id, directory, "issued")
         _render_all(
-            conn, details, remits, controls, render_835s, report, fhir=fhir or _has_fhir(issued)
+            conn,
+            details,
+            remits,
+            controls,
+            render_835s,
+            report,
+            fhir=fhir or _has_fhir(issued),
+            x12=x12,
         )
         if issued:
             _refuse_drift(event_id, issued, report.files)
@@ -188,6 +200,7 @@ def reissue_outputs(
     *,
     reason: str,
     now: datetime | None = None,
+    x12: X12Settings | None = None,
 ) -> OutputReport:
     """Replace the event's issued files by a new set with new control values (OUTPUTS.md O-4):
     the old `output_file` rows and their items become `superseded` with `reason` (never deleted),
@@ -211,7 +224,9 @@ def reissue_outputs(
         controls = _allocate(conn, details, remits, now or datetime.now(UTC))
         remits = _with_zero_pay_trn(remits, controls)
         report = OutputReport(event_id, directory, "reissued")
-        _render_all(conn, details, remits, controls, render_835s, report, fhir=_has_fhir(issued))
+        _render_all(
+            conn, details, remits, controls, render_835s, report, fhir=_has_fhir(issued), x12=x12
+        )
         new_ids = _record(conn, details, remits, controls, report.files)
         _link_superseded(conn, issued, report.files, new_ids)
         files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
@@ -249,6 +264,14 @@ def _link_superseded(
                 .where(f.c.output_file_id == row["output_file_id"])
                 .values(superseded_by=successor)
             )
+
+
+def x12_settings(settings: Settings) -> X12Settings:
+    """The 835 rules that are settings (PAYMENT_OTHER_ADJUSTMENT_CAS), checked."""
+    try:
+        return X12Settings(other_adjustment_cas=settings.other_adjustment_cas or None)
+    except RemitModelError as exc:
+        raise SettingsError(f"PAYMENT_OTHER_ADJUSTMENT_CAS: {exc}") from None
 
 
 # --- controls -----------------------------------------------------------------------------------
@@ -345,9 +368,10 @@ def _render_all(
     report: OutputReport,
     *,
     fhir: bool,
+    x12: X12Settings | None = None,
 ) -> None:
     steps: list[tuple[str, Callable[[], list[Rendered]]]] = [
-        ("835", lambda: render_835s(conn, details, remits, controls)),
+        ("835", lambda: render_835s(conn, details, remits, controls, x12)),
         ("ACH", lambda: _ach(details, remits, controls)),
         ("CHECK_REGISTER", lambda: _check_files(details, remits)),
     ]

@@ -95,6 +95,17 @@ def render_835s(
     for h in remits.headers.iter_rows(named=True):
         pc = h["payment_center_id"]
         payee = payees.get(pc, {})
+        if h["remit_id"] not in controls.isa13:
+            problems.append(
+                OutputProblem(
+                    "REMIT_DATA_MISSING",
+                    pc,
+                    "isa13",
+                    "the event's files were issued without this 835 (its data were missing "
+                    "then); `paymentprocess outputs reissue` issues a complete set",
+                )
+            )
+            continue
         try:
             if payer is None:
                 continue
