@@ -9,9 +9,10 @@ from typing import Any
 
 import polars as pl
 
+from paymentprocess.domain import payee_keys
 from paymentprocess.domain.columns import MONEY
-from paymentprocess.engine import compute, payees, transform
-from paymentprocess.engine.config import InterestTerms, RunConfig
+from paymentprocess.domain.run_config import InterestTerms, RunConfig
+from paymentprocess.engine import compute, ledger, payees, transform
 
 
 def _cfg(mode: str = "final", event_type: str = "Provider", **kw: Any) -> RunConfig:
@@ -104,13 +105,13 @@ def test_interest_is_rounded_half_up_on_late_days_beyond_grace() -> None:
                               dt.date(2025, 1, 2), dt.date(2025, 1, 2)],
         }
     )  # fmt: skip
-    result = compute.add_interest(claims, _cfg()).sort("claim_core_id")
+    result = transform.add_interest(claims, _cfg()).sort("claim_core_id")
     # A: 2025-01-02 → 2025-07-01 is 180 days, − 30 grace = 150 late days at 4 %:
     #    123456789 × 0.04 × 150 / 365 = 2029426.668… cents → 2029427 (half-up)
     # B: 31 days − 30 = 1 late day: 10000 × 0.04 / 365 = 1.0958… → 1 cent
     # C: no interest row for contract type "Other" → 0; D: net ≤ 0 → 0; E: held → 0
     assert result["interest"].to_list() == [2_029_427, 1, 0, 0, 0]
-    custom = compute.add_interest(claims, _cfg(custom_interest_days=0)).sort("claim_core_id")
+    custom = transform.add_interest(claims, _cfg(custom_interest_days=0)).sort("claim_core_id")
     # grace 0 instead of 30: A 180 days → 123456789 × 0.04 × 180 / 365 = 2435312.0… → 2435312
     assert custom["interest"].to_list()[0] == 2_435_312
 
@@ -150,14 +151,14 @@ def test_cycle_payees_are_paid_claims_payees_and_holders_of_an_underpayment() ->
         {"payee_key": ["K2", "K2", "K3", "K9"], "outcome": ["paid", "paid", "held", "paid"],
          "payment_center_id": [2, 2, 3, None], "payment_method": ["EFT", "EFT", None, None]}
     )  # fmt: skip
-    ledger = pl.DataFrame(
+    records = pl.DataFrame(
         {"payment_center_id": [4, 5, 2], "type": ["UnderPayment", "OverPayment", "UnderPayment"]}
     )
     known = pl.DataFrame(
         {"payee_key": ["K2", "K3", "K4", "K5"], "payment_center_id": [2, 3, 4, 5],
          "payment_method": ["EFT", "CHECK", "CHECK", "EFT"]}
     )  # fmt: skip
-    cycle = payees.cycle_payees(claims, ledger, known)
+    cycle = ledger.cycle_payees(claims, records, known)
     # K2 and K9 have paid claims (K9 is new, paid by CHECK); K3 only a held claim: out; K4 holds
     # an UnderPayment: in; K5 only an OverPayment: out; K2 once although it is both.
     assert cycle.rows() == [
@@ -168,12 +169,16 @@ def test_cycle_payees_are_paid_claims_payees_and_holders_of_an_underpayment() ->
 
 
 def test_stats_keys_never_show_a_member_id() -> None:
-    assert payees.stats_key("111|9", "Provider") == "111|9"
-    shown = payees.stats_key("MEMBER123", "DMR")
+    assert payee_keys.stats_key("111|9", "Provider") == "111|9"
+    shown = payee_keys.stats_key("MEMBER123", "DMR")
     assert shown.startswith("member:")
     assert len(shown) == len("member:") + 16
     assert "MEMBER123" not in shown
-    assert shown == payees.stats_key("MEMBER123", "DMR") != payees.stats_key("MEMBER124", "DMR")
+    assert (
+        shown
+        == payee_keys.stats_key("MEMBER123", "DMR")
+        != payee_keys.stats_key("MEMBER124", "DMR")
+    )
 
 
 def test_chain_nets_telescope_to_the_last_effective_amount() -> None:

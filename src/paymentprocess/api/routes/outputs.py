@@ -27,7 +27,9 @@ from paymentprocess.storage import tables as t
 
 router = APIRouter(prefix="/payment-events", tags=["payment outputs"])
 EventId = Annotated[str, Path(min_length=1, max_length=64)]
-ERRORS: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (401, 404, 409, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    c: {"model": ErrorBody} for c in (400, 401, 404, 409, 422)
+}
 
 
 class OutputRequest(BaseModel):
