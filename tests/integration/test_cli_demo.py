@@ -18,7 +18,7 @@ from paymentprocess.storage.database import create_engine_for
 
 
 def _demo(db: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return subprocess.run(  # in the test's directory: the payment files go to ./demo-outputs
         [
             sys.executable,
             "-m",
@@ -34,6 +34,7 @@ def _demo(db: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
         check=False,
+        cwd=db.parent,
     )
 
 
@@ -43,6 +44,10 @@ def test_demo_pays_a_cycle_and_can_run_again(tmp_path: Path) -> None:
         done = _demo(db)
         assert done.returncode == 0, done.stderr
         assert "demo complete" in done.stdout  # the result on stdout, logs on stderr
+        files = db.parent / "demo-outputs" / "PE-DEMO"
+        manifest = (files / "MANIFEST.sha256").read_text().splitlines()
+        assert any("835/835_" in line for line in manifest)
+        assert any("ach/ACH_" in line for line in manifest)
         assert "final · PE-DEMO Completed" in done.stdout
         assert "Totals" not in done.stderr
     engine = create_engine_for(f"sqlite:///{db}")
@@ -92,6 +97,7 @@ def test_demo_prints_a_big_cycle_whole_at_80_columns_with_logs_apart(tmp_path: P
         timeout=600,
         check=False,
         env={**env, "COLUMNS": "80"},
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert max(len(line) for line in done.stdout.splitlines()) <= 80, done.stdout
