@@ -400,7 +400,7 @@ def _payee_name(row: dict[str, Any]) -> str | None:
 
 
 def _ach(details: EventDetails, remits: Remittances, controls: Controls) -> list[Rendered]:
-    pays = _paid_rows(details, remits, "EFT")
+    pays = _paid_rows(details, "EFT")
     if not pays:
         return []
     fs = details.funding_source
@@ -456,7 +456,7 @@ def _ach(details: EventDetails, remits: Remittances, controls: Controls) -> list
     ]
 
 
-def _paid_rows(details: EventDetails, remits: Remittances, method: str) -> list[dict[str, Any]]:
+def _paid_rows(details: EventDetails, method: str) -> list[dict[str, Any]]:
     """The event's payments by `method` with their payees, in PaymentCenter_ID order."""
     register = details.register.filter(pl.col("method") == method)
     return (
@@ -467,7 +467,7 @@ def _paid_rows(details: EventDetails, remits: Remittances, method: str) -> list[
 
 
 def _check_files(details: EventDetails, remits: Remittances) -> list[Rendered]:
-    pays = _paid_rows(details, remits, "CHECK")
+    pays = _paid_rows(details, "CHECK")
     if not pays:
         return []
     fs = details.funding_source

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
+from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs import files
 from paymentprocess.outputs.details import EventDetails
 from paymentprocess.outputs.gather import item_claims
@@ -248,6 +249,7 @@ def _claims_and_lines(
         ),
         table_schema(sl, LINE_COLUMNS),
     ).sort("claim_core_id", "line_number")
+    lines = line_payables(lines)
     by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in lines.iter_rows(named=True):
         by_claim[line["claim_core_id"]].append(line)
@@ -255,15 +257,11 @@ def _claims_and_lines(
 
 
 def _line(row: dict[str, Any]) -> ServiceLine:
-    member = (
-        sum(row[m] for m in ("deductible_amount", "coinsurance_amount", "copay_amount"))
-        + row["other_adjustment_amount"]
-    )
     return ServiceLine(
         procedure_code=row["procedure_code"] or "",
         billed=row["billed_amount"],
         allowed=row["allowed_amount"],
-        payable=max(row["allowed_amount"] - member, 0),
+        payable=row["payable"],  # engine.compute.line_payables, the run's own formula
         deductible=row["deductible_amount"],
         coinsurance=row["coinsurance_amount"],
         copay=row["copay_amount"],
