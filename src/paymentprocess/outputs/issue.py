@@ -136,7 +136,7 @@ def issue_outputs(
     x12: X12Settings | None = None,
 ) -> OutputReport:
     """Render, record and write the files of `event_id` (module docstring)."""
-    from paymentprocess.outputs.remit_835 import render_835s
+    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
     with unit_of_work(engine, write=not verify) as uow:
@@ -205,7 +205,7 @@ def reissue_outputs(
     """Replace the event's issued files by a new set with new control values (OUTPUTS.md O-4):
     the old `output_file` rows and their items become `superseded` with `reason` (never deleted),
     the remittances are recorded again, and the new set replaces the old one on disk."""
-    from paymentprocess.outputs.remit_835 import render_835s
+    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
     with unit_of_work(engine) as uow:
