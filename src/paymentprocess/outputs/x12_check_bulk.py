@@ -37,7 +37,7 @@ from paymentprocess.outputs.x12_check import ISA_LENGTH, Problem, Remit835Error
 # (frame, condition, rule, message): record the rows of `frame` where `condition` holds.
 Add = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr | str], None]
 
-_AMOUNT = r"^-?(\d+(\.\d{0,2})?|\.\d{1,2})$"
+_AMOUNT = r"^-?(\d+(\.\d*)?|\.\d+)$"
 
 
 def _el(index: int) -> pl.Expr:
@@ -45,15 +45,17 @@ def _el(index: int) -> pl.Expr:
 
 
 def cents(text: pl.Expr) -> pl.Expr:
-    """An X12 `R` amount (≤ 2 decimals, as `parse_x12_amount` accepts) as integer cents; null
-    for text that is not one."""
+    """An X12 `R` amount as integer cents, exactly as `parse_x12_amount` reads it (digits after
+    the second decimal only when they are zeros); null for text that is not one."""
     body = text.str.strip_prefix("-")
     parts = body.str.split(".")
     whole = parts.list.get(0).replace("", "0").cast(pl.Int64, strict=False)
-    frac = parts.list.get(1, null_on_oob=True).fill_null("").str.pad_end(2, "0")
-    value = whole * 100 + frac.replace("", "0").cast(pl.Int64, strict=False)
+    decimals = parts.list.get(1, null_on_oob=True).fill_null("")
+    frac = decimals.str.slice(0, 2).str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    value = whole * 100 + frac
     signed = pl.when(text.str.starts_with("-")).then(-value).otherwise(value)
-    return pl.when(text.str.contains(_AMOUNT)).then(signed).otherwise(pl.lit(None, pl.Int64))
+    valid = text.str.contains(_AMOUNT) & decimals.str.slice(2).str.contains(r"^0*$")
+    return pl.when(valid).then(signed).otherwise(pl.lit(None, pl.Int64))
 
 
 def segments(texts: pl.DataFrame, settings: X12Settings) -> pl.DataFrame:
