@@ -13,13 +13,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, update
 from tests.golden.test_legacy_cycles import _pay
 from tests.golden.test_outputs_issue import _documents
 from tests.unit.outputs.remit_builders import oxedi_problems, pyx12_errors
 
 from paymentprocess.io.load import load_documents
-from paymentprocess.outputs import x12_check
+from paymentprocess.outputs import x12_835_bulk, x12_check
 from paymentprocess.outputs.details import read_event_details
 from paymentprocess.outputs.gather import read_remit_inputs
 from paymentprocess.outputs.issue import Rendered, _allocate, _with_zero_pay_trn
@@ -71,17 +72,23 @@ def test_legacy_cycles_render_the_same_bytes(engine: Engine) -> None:
     for event in ("PE-1", "PE-2"):
         _pay(engine, event)
         reference, bulk = _both(engine, event, X12Settings())
-        assert isinstance(reference, list) and reference
+        assert isinstance(reference, list)
+        assert reference
         _same(reference, bulk)
         for rendered in bulk:
             assert x12_check.validate(rendered.content) == [], rendered.path
 
 
-def test_generated_cycle_renders_the_same_bytes_and_passes_every_checker(engine: Engine) -> None:
+@pytest.mark.parametrize("chunk_lines", [x12_835_bulk.CHUNK_LINES, 97])
+def test_generated_cycle_renders_the_same_bytes_and_passes_every_checker(
+    engine: Engine, chunk_lines: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(x12_835_bulk, "CHUNK_LINES", chunk_lines)  # 97: many chunk boundaries
     generate_cycle(engine, claims=600, seed=5, event_id="PE-B")
     _pay(engine, "PE-B")
     reference, bulk = _both(engine, "PE-B", OA23)
-    assert isinstance(reference, list) and len(reference) > 20
+    assert isinstance(reference, list)
+    assert len(reference) > 20
     _same(reference, bulk)
     for rendered in bulk[:40]:
         assert x12_check.validate(rendered.content, OA23) == [], rendered.path

@@ -57,6 +57,8 @@ from paymentprocess.outputs.x12_check_bulk import assert_valid_bulk
 log = get_logger(__name__)
 
 PC = "payment_center_id"
+# Item lines rendered and checked at a time (bounds the memory of the text frames).
+CHUNK_LINES = 200_000
 ITEM = ["rid", "item_seq"]
 # (group, reason) pairs the line CAS emits by itself; a configured other code equal to one of
 # them would merge with it (cas.normalized) — those remittances go the per-remittance way.
@@ -89,17 +91,12 @@ def render_835s_bulk(
     log.info("x12_835_render", bulk=fast.height, per_remittance=slow_ids.len())
     out: dict[int, Rendered] = {}
     if fast.height and constants is not None:
-        texts = _render(
-            fast,
-            items.filter(pl.col("rid").is_in(fast["rid"].implode())),
-            remits,
-            controls,
-            constants,
-            settings,
-        )
-        assert_valid_bulk(texts, settings)
-        for h, content in zip(fast.iter_rows(named=True), texts["content"], strict=True):
-            out[h["rid"]] = rendered_835(details, h, controls, content.encode("ascii"))
+        for chunk, chunk_items in _chunks(fast, items):
+            texts = _render(chunk, chunk_items, remits, controls, constants, settings)
+            texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
+            assert_valid_bulk(texts, settings)
+            for h, content in zip(chunk.iter_rows(named=True), texts["content"], strict=True):
+                out[h["rid"]] = rendered_835(details, h, controls, content.encode("ascii"))
     problems: list[OutputProblem] = []
     if slow_ids.len():
         slow = headers.filter(pl.col("rid").is_in(slow_ids.implode()))
@@ -124,6 +121,24 @@ def render_835s_bulk(
     if problems:
         raise OutputDataError("835", problems)
     return [out[rid] for rid in sorted(out)]
+
+
+def _chunks(headers: pl.DataFrame, items: pl.DataFrame) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """The remittances in rid order, in chunks of about CHUNK_LINES item lines (a chunk's text
+    and its checker's segment frame stay small whatever the cycle's size)."""
+    sizes = items.group_by("rid").len()
+    chunked = (
+        headers.join(sizes, on="rid", how="left")
+        .sort("rid")
+        .with_columns(((pl.col("len").fill_null(0) + 1).cum_sum() // CHUNK_LINES).alias("_chunk"))
+    )
+    items = items.join(chunked.select("rid", "_chunk"), on="rid", how="inner")
+    by_chunk = {key[0]: frame for key, frame in items.partition_by("_chunk", as_dict=True).items()}
+    empty = items.clear()
+    return [
+        (frame.drop("len", "_chunk"), by_chunk.get(key[0], empty).drop("_chunk"))
+        for key, frame in chunked.partition_by("_chunk", as_dict=True, maintain_order=True).items()
+    ]
 
 
 # --- what is the same in every 835 of the event ---------------------------------------------
@@ -545,11 +560,13 @@ def _line_cas(c: _Constants) -> list[tuple[pl.Expr, pl.Expr]]:
         pairs = groups.get(group)
         if not pairs:
             continue
-        listed = pl.concat_list(pairs).list.drop_nulls()
         out.append(
             (
-                listed.list.len() > 0,
-                pl.concat_str(pl.lit(f"CAS*{group}*"), listed.list.join("**")),
+                pl.any_horizontal(p.is_not_null() for p in pairs),
+                pl.concat_str(
+                    pl.lit(f"CAS*{group}*"),
+                    pl.concat_str(pairs, separator="**", ignore_nulls=True),
+                ),
             )
         )
     return out

@@ -47,15 +47,25 @@ def _el(index: int) -> pl.Expr:
 def cents(text: pl.Expr) -> pl.Expr:
     """An X12 `R` amount as integer cents, exactly as `parse_x12_amount` reads it (digits after
     the second decimal only when they are zeros); null for text that is not one."""
-    body = text.str.strip_prefix("-")
-    parts = body.str.split(".")
-    whole = parts.list.get(0).replace("", "0").cast(pl.Int64, strict=False)
-    decimals = parts.list.get(1, null_on_oob=True).fill_null("")
-    frac = decimals.str.slice(0, 2).str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    value = whole * 100 + frac
-    signed = pl.when(text.str.starts_with("-")).then(-value).otherwise(value)
-    valid = text.str.contains(_AMOUNT) & decimals.str.slice(2).str.contains(r"^0*$")
-    return pl.when(valid).then(signed).otherwise(pl.lit(None, pl.Int64))
+    point = text.str.find(".", literal=True)
+    decimals = (text.str.len_chars() - point - 1).fill_null(0)
+    number = text.str.replace(".", "", literal=True).cast(pl.Int64, strict=False)
+    scaled = (
+        pl.when(decimals == 0)
+        .then(number * 100)
+        .when(decimals == 1)
+        .then(number * 10)
+        .when(decimals == 2)
+        .then(number)
+        .otherwise(
+            text.str.slice(0, point + 3)
+            .str.replace(".", "", literal=True)
+            .cast(pl.Int64, strict=False)
+        )
+    )
+    rest_zero = (decimals <= 2) | text.str.slice(point + 3).str.contains(r"^0*$")
+    valid = text.str.contains(_AMOUNT) & rest_zero
+    return pl.when(valid).then(scaled).otherwise(pl.lit(None, pl.Int64))
 
 
 def segments(texts: pl.DataFrame, settings: X12Settings) -> pl.DataFrame:
@@ -185,19 +195,23 @@ def _envelope(s: pl.DataFrame, texts: pl.DataFrame, rule: Add) -> None:
 def _money(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
     add = rule
     tag = pl.col("tag")
-    cas_amounts = [cents(_el(k)) for k in range(3, 19, 3)]
-    present = [_el(k) != "" for k in range(3, 19, 3)]
+    cas_amounts = [cents(pl.col(f"a{k}")) for k in range(3, 19, 3)]
+    present = [pl.col(f"a{k}") != "" for k in range(3, 19, 3)]
     pr_group = _el(1) == "PR"
     cas_sum = pl.sum_horizontal(
         pl.when(p).then(a).otherwise(0) for p, a in zip(present, cas_amounts, strict=True)
     )
     bad_cas = pl.any_horizontal(p & a.is_null() for p, a in zip(present, cas_amounts, strict=True))
-    cas = s.filter(tag == "CAS").with_columns(
-        cas_sum.alias("amount"), bad_cas.alias("bad"), pr_group.alias("pr")
+    cas = (
+        s.filter(tag == "CAS")
+        .with_columns(_el(k).alias(f"a{k}") for k in range(3, 19, 3))
+        .with_columns(cas_sum.alias("amount"), bad_cas.alias("bad"), pr_group.alias("pr"))
     )
     add(cas, pl.col("bad"), "V-1", "a CAS amount is not an amount")
-    lines = s.filter(tag == "SVC").select(
-        "rid", "claim", "line", cents(_el(2)).alias("svc02"), cents(_el(3)).alias("svc03")
+    lines = (
+        s.filter(tag == "SVC")
+        .select("rid", "claim", "line", _el(2).alias("svc02"), _el(3).alias("svc03"))
+        .with_columns(cents(pl.col("svc02")).alias("svc02"), cents(pl.col("svc03")).alias("svc03"))
     )
     line_cas = (
         cas.filter(pl.col("line") > 0)

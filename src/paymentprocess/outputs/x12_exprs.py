@@ -15,18 +15,16 @@ _CLEAN_RE = r"^[!-)+-9;-\]_-}](?: ?[!-)+-9;-\]_-}])*$"
 
 
 def amount(cents: pl.Expr) -> pl.Expr:
-    """Integer cents as the minimal X12 `R` text: 7200 → `72`, 120 → `1.2`, -5 → `-0.05`."""
+    """Integer cents as the minimal X12 `R` text: 7200 → `72`, 120 → `1.2`, -5 → `-0.05`
+    (`<sign><units>.<two digits>`, then trailing zeros and a bare point dropped)."""
     a = cents.abs()
-    units = (a // 100).cast(pl.String)
-    frac = a % 100
-    body = (
-        pl.when(frac == 0)
-        .then(units)
-        .when(frac % 10 == 0)
-        .then(pl.concat_str(units, pl.lit("."), (frac // 10).cast(pl.String)))
-        .otherwise(pl.concat_str(units, pl.lit("."), frac.cast(pl.String).str.zfill(2)))
+    text = pl.concat_str(
+        pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        (a // 100).cast(pl.String),
+        pl.lit("."),
+        (a % 100).cast(pl.String).str.zfill(2),
     )
-    return pl.when(cents < 0).then(pl.concat_str(pl.lit("-"), body)).otherwise(body)
+    return text.str.replace(r"\.?0+$", "")
 
 
 def date8(day: pl.Expr) -> pl.Expr:
