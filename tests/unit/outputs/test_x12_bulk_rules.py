@@ -54,7 +54,11 @@ def test_clean_is_clean_text(values: list[str | None], size: int) -> None:
     )
 )
 def test_cents_parses_what_parse_x12_amount_accepts(texts: list[str]) -> None:
-    got = pl.DataFrame({"a": texts}).select(x12_check_bulk.cents(pl.col("a")).alias("a"))["a"].to_list()
+    got = (
+        pl.DataFrame({"a": texts})
+        .select(x12_check_bulk.cents(pl.col("a")).alias("a"))["a"]
+        .to_list()
+    )
     for text, value in zip(texts, got, strict=True):
         try:
             expected: int | None = t.parse_x12_amount(text)
