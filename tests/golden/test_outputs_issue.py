@@ -222,3 +222,29 @@ def test_a_kind_missing_data_is_not_generated_and_names_the_payees(
         "checks/CHECKREG_FS1.csv",
         "checks/POSPAY_FS1.csv",
     ]
+
+
+def test_sequence_set_knows_the_output_sequences(paid: Engine, tmp_path: Path) -> None:
+    """`sequence set` on InterchangeControl:<ISA06> and AchFileId:<FS>:<YYMMDD> (outputs.issue):
+    never below what the issued files used, never past the field's range."""
+    from paymentprocess.errors import InputError
+    from paymentprocess.service.sequences import largest_used, set_sequence
+
+    issue_outputs(paid, "PE-1", tmp_path, now=NOW)
+    _pay(paid, "PE-2")
+    issue_outputs(paid, "PE-2", tmp_path, now=NOW.replace(month=8))
+    with paid.connect() as conn:
+        assert largest_used(conn, "InterchangeControl:SMILEDENTAL") == 5  # 3 + 2 835s
+        assert largest_used(conn, "InterchangeControl:OTHER") == 0
+        assert largest_used(conn, "AchFileId:FS1:250801") == 1  # modifier A
+        assert largest_used(conn, "AchFileId:FS1:250802") == 0
+    with pytest.raises(RunRefusedError, match="5 is already used"):
+        set_sequence(paid, "InterchangeControl:SMILEDENTAL", 4)
+    assert set_sequence(paid, "InterchangeControl:SMILEDENTAL", 100).before == 5
+    with pytest.raises(InputError, match="nine digits"):
+        set_sequence(paid, "InterchangeControl:SMILEDENTAL", 10**9)
+    with pytest.raises(RunRefusedError, match="1 is already used"):
+        set_sequence(paid, "AchFileId:FS1:250801", 0)
+    with pytest.raises(InputError, match="36 values"):
+        set_sequence(paid, "AchFileId:FS1:250801", 37)
+    assert set_sequence(paid, "AchFileId:FS1:250801", 2).value == 2

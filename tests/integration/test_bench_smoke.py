@@ -2,7 +2,8 @@
 
 So the performance script never rots: `bench run` (300 claims, its own throwaway databases
 beside the fixture's), `bench query` (a 5,000-claim query set, a real server subprocess) and
-`bench intake` (2 clients × 2 s against the product and the SQLModel baseline) each exit 0 and
+`bench outputs` (400 claims, both issues, the validators on a
+sample), `bench intake` (2 clients × 2 s against the product and the SQLModel baseline) each exit 0 and
 write a report whose figures are consistent with what was stored.
 """
 
@@ -61,6 +62,23 @@ def test_bench_run(app: typer.Typer, db_uri: str, tmp_path: Path) -> None:
     assert 0 < reference["engine_compute_s"] < reference["engine_final_s"]
     speedups = [g for g in run["goals"] if g["goal"].startswith("speed-up")]
     assert len(speedups) == 2  # the computation, measured; end to end, scaled
+
+
+def test_bench_outputs(app: typer.Typer, db_uri: str, tmp_path: Path) -> None:
+    report = _bench(app, db_uri, tmp_path, "outputs", "--claims", "400", "--validator-sample", "3")
+    raw = report["benchmarks"]["outputs"]["raw"]
+    assert [r["mode"] for r in raw["runs"]] == ["dry-run", "final"]
+    assert [o["label"] for o in raw["outputs"]] == ["first issue", "regeneration"]
+    first, again = raw["outputs"]
+    assert first["counts"]["835"] > 0
+    assert first["counts"] == again["counts"]
+    assert first["size_mb"] == again["size_mb"]  # the same bytes, rewritten
+    assert {"read", "remittances", "835", "record", "write"} <= set(first["timings_ms"])
+    assert "record" not in again["timings_ms"]  # a regeneration records nothing new
+    checked = {v["name"]: v for v in raw["validators"]}
+    assert checked["pyx12"]["files"] == 3
+    assert checked["achkit"]["files"] == 1
+    assert all(v["failing"] == 0 for v in checked.values())
 
 
 def test_bench_query(app: typer.Typer, db_uri: str, engine: Engine, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`paymentprocess bench run|query|intake`: the performance script (SPEC §10).
+"""`paymentprocess bench run|query|outputs|intake`: the performance script (SPEC §10).
 
 Each sub-benchmark prints rich tables and merges its figures into `bench-report.json` and
 `bench-report.md` in `--out` (default: the current directory), with the machine, the load
@@ -107,6 +107,34 @@ def query(
     from paymentprocess.bench.query_bench import bench_query
 
     report = bench_query(_uri(ctx, db_uri), repeat=repeat, limit=limit, workers=workers, say=_say)
+    _finish(report, out_dir)
+
+
+@bench_app.command("outputs")
+@friendly_errors
+def outputs(
+    ctx: typer.Context,
+    claims: Annotated[
+        int, typer.Option("--claims", min=1, help="Claims in the generated cycle.")
+    ] = 1_000_000,
+    seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 7,
+    sample: Annotated[
+        int,
+        typer.Option(
+            "--validator-sample",
+            min=0,
+            help="835s checked by pyx12 and oxedi (timed apart; 0 = none).",
+        ),
+    ] = 200,
+    db_uri: DbUri = None,
+    out_dir: OutDir = Path(),
+) -> None:
+    """The payment files of a Final Run (835s, NACHA, checks), timed beside that Final Run."""
+    from paymentprocess.bench.outputs_bench import bench_outputs
+    from paymentprocess.outputs.issue import x12_settings
+
+    x12 = x12_settings(state(ctx).settings)
+    report = bench_outputs(_uri(ctx, db_uri), claims, seed, sample, _say, x12=x12)
     _finish(report, out_dir)
 
 

@@ -26,7 +26,9 @@ problems (payee ids, never member ids or bank numbers).
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,6 +114,17 @@ class OutputReport:
     files: list[Rendered] = field(default_factory=list)
     skipped: dict[str, OutputDataError] = field(default_factory=dict)  # kind → why
     mismatches: list[str] = field(default_factory=list)  # verify: files on disk that differ
+    timings_ms: dict[str, int] = field(default_factory=dict)  # step → milliseconds
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings_ms[step] = self.timings_ms.get(step, 0) + round(
+                (time.perf_counter() - start) * 1000
+            )
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -140,12 +153,15 @@ def issue_outputs(
     from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
+    report = OutputReport(event_id, directory, "issued")
     with unit_of_work(engine, write=not verify) as uow:
         conn = uow.conn
-        details = read_event_details(conn, event_id)
-        inputs = read_remit_inputs(conn, event_id)
-        details = replace(details, register=inputs.register)
-        remits = build_remittances(inputs)
+        with report.timed("read"):
+            details = read_event_details(conn, event_id)
+            inputs = read_remit_inputs(conn, event_id)
+            details = replace(details, register=inputs.register)
+        with report.timed("remittances"):
+            remits = build_remittances(inputs)
         issued = _issued(conn, event_id)
         if issued:
             controls = _stored_controls(issued)
@@ -157,7 +173,6 @@ def issue_outputs(
         else:
             controls = _allocate(conn, details, remits, now or datetime.now(UTC))
         remits = _with_zero_pay_trn(remits, controls)
-        report = OutputReport(event_id, directory, "issued")
         _render_all(
             conn,
             details,
@@ -177,13 +192,17 @@ def issue_outputs(
                     str(m) for m in files.verify_file_set(out_dir, event_id, expected)
                 ]
                 return report
-            files.write_file_set(out_dir, event_id, expected)
+            with report.timed("write"):
+                files.write_file_set(out_dir, event_id, expected)
             uow.commit()
             report.status = "rewritten"
             return report
-        _record(conn, details, remits, controls, report.files)
-        files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
-        uow.commit()
+        with report.timed("record"):
+            _record(conn, details, remits, controls, report.files)
+        with report.timed("write"):
+            files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
+        with report.timed("commit"):
+            uow.commit()
     log.info(
         "outputs_issued",
         payment_event_id=event_id,
@@ -380,7 +399,8 @@ def _render_all(
         steps.append(("FHIR_PR", lambda: _fhir(details, remits, controls)))
     for kind, render in steps:
         try:
-            report.files.extend(render())
+            with report.timed(kind):
+                report.files.extend(render())
         except OutputDataError as problem:
             report.skipped[kind] = problem
             if kind == "CHECK_REGISTER":

@@ -92,7 +92,7 @@ def render_835s_bulk(
     out: dict[int, Rendered] = {}
     if fast.height and constants is not None:
         for chunk, chunk_items in _chunks(fast, items):
-            texts = _render(chunk, chunk_items, remits, controls, constants, settings)
+            texts = _render(chunk, chunk_items, claims, remits, controls, constants, settings)
             texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
             assert_valid_bulk(texts, settings)
             for h, content in zip(chunk.iter_rows(named=True), texts["content"], strict=True):
@@ -132,7 +132,9 @@ def _chunks(headers: pl.DataFrame, items: pl.DataFrame) -> list[tuple[pl.DataFra
         .sort("rid")
         .with_columns(((pl.col("len").fill_null(0) + 1).cum_sum() // CHUNK_LINES).alias("_chunk"))
     )
-    items = items.join(chunked.select("rid", "_chunk"), on="rid", how="inner")
+    items = items.join(
+        chunked.select("rid", "_chunk"), on="rid", how="inner", maintain_order="left"
+    )
     by_chunk = {key[0]: frame for key, frame in items.partition_by("_chunk", as_dict=True).items()}
     empty = items.clear()
     return [
@@ -233,13 +235,17 @@ def _item_lines(
 ) -> pl.DataFrame:
     """One row per (item, line) with the capped member amounts; items without lines keep one
     row with null line fields."""
+    # Only what the lines and the checks need of each claim: the claim's text fields are joined
+    # per chunk (_item_texts), so they are never repeated on every line of a 1M-claim cycle.
+    thin = claims.select(
+        "claim_core_id", "claim_filing_indicator", "received_date", "service_begin_date"
+    ).with_columns(pl.lit(True).alias("_found"))
     items = remits.items.join(headers.select("rid", PC), on=PC, how="left").join(
-        claims.with_columns(pl.lit(True).alias("_found")),
-        on="claim_core_id",
-        how="left",
-        suffix="_claim",
+        thin, on="claim_core_id", how="left"
     )
-    joined = _with_modifiers(items.join(lines, on="claim_core_id", how="left", suffix="_line"))
+    money = [c for c in lines.columns if c.endswith("_amount")]
+    lines = lines.rename({m: f"{m}_line" for m in money})
+    joined = _with_modifiers(items.join(lines, on="claim_core_id", how="left"))
     e0 = pl.col("payable") - (
         pl.col("allowed_amount_line")
         - pl.col("deductible_amount_line")
@@ -385,6 +391,7 @@ def _with_clean(frame: pl.DataFrame, specs: dict[str, tuple[str, int]]) -> pl.Da
 def _render(
     headers: pl.DataFrame,
     items: pl.DataFrame,
+    claims: pl.DataFrame,
     remits: Remittances,
     controls: Controls,
     c: _Constants,
@@ -393,7 +400,7 @@ def _render(
     """rid, content (the whole interchange text) of every remittance of `headers`."""
     end = c.end
     lines = _line_texts(items, c, settings)
-    item_text = _item_texts(items, lines, c, settings)
+    item_text = _item_texts(items, lines, claims, c, settings)
     plb = _plb_texts(headers, remits, c)
     with_items = headers.with_columns(
         pl.col("rid").is_in(items["rid"].implode()).alias("_has_items")
@@ -573,25 +580,28 @@ def _line_cas(c: _Constants) -> list[tuple[pl.Expr, pl.Expr]]:
 
 
 def _item_texts(
-    items: pl.DataFrame, lines: pl.DataFrame, c: _Constants, settings: X12Settings
+    items: pl.DataFrame,
+    lines: pl.DataFrame,
+    claims: pl.DataFrame,
+    c: _Constants,
+    settings: X12Settings,
 ) -> pl.DataFrame:
     """rid, items (text of every CLP loop in order), item_count (segments)."""
     end = c.end
+    text_fields = [
+        "patient_control_number",
+        "claim_reference",
+        "frequency_code",
+        "member_id",
+        "patient_last_name",
+        "patient_first_name",
+    ]
     first = items.group_by(ITEM, maintain_order=True).agg(
         pl.col(
-            "kind",
-            "claim_core_id",
-            "patient_control_number",
-            "claim_reference",
-            "claim_filing_indicator",
-            "frequency_code",
-            "member_id",
-            "patient_last_name",
-            "patient_first_name",
-            "interest",
-            "received_date",
+            "kind", "claim_core_id", "claim_filing_indicator", "interest", "received_date"
         ).first()
     )
+    first = first.join(claims.select("claim_core_id", *text_fields), on="claim_core_id", how="left")
     pcn_source = pl.coalesce(
         pl.col("patient_control_number").replace("", None),
         pl.col("claim_reference").replace("", None),

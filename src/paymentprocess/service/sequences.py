@@ -10,6 +10,7 @@ of a Final Run (which reads and advances the sequences in its own transaction).
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -23,7 +24,11 @@ from paymentprocess.storage.database import unit_of_work
 log = get_logger(__name__)
 
 CHECK_PREFIX = "CheckNumber:"
+ISA_PREFIX = "InterchangeControl:"  # + ISA06: the 835s' ISA13 (outputs.issue)
+ACH_PREFIX = "AchFileId:"  # + FundingSource_ID:YYMMDD: NACHA files of that source and date
 MAX_VALUE = 2**63 - 1
+MAX_ISA13 = 999_999_999
+ACH_MODIFIERS = string.ascii_uppercase + string.digits  # = outputs.issue.MODIFIERS
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,43 @@ def largest_used(conn: Connection, name: str) -> int | None:
             .where(ev.c.funding_source_id == name[len(CHECK_PREFIX) :])
         ).scalars()
         used = max((int(n) for n in numbers if n is not None and n.isdigit()), default=0)
+    elif name.startswith(ISA_PREFIX) and name != ISA_PREFIX:
+        used = _largest_isa13(conn, name[len(ISA_PREFIX) :])
+    elif name.startswith(ACH_PREFIX) and name.count(":") == 2:
+        source, _, day = name[len(ACH_PREFIX) :].partition(":")
+        used = _ach_files(conn, source, day)
     else:
         return None
     return int(used or 0)
+
+
+def _largest_isa13(conn: Connection, sender: str) -> int:
+    """The largest ISA13 of the 835s issued for payer sender id `sender` (any status)."""
+    f, ev, fs, py = t.output_file, t.payment_event, t.funding_source, t.payer
+    controls = conn.execute(
+        select(f.c.control)
+        .join(ev, ev.c.payment_event_id == f.c.payment_event_id)
+        .join(fs, fs.c.funding_source_id == ev.c.funding_source_id)
+        .join(py, py.c.payer_id == fs.c.payer_id)
+        .where(f.c.kind == "835", py.c.isa_sender_id == sender)
+    ).scalars()
+    return max((int(c["isa13"]) for c in controls if c and "isa13" in c), default=0)
+
+
+def _ach_files(conn: Connection, source: str, day: str) -> int:
+    """How many file-id modifiers the NACHA files of `source` dated `day` (YYMMDD) used."""
+    f = t.output_file
+    rows = conn.execute(
+        select(f.c.file_name, f.c.control).where(f.c.kind == "ACH", f.c.scope == source)
+    ).all()
+    used = [
+        ACH_MODIFIERS.index(str(r.control["file_id_modifier"])) + 1
+        for r in rows
+        if r.control
+        and str(r.control.get("file_id_modifier", "")) in ACH_MODIFIERS
+        and f"_20{day}_" in r.file_name
+    ]
+    return max(used, default=0)
 
 
 def _problem(field: str, reason: str) -> InputError:
@@ -84,7 +123,15 @@ def set_sequence(engine: Engine, name: str, value: int, *, force: bool = False) 
         if used is None and not force:
             raise RunRefusedError(
                 f"{name!r} is not a sequence a run uses (PaymentCenter, OverAndUnderPayment, "
-                f"{CHECK_PREFIX}<FundingSource_ID>); nothing changed (--force sets it anyway)"
+                f"{CHECK_PREFIX}<FundingSource_ID>, {ISA_PREFIX}<ISA06>, "
+                f"{ACH_PREFIX}<FundingSource_ID>:<YYMMDD>); nothing changed "
+                "(--force sets it anyway)"
+            )
+        if name.startswith(ISA_PREFIX) and value > MAX_ISA13:
+            raise _problem("Value", f"an ISA13 has nine digits: at most {MAX_ISA13}")
+        if name.startswith(ACH_PREFIX) and value > len(ACH_MODIFIERS):
+            raise _problem(
+                "Value", f"a NACHA file-id modifier has {len(ACH_MODIFIERS)} values (A–Z, 0–9)"
             )
         if name.startswith(CHECK_PREFIX) and not force:
             source = name[len(CHECK_PREFIX) :]

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import io
-import logging
 from datetime import date, datetime
 
-import oxedi
-import pyx12.error_handler
-import pyx12.params
-import pyx12.x12n_document
-
+from paymentprocess.bench.validators import oxedi_problems, pyx12_errors
 from paymentprocess.outputs import x12_check
 from paymentprocess.outputs.remit_model import (
     Address,
@@ -133,35 +127,6 @@ def worked_example() -> Remittance:
 
 def replace(remit: Remittance, **changes: object) -> Remittance:
     return dataclasses.replace(remit, **changes)  # type: ignore[arg-type]
-
-
-def pyx12_errors(data: bytes) -> list[str]:
-    """pyx12's error messages through its Python API (its CLI always exits 0)."""
-    param = pyx12.params.params()
-    errors: list[str] = []
-
-    class _Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if record.levelno >= logging.ERROR:
-                errors.append(record.getMessage())
-
-    handler = _Collect()
-    logger = logging.getLogger("pyx12")
-    logger.addHandler(handler)
-    try:
-        ok = pyx12.x12n_document.x12n_document(
-            param, io.StringIO(data.decode("ascii")), fd_997=None, fd_html=None
-        )
-    finally:
-        logger.removeHandler(handler)
-    if not ok and not errors:
-        errors.append("pyx12 returned False")
-    return errors
-
-
-def oxedi_problems(data: bytes) -> list[str]:
-    result = oxedi.parse(data)
-    return [f"{d.kind}: {d.rule}" for d in result.diagnostics]
 
 
 def all_validators(data: bytes, settings: X12Settings = SETTINGS) -> dict[str, list[str]]:
