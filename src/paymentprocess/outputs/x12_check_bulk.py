@@ -37,7 +37,7 @@ from paymentprocess.outputs.x12_check import ISA_LENGTH, Problem, Remit835Error
 # (frame, condition, rule, message): record the rows of `frame` where `condition` holds.
 Add = Callable[[pl.DataFrame, pl.Expr, str, pl.Expr | str], None]
 
-_AMOUNT = r"^-?(\d+(\.\d*)?|\.\d+)$"
+_AMOUNT = r"^-?(\d+(\.\d{0,2}0*)?|\.\d{1,2}0*)$"  # ≤ 2 decimals but zeros
 
 
 def _el(index: int) -> pl.Expr:
@@ -47,37 +47,19 @@ def _el(index: int) -> pl.Expr:
 def cents(text: pl.Expr) -> pl.Expr:
     """An X12 `R` amount as integer cents, exactly as `parse_x12_amount` reads it (digits after
     the second decimal only when they are zeros); null for text that is not one."""
-    point = text.str.find(".", literal=True)
-    decimals = (text.str.len_chars() - point - 1).fill_null(0)
-    number = text.str.replace(".", "", literal=True).cast(pl.Int64, strict=False)
-    scaled = (
-        pl.when(decimals == 0)
-        .then(number * 100)
-        .when(decimals == 1)
-        .then(number * 10)
-        .when(decimals == 2)
-        .then(number)
-        .otherwise(
-            text.str.slice(0, point + 3)
-            .str.replace(".", "", literal=True)
-            .cast(pl.Int64, strict=False)
-        )
-    )
-    rest_zero = (decimals <= 2) | text.str.slice(point + 3).str.contains(r"^0*$")
-    valid = text.str.contains(_AMOUNT) & rest_zero
-    return pl.when(valid).then(scaled).otherwise(pl.lit(None, pl.Int64))
+    valid = text.str.contains(_AMOUNT)  # past two decimals only zeros, which to_decimal drops
+    safe = pl.when(valid).then(text).otherwise(pl.lit("0"))
+    value = (safe.str.to_decimal(scale=2) * 100).cast(pl.Int64)
+    return pl.when(valid).then(value).otherwise(pl.lit(None, pl.Int64))
 
 
 def segments(texts: pl.DataFrame, settings: X12Settings) -> pl.DataFrame:
-    """rid, pos (1-based), tag, el (elements) of every segment of every interchange."""
+    """rid, tag, el (elements) of every segment of every interchange, in order."""
     frame = texts.select("rid", pl.col("content").str.split(t.TERMINATOR).alias("seg")).explode(
         "seg"
     )
     frame = frame.with_columns(pl.col("seg").str.strip_chars("\r\n")).filter(pl.col("seg") != "")
-    frame = frame.with_columns(
-        (pl.int_range(pl.len()).over("rid") + 1).alias("pos"),
-        pl.col("seg").str.split(t.ELEMENT).alias("el"),
-    )
+    frame = frame.with_columns(pl.col("seg").str.split(t.ELEMENT).alias("el")).drop("seg")
     return frame.with_columns(pl.col("el").list.get(0).alias("tag"))
 
 
@@ -86,11 +68,15 @@ def problems_bulk(texts: pl.DataFrame, settings: X12Settings | None = None) -> p
     settings = settings or X12Settings()
     s = segments(texts, settings)
     tag = pl.col("tag")
+    # Claims numbered across all files (with rid, a unique key), lines within their claim:
+    # running counts over the ordered segments, no window per file.
+    clp = tag == "CLP"
+    s = s.with_columns(clp.cum_sum().alias("claim"), (tag == "SVC").cum_sum().alias("_svc"))
     s = s.with_columns(
-        (tag == "CLP").cum_sum().over("rid").alias("claim"),
-    ).with_columns(
-        (tag == "SVC").cum_sum().over("rid", "claim").alias("line"),
-    )
+        (pl.col("_svc") - pl.when(clp).then(pl.col("_svc")).forward_fill().fill_null(0)).alias(
+            "line"
+        )
+    ).drop("_svc")
     found: list[pl.DataFrame] = []
 
     def rule(frame: pl.DataFrame, condition: pl.Expr, name: str, message: pl.Expr | str) -> None:
@@ -225,7 +211,7 @@ def _money(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
         lines,
         pl.col("svc02") - pl.col("cas") != pl.col("svc03"),
         "V-1",
-        pl.format("claim {} line {}: SVC02 − ΣCAS ≠ SVC03", "claim", "line"),
+        pl.format("service line {} of a claim: SVC02 − ΣCAS ≠ SVC03", "line"),
     )
     claims = s.filter(tag == "CLP").select(
         "rid",
