@@ -7,6 +7,8 @@ Money is Int64 cents throughout; dates are pl.Date.
 
 from __future__ import annotations
 
+from paymentprocess.domain.payee_result import STATS_NAMES
+
 MONEY = (
     "billed_amount",
     "allowed_amount",
@@ -63,12 +65,5 @@ INTEREST = "interest"
 
 PAID, HELD, EXCLUDED = "paid", "held", "excluded"
 
-PAYEE_RESULT = (
-    "claims_net",
-    "interest",
-    "carried_in",
-    "offsets",
-    "new_overpayment",
-    "held",
-    "net_pay",
-)
+# The payee-result columns of the stats document's payee rows (every field: domain.payee_result).
+PAYEE_RESULT = STATS_NAMES

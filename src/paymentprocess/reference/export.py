@@ -12,21 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from paymentprocess.domain import payee_result
 from paymentprocess.domain.money import format_cents
 from paymentprocess.reference.model import LedgerRecord
 from paymentprocess.reference.payment_center_claims import ParentClaimGroup, PaymentCenterClaims
 from paymentprocess.reference.results import ClaimResult, ReferenceResult
-
-MONEY_FIELDS = (
-    "claims_net",
-    "interest",
-    "carried_in",
-    "refunds_applied",
-    "offsets",
-    "new_overpayment",
-    "held",
-    "net_pay",
-)
 
 
 def _records(records: list[LedgerRecord], kind: str) -> dict[str, Any]:
@@ -125,7 +115,10 @@ def to_payment_center_claims_json(result: ReferenceResult) -> list[dict[str, Any
                 "Claims": {chain: _group(g) for chain, g in sorted(entry.claims.items())},
                 "PaymentResult": None
                 if res is None
-                else {name: format_cents(getattr(res, name)) for name in MONEY_FIELDS},
+                else {
+                    f.name: payee_result.document_value(f, getattr(res, f.name))
+                    for f in payee_result.FIELDS
+                },
             }
         )
     return out

@@ -35,6 +35,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from paymentprocess.domain.payee_result import FIELDS as PAYEE_RESULT_FIELDS
 from paymentprocess.storage.claim_span import service_span_days
 
 # The Alembic revision these tables are (storage/migrations/versions/): changing a table here
@@ -460,24 +461,16 @@ payment_event_ws = Table(
     Column("refreshed_at", DateTime),
 )
 
-payee_result_columns = (
-    "claims_net",
-    "interest",
-    "carried_in",
-    "offsets",
-    "new_overpayment",
-    "held",
-    "net_pay",
-)
-
 payment_event_ws_payee = Table(
     "payment_event_ws_payee",
     metadata,
     Column("payment_event_id", String, nullable=False),
     Column("payee_key", String, nullable=False),
     Column("payment_center_id", BigInteger),  # NULL for a payee the Final Run will create
-    *(Money(name, nullable=False) for name in payee_result_columns),
-    Money("refunds_applied", nullable=False),
+    *(  # domain.payee_result: one column per field, in its order
+        Money(f.name, nullable=False) if f.money else Column(f.name, BigInteger, nullable=False)
+        for f in PAYEE_RESULT_FIELDS
+    ),
     PrimaryKeyConstraint("payment_event_id", "payee_key"),
 )
 
