@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
+from paymentprocess.domain.finding_codes import FindingCode
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs import files
 from paymentprocess.outputs.details import EventDetails
@@ -99,7 +100,7 @@ def render_835s(
         if h["remit_id"] not in controls.isa13:
             problems.append(
                 OutputProblem(
-                    "REMIT_DATA_MISSING",
+                    FindingCode.REMIT_DATA_MISSING,
                     pc,
                     "isa13",
                     "the event's files were issued without this 835 (its data were missing "
@@ -142,7 +143,7 @@ def render_835s(
             )
             content = render_checked(remit, settings)
         except (RemitModelError, KeyError) as exc:
-            problems.append(OutputProblem("REMIT_DATA_MISSING", pc, "835", str(exc)))
+            problems.append(OutputProblem(FindingCode.REMIT_DATA_MISSING, pc, "835", str(exc)))
             continue
         path = files.x12_file_name(fs["funding_source_id"], pc, h["trn02"])
         out.append(
@@ -165,7 +166,7 @@ def _payer(details: EventDetails) -> tuple[Payer | None, list[OutputProblem]]:
     if row is None:
         return None, [
             OutputProblem(
-                "REMIT_DATA_MISSING",
+                FindingCode.REMIT_DATA_MISSING,
                 None,
                 "funding_source.payer_id",
                 "the event's funding source names no payer (Payer collection)",
@@ -196,7 +197,7 @@ def _payer(details: EventDetails) -> tuple[Payer | None, list[OutputProblem]]:
             [],
         )
     except RemitModelError as exc:
-        return None, [OutputProblem("REMIT_DATA_MISSING", None, "payer", str(exc))]
+        return None, [OutputProblem(FindingCode.REMIT_DATA_MISSING, None, "payer", str(exc))]
 
 
 def _payee(row: dict[str, Any], header: dict[str, Any]) -> Payee:
