@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from paymentprocess.domain.payee_result import STATS_NAMES
 
-MONEY = (
-    "billed_amount",
-    "allowed_amount",
-    "deductible_amount",
-    "coinsurance_amount",
-    "copay_amount",
-    "other_adjustment_amount",
-)
+# a line's (and a claim header's) amounts; the member's share is what the allowed amount is
+# reduced by: payable = max(0, allowed − Σ member share)
 MEMBER_SHARE = (
     "deductible_amount",
     "coinsurance_amount",
     "copay_amount",
     "other_adjustment_amount",
 )
+MONEY = ("billed_amount", "allowed_amount", *MEMBER_SHARE)
 
 # A claim's BillingProviderAddress in parts (given as an object, or parsed from its text on load);
 # a payee a Final Run creates takes them as its Address, in this order: Line1, Line2, City, State, Zip.

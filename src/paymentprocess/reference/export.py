@@ -68,30 +68,20 @@ def _group(g: ParentClaimGroup) -> dict[str, Any]:
 
 
 def _payment_center(e: PaymentCenterClaims) -> dict[str, Any] | None:
-    pc, new = e.payment_center, e.new_payee
-    if pc is not None:
-        return {
-            "PaymentCenter_ID": pc.payment_center_id,
-            "PaymentCenterType": pc.payment_center_type,
-            "VendorName": pc.vendor_name,
-            "VendorNPI": pc.npi,
-            "TaxID": pc.tax_id,
-            "MemberID": pc.member_id,
-            "Address": pc.address,
-            "Flag": "OLD",
-        }
-    if new is not None:
-        return {
-            "PaymentCenter_ID": new.payment_center_id,
-            "PaymentCenterType": new.payment_center_type,
-            "VendorName": new.vendor_name,
-            "VendorNPI": new.npi,
-            "TaxID": new.tax_id,
-            "MemberID": new.member_id,
-            "Address": new.address,
-            "Flag": "NEW",
-        }
-    return None
+    """The payee's details: an existing PaymentCenter (OLD) or the one a Final Run creates (NEW)."""
+    payee = e.payment_center if e.payment_center is not None else e.new_payee
+    if payee is None:
+        return None
+    return {
+        "PaymentCenter_ID": payee.payment_center_id,
+        "PaymentCenterType": payee.payment_center_type,
+        "VendorName": payee.vendor_name,
+        "VendorNPI": payee.npi,
+        "TaxID": payee.tax_id,
+        "MemberID": payee.member_id,
+        "Address": payee.address,
+        "Flag": "OLD" if e.payment_center is not None else "NEW",
+    }
 
 
 def to_payment_center_claims_json(result: ReferenceResult) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from paymentprocess.domain import payee_result
+from paymentprocess.domain.columns import MEMBER_SHARE
 from paymentprocess.domain.money import format_cents
 from paymentprocess.domain.run_config import Mode
 from paymentprocess.io.collections import IMPORTABLE
@@ -26,8 +27,7 @@ from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
 
 GROUP_OF_CODE = {"1": "PaidClaim", "8": "VoidClaim", "7": "AdjustClaim"}
-AMOUNTS = ("allowed_amount", "deductible_amount", "coinsurance_amount", "copay_amount")
-DEDUCTED = (*AMOUNTS[1:], "other_adjustment_amount")
+DEDUCTED = MEMBER_SHARE  # a line's payable is its allowed amount less these, floored at 0
 
 
 def payment_center_claims(
@@ -104,7 +104,7 @@ def _claims(conn: Connection, event_id: str, event_type: str) -> list[dict[str, 
             c.c.tax_id,
             c.c.npi,
             c.c.member_id,
-            *(c.c[n] for n in (*AMOUNTS, "other_adjustment_amount")),
+            *(c.c[n] for n in ("allowed_amount", *MEMBER_SHARE)),
         )
         .join(c, c.c.claim_core_id == r.c.claim_core_id)
         .outerjoin(pc, pc.c.payment_center_id == r.c.payment_center_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData
 
 # The Alembic revision these tables are (storage/migrations/versions/): changing a table here
 # needs a new revision there, and this constant names it (tests/migrations check both).
@@ -36,3 +36,11 @@ def Money(name: str, *, nullable: bool = True) -> Column[Any]:  # noqa: N802 - r
 def extra_json() -> Column[Any]:
     """The `extra` JSON column: an imported document's fields the table has no column for."""
     return Column("extra", JSON, nullable=True)
+
+
+def unique_where(name: str, *columns: str, where: tuple[str, str]) -> Index:
+    """A partial unique index, the same on SQLite and PostgreSQL: `columns` unique among the
+    rows whose column `where[0]` equals `where[1]`."""
+    column, value = where
+    condition = Column(column) == value
+    return Index(name, *columns, unique=True, sqlite_where=condition, postgresql_where=condition)

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
 )
 
-from paymentprocess.storage.tables.base import AutoId, Money, metadata
+from paymentprocess.storage.tables.base import AutoId, Money, metadata, unique_where
 
 # Re-issuing marks the old row `superseded` (with `reason`, `superseded_by`), never deletes it.
 output_file = Table(
@@ -52,14 +52,7 @@ output_item = Table(
     Column("trace_number", String),  # ACH entry trace (ODFI + sequence), for returns and NOCs
     Column("status", String, nullable=False),  # issued | superseded
     Index(None, "output_file_id"),
-    Index(
-        "ix_output_item_issued_once",
-        "kind",
-        "item_id",
-        unique=True,
-        sqlite_where=Column("status") == "issued",
-        postgresql_where=Column("status") == "issued",
-    ),
+    unique_where("ix_output_item_issued_once", "kind", "item_id", where=("status", "issued")),
 )
 
 # What each 835 said (later reversals and forward balances refer to it): one per remittance id.

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 
 from paymentprocess.domain.payee_result import FIELDS as PAYEE_RESULT_FIELDS
-from paymentprocess.storage.tables.base import AutoId, Money, metadata
+from paymentprocess.storage.tables.base import AutoId, Money, metadata, unique_where
 from paymentprocess.storage.tables.claims import claim_columns
 
 # --- Final Run results (insert-only) ---------------------------------------------------------
@@ -36,13 +36,7 @@ claim_result = Table(
     Money("net", nullable=False),
     Money("interest", nullable=False),
     PrimaryKeyConstraint("payment_event_id", "claim_core_id"),
-    Index(
-        "ix_claim_result_paid_once",
-        "claim_core_id",
-        unique=True,
-        sqlite_where=Column("outcome") == "paid",
-        postgresql_where=Column("outcome") == "paid",
-    ),
+    unique_where("ix_claim_result_paid_once", "claim_core_id", where=("outcome", "paid")),
 )
 
 payment_register = Table(
