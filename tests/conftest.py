@@ -103,3 +103,30 @@ def copy_db_uri(db_uri: str, tmp_path: Path) -> Iterator[str]:
         return
     with _fresh_pg_database(f"{db_uri.rsplit('/', 1)[1]}_copy") as uri:
         yield uri
+
+
+REDIS_URL = os.environ.get("PAYMENT_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own on the machine's Redis (REDIS_URL); every key under it is
+    deleted afterwards (never FLUSHDB: the Redis is shared). Skipped when Redis is unreachable,
+    except under CI=true, where that fails the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI and is unreachable: {exc}")
+        pytest.skip(f"Redis unreachable ({exc}); set CI=true to make this a failure")
+    prefix = f"pp-test-{os.getpid()}-{uuid.uuid4().hex[:8]}:"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=prefix + "*", count=500))
+        if keys:
+            client.delete(*keys)
+        client.close()

@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     )
     api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
     top_rate_limit: str = "10/minute"
+    redis_url: str | None = Field(
+        None,
+        description="Redis for limits shared by every worker and instance (redis://host:6379/0);"
+        " unset = each process counts alone",
+    )
+    redis_key_prefix: str = Field(
+        "paymentprocess:", description="prefix of every Redis key the service writes"
+    )
     other_adjustment_cas: str | None = Field(
         None,
         description="GROUP:CARC the 835 gives other adjustments (e.g. OA:23); no default",
@@ -112,6 +120,25 @@ class Settings(BaseSettings):
         if not _RATE_LIMIT.match(value):
             raise ValueError("must look like 10/minute (per second, minute, hour or day)")
         return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"must start with redis://, rediss:// or unix:// (got {redact_uri(value)!r})"
+            )
+        return value
+
+    @field_validator("redis_key_prefix")
+    @classmethod
+    def _redis_key_prefix(cls, value: str) -> str:
+        if not value or any(ch.isspace() for ch in value):
+            raise ValueError("must be a non-empty prefix without spaces, e.g. paymentprocess:")
+        return value
 
     @field_validator("stage_aliases")
     @classmethod

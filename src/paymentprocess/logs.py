@@ -2,12 +2,14 @@
 
 Protected health information never goes into a log: events log ids of payment events, payees
 (numeric ids), counts, amounts and timings only. `scrub` masks anything that looks like a
-password in a URI as a last line of defence.
+password in a URI as a last line of defence. Every event carries `pid`, the process that wrote
+it, so the lines of `serve --workers N` tell which worker answered.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -24,6 +26,13 @@ def _scrub(
     for key, value in list(event_dict.items()):
         if isinstance(value, str) and "://" in value:
             event_dict[key] = redact_uri(value)
+    return event_dict
+
+
+def _add_pid(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    event_dict.setdefault("pid", os.getpid())
     return event_dict
 
 
@@ -57,6 +66,7 @@ def configure_logging(level: str = "INFO", log_dir: Path | None = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _add_pid,
             _scrub,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],

@@ -1,11 +1,15 @@
-"""GET /providers/top: the exact ranking equals a GROUP BY over stored claims; rate limiting."""
+"""GET /providers/top: the exact ranking equals a GROUP BY over stored claims; rate limiting, in
+one process and shared through Redis by several instances (or falling back when Redis is down)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from structlog.testing import capture_logs
+from tests.conftest import REDIS_URL
 from tests.integration.test_api_support import api_client, claim, line
+from tests.reliability.intake_support import free_port
 
 from paymentprocess.service.claims import parse_claim, submit_claim
 from paymentprocess.storage import tables as t
@@ -98,3 +102,32 @@ def test_limit_out_of_range_is_refused(db_uri: str) -> None:
     with api_client(db_uri) as client:
         assert client.get("/providers/top", params={"limit": 0}).status_code == 422
         assert client.get("/providers/top", params={"limit": 101}).status_code == 422
+
+
+def test_two_instances_on_one_redis_share_the_limit(db_uri: str, redis_prefix: str) -> None:
+    """Two apps (two instances, or two workers) on one Redis: 10 per client in all, not 20."""
+    shared = {"redis_url": REDIS_URL, "redis_key_prefix": redis_prefix}
+    with api_client(db_uri, **shared) as first, api_client(db_uri, **shared) as second:
+        answers = [(first, second)[i % 2].get("/providers/top") for i in range(12)]
+        other = first.get("/providers/top", headers={"X-API-Key": "unknown"})
+    assert [a.status_code for a in answers] == [200] * 10 + [429] * 2
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == [
+        *(str(n) for n in range(9, -1, -1)),
+        "0",
+        "0",
+    ]
+    assert all(1 <= int(a.headers["Retry-After"]) <= 60 for a in answers[10:])
+    assert 1 <= int(answers[10].headers["X-RateLimit-Reset"]) <= 60
+    assert other.status_code == 429  # an unknown key is the same client address
+
+
+def test_a_down_redis_leaves_the_report_up_with_the_per_process_limit(db_uri: str) -> None:
+    closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with capture_logs() as logs, api_client(db_uri, redis_url=closed) as client:
+        answers = [client.get("/providers/top") for _ in range(11)]
+    assert [a.status_code for a in answers] == [200] * 10 + [429]
+    assert answers[9].headers["X-RateLimit-Remaining"] == "0"
+    assert "Retry-After" in answers[10].headers
+    warnings = [e for e in logs if e["event"] == "rate_limit_redis_unavailable"]
+    assert len(warnings) == 1  # once per outage, not once per request
+    assert warnings[0]["fallback"] == "per-process limit"

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -195,8 +195,10 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def cli_command(uri: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "paymentprocess", "--db-uri", child_uri(uri), *args]
+def cli_command(uri: str, *args: str, program: Sequence[str] | None = None) -> list[str]:
+    """The CLI's command line: this interpreter's module, or `program` (another console script)."""
+    start = [sys.executable, "-m", "paymentprocess"] if program is None else list(program)
+    return [*start, "--db-uri", child_uri(uri), *args]
 
 
 def run_cli(

@@ -1,7 +1,8 @@
 """A real `paymentprocess serve` subprocess for the reliability tests, and what intake must leave.
 
 `serving(uri, tmp_path, workers=…)` starts the service on a free loopback port in its own process
-group (so SIGKILL reaches every worker at once, like a crashed machine) and yields its base URL.
+group (so SIGKILL reaches every worker at once, like a crashed machine) and yields its base URL;
+`program=` runs another installation's console script instead of this interpreter's module.
 `intake_consistency(engine)` checks what every intake transaction must leave behind, whatever
 happened: each claim has its lines, its outbox event and (when a key was sent) its idempotency
 row; no claim is without lines; the provider aggregate equals a GROUP BY over the stored lines.
@@ -15,7 +16,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,22 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    uri: str, tmp_path: Path, *, workers: int = 1, log_level: str = "WARNING", **env: str
+    uri: str,
+    tmp_path: Path,
+    *,
+    workers: int = 1,
+    log_level: str = "WARNING",
+    program: Sequence[str] | None = None,
+    **env: str,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`paymentprocess serve` on 127.0.0.1:<free port>; yields (base URL, process)."""
     port = free_port()
     log = tmp_path / f"serve-{port}.log"
+    command = cli_command(uri, "--log-level", log_level, "serve", program=program)
     with log.open("wb") as err:
         proc = subprocess.Popen(
             [
-                *cli_command(uri, "--log-level", log_level, "serve"),
+                *command,
                 "--port",
                 str(port),
                 "--workers",

@@ -153,3 +153,22 @@ def test_seq_chunk_size_is_accepted_and_reported_unused(
     monkeypatch.delenv("PAYMENT_SEQ_CHUNK_SIZE")
     file = _toml(tmp_path, "seq_chunk_size = 10\n")
     assert len(load_settings(config_path=file).unused()) == 1
+
+
+def test_redis_url_is_optional_checked_and_never_shown_with_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = load_settings()
+    assert (s.redis_url, s.redis_key_prefix) == (None, "paymentprocess:")
+    monkeypatch.setenv("PAYMENT_REDIS_URL", " redis://:pw@cache:6379/2 ")
+    monkeypatch.setenv("PAYMENT_REDIS_KEY_PREFIX", "pp-blue:")
+    s = load_settings()
+    assert (s.redis_url, s.redis_key_prefix) == ("redis://:pw@cache:6379/2", "pp-blue:")
+    monkeypatch.setenv("PAYMENT_REDIS_URL", "http://user:hunter2@cache:6379")
+    with pytest.raises(SettingsError, match=r"PAYMENT_REDIS_URL: .*redis://") as bad:
+        load_settings()
+    assert "hunter2" not in str(bad.value)
+    monkeypatch.setenv("PAYMENT_REDIS_URL", "rediss://cache:6380/0")
+    monkeypatch.setenv("PAYMENT_REDIS_KEY_PREFIX", "two words")
+    with pytest.raises(SettingsError, match=r"PAYMENT_REDIS_KEY_PREFIX: .*without spaces"):
+        load_settings()

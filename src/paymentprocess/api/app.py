@@ -1,7 +1,7 @@
 """`create_app(settings)`: the claims service as a FastAPI application, built on demand.
 
-Nothing happens at import time. `create_app` makes (or takes) the engine, the per-process rate
-limiter and the routers; the schema is created by `paymentprocess serve` before workers start (or
+Nothing happens at import time. `create_app` makes (or takes) the engine, the top-providers rate
+limiter (shared through Redis when `PAYMENT_REDIS_URL` is set, else per process) and the routers; the schema is created by `paymentprocess serve` before workers start (or
 by the caller). `app_from_env` is the factory uvicorn's workers call: it reads settings from the
 `PAYMENT_*` environment that `serve` prepared.
 """
@@ -16,7 +16,7 @@ from paymentprocess.api.docs_pages import install_docs
 from paymentprocess.api.error_handlers import install_error_handlers
 from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
 from paymentprocess.api.openapi import install_openapi
-from paymentprocess.api.ratelimit import SlidingWindowLimiter
+from paymentprocess.api.ratelimit_redis import shared_or_local
 from paymentprocess.api.routes import claims, health, outputs, payment_events, providers
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.logs import configure_logging
@@ -53,7 +53,13 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_engine_for(settings.db_uri)
     limit, window = settings.top_rate
-    app.state.top_limiter = SlidingWindowLimiter(limit, window)
+    app.state.top_limiter = shared_or_local(
+        limit,
+        window,
+        redis_url=settings.redis_url,
+        prefix=settings.redis_key_prefix,
+        name="top-providers",
+    )
     app.state.run_payment_event = run_payment_event
     app.state.claim_batcher = ClaimBatcher(app.state.engine)
     for module in (claims, providers, payment_events, outputs, health):

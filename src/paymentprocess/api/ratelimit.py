@@ -1,10 +1,12 @@
-"""An in-process sliding-window rate limiter (per client key), thread-safe and bounded in memory.
+"""Sliding-window rate limiting per client key: the `Decision`, and the in-process limiter.
 
 Each client key keeps the times of its requests inside the window; a request is allowed while
 fewer than `limit` remain. The answer carries what the `X-RateLimit-*` headers and `Retry-After`
-need. State lives in one process: with `serve --workers N` each worker counts on its own (so a
-client may get up to N × limit); see docs/claims-service.md. The number of tracked clients is
-capped (least recently seen evicted first) so a flood of addresses cannot exhaust memory.
+need. `SlidingWindowLimiter` keeps its state in one process: with `serve --workers N` each worker
+counts on its own (so a client may get up to N × limit). With `PAYMENT_REDIS_URL` the service
+uses `api.ratelimit_redis` instead, shared by every worker and instance, and this one only while
+Redis does not answer (docs/claims-service.md). The number of clients tracked here is capped
+(least recently seen evicted first) so a flood of addresses cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_CLIENTS = 100_000
 
@@ -36,6 +39,30 @@ class Decision:
         if not self.allowed:
             headers["Retry-After"] = str(self.retry_after)
         return headers
+
+    @classmethod
+    def of(cls, *, allowed: bool, limit: int, counted: int, wait: float) -> Decision:
+        """The decision after a hit: `counted` requests in the window (this one included when
+        allowed), `wait` seconds until the oldest of them leaves it."""
+        return cls(
+            allowed=allowed,
+            limit=limit,
+            remaining=max(0, limit - counted),
+            reset_after=math.ceil(max(0.0, wait)),
+            retry_after=0 if allowed else max(1, math.ceil(wait)),
+        )
+
+
+class RateLimiter(Protocol):
+    """What a route needs of a limiter: its terms and one counted hit per request."""
+
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def window(self) -> float: ...
+
+    def hit(self, key: str) -> Decision: ...
 
 
 class SlidingWindowLimiter:
@@ -62,11 +89,6 @@ class SlidingWindowLimiter:
             while len(self._hits) > MAX_CLIENTS:
                 self._hits.popitem(last=False)
             oldest = hits[0] if hits else now
-        wait = max(0.0, oldest + self.window - now)
-        return Decision(
-            allowed=allowed,
-            limit=self.limit,
-            remaining=max(0, self.limit - len(hits)),
-            reset_after=math.ceil(wait),
-            retry_after=0 if allowed else max(1, math.ceil(wait)),
+        return Decision.of(
+            allowed=allowed, limit=self.limit, counted=len(hits), wait=oldest + self.window - now
         )

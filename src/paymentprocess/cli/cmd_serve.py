@@ -3,7 +3,8 @@
 The schema is created once here, before any worker starts. Workers are separate processes that
 build the app with `api.app.app_from_env`, so the global options (`--db-uri`, `--log-level`)
 reach them through the `PAYMENT_*` environment. With more than one worker the
-`/providers/top` rate limit is counted per worker (see docs/claims-service.md).
+`/providers/top` rate limit is one limit for all of them only when `PAYMENT_REDIS_URL` is set,
+else it is counted per worker (see docs/claims-service.md).
 
 With `--workers` > 1 uvicorn binds the listening socket itself and leaves its protocol at 0;
 accepted connections inherit it and asyncio then never sets TCP_NODELAY, so every keep-alive

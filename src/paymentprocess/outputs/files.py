@@ -7,10 +7,13 @@ path, the `sha256sum -c` format), and nothing else: the directory afterwards hol
 How (POSIX gives an atomic `rename(2)` of a file or of a directory onto a name that does not
 exist, and of a file onto an existing file, but not of a directory onto a non-empty directory):
 
-1. **Stage.** The set is written into the sibling `out_dir/.<event>.new/`: every file through a
-   temporary name (`O_CREAT|O_EXCL`, mode 0600), `fsync`, `rename` to its name, then the
-   directories are fsynced; `MANIFEST.sha256` is written last. A stage without manifest is
-   incomplete by definition.
+1. **Stage.** The set is written into the sibling `out_dir/.<event>.new/`, which no reader
+   looks at: every file created under its name (`O_CREAT|O_EXCL`, mode 0600), then one
+   durability barrier for all of them (`syncfs(2)` of the stage's file system on Linux, else an
+   `fsync` of each file from a thread pool: one fsync per file in turn would cost ~1.5 ms each,
+   110 s for the 70,000 835s of a 1M-claim cycle), then the directories are fsynced;
+   `MANIFEST.sha256` is written last (temporary name, fsync, rename). A stage without manifest
+   is incomplete by definition.
 2. **Swap.** No previous set: `rename(.new → <event>)` — atomic. A previous set:
    `rename(<event> → .<event>.old)`, `rename(.new → <event>)`, each followed by an fsync of
    `out_dir`; then `.old` is removed.
@@ -34,12 +37,14 @@ Crash points for the kill tests (`PAYMENT_FAULT_AT=kill:<point>`, `engine.faults
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -171,6 +176,49 @@ def _write_file(path: Path, content: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _create_file(path: Path, content: bytes) -> None:
+    """`content` as the new file `path` (mode 0600), not yet durable (see `_sync_files`)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_files(stage: Path, paths: list[Path]) -> None:
+    """Make every file of `paths` (all under `stage`) durable: one `syncfs` where the C library
+    has it, else an fsync of each file, several at a time (fsync releases the GIL)."""
+    libc = _libc()
+    syncfs = getattr(libc, "syncfs", None) if libc is not None else None
+    if syncfs is not None:
+        fd = os.open(stage, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(_fsync_path, paths))
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - platforms without a loadable C library
+        return None
+
+
 def _paths(out_dir: Path, event_id: str) -> tuple[Path, Path, Path]:
     name = event_dir_name(event_id)
     return out_dir / name, out_dir / f".{name}.new", out_dir / f".{name}.old"
@@ -264,6 +312,7 @@ def _stage_and_swap(out: Path, event_id: str, files: Mapping[str, bytes]) -> Non
     final, new, old = _paths(out, event_id)
     new.mkdir(mode=DIR_MODE)
     dirs = {new}
+    written: list[Path] = []
     for i, rel in enumerate(sorted(files)):
         target = new / rel
         for parent in reversed(target.relative_to(new).parents[:-1]):
@@ -271,9 +320,11 @@ def _stage_and_swap(out: Path, event_id: str, files: Mapping[str, bytes]) -> Non
             if d not in dirs:
                 d.mkdir(mode=DIR_MODE)
                 dirs.add(d)
-        _write_file(target, files[rel])
+        _create_file(target, files[rel])
+        written.append(target)
         if i == 0:
             checkpoint("outputs:after-first-file")
+    _sync_files(new, written)
     for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
         _fsync_dir(d)
     checkpoint("outputs:before-manifest")

@@ -63,6 +63,7 @@ from paymentprocess.outputs.remit_model import RemitModelError, X12Settings
 from paymentprocess.outputs.remittance import Remittances, build_remittances
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
+from paymentprocess.storage.frames import write_frame
 
 log = get_logger(__name__)
 
@@ -136,7 +137,7 @@ def issue_outputs(
     x12: X12Settings | None = None,
 ) -> OutputReport:
     """Render, record and write the files of `event_id` (module docstring)."""
-    from paymentprocess.outputs.remit_835 import render_835s
+    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
     with unit_of_work(engine, write=not verify) as uow:
@@ -205,7 +206,7 @@ def reissue_outputs(
     """Replace the event's issued files by a new set with new control values (OUTPUTS.md O-4):
     the old `output_file` rows and their items become `superseded` with `reason` (never deleted),
     the remittances are recorded again, and the new set replaces the old one on disk."""
-    from paymentprocess.outputs.remit_835 import render_835s
+    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
     with unit_of_work(engine) as uow:
@@ -586,81 +587,83 @@ def _record(
     controls: Controls,
     rendered: list[Rendered],
 ) -> dict[str, int]:
-    """Insert the issue's control rows; returns path → output_file_id."""
-    f, item = t.output_file, t.output_item
-    file_ids: dict[str, int] = {}
-    for r in rendered:
-        file_id = conn.execute(
-            insert(f)
-            .values(
-                payment_event_id=details.event_id,
-                kind=r.kind,
-                scope=r.scope,
-                file_name=r.path,
-                created_at=controls.created_at,
-                control=r.control,
-                sha256=files.sha256_hex(r.content),
-                size=len(r.content),
-                status="issued",
-            )
-            .returning(f.c.output_file_id)
-        ).scalar_one()
-        file_ids[r.path] = int(file_id)
-        if r.items:
-            conn.execute(
-                insert(item),
-                [
-                    {
-                        "output_file_id": file_id,
-                        "kind": r.kind,
-                        "item_id": item_id,
-                        "trace_number": trace,
-                        "status": "issued",
-                    }
-                    for item_id, trace in r.items
-                ],
-            )
-    remit_file = {
-        r.control["remit_id"]: file_ids[r.path] for r in rendered if "remit_id" in r.control
-    }
-    headers = remits.headers.to_dicts()
-    if headers:
+    """Insert the issue's control rows in bulk (one multi-row INSERT … RETURNING for the files,
+    bulk writes for their items and the remittances); returns path → output_file_id."""
+    f = t.output_file
+    if not rendered:
+        return {}
+    ids = (
         conn.execute(
-            insert(t.remittance),
+            insert(f).returning(f.c.output_file_id, sort_by_parameter_order=True),
             [
                 {
-                    "remit_id": h["remit_id"],
                     "payment_event_id": details.event_id,
-                    "payment_center_id": h["payment_center_id"],
-                    "payment_id": h["payment_id"] if h["net_pay"] > 0 else None,
-                    "trn02": h["trn02"],
-                    "bpr01": "I" if h["net_pay"] > 0 else "H",
-                    "bpr04": h["bpr04"],
-                    "amount": h["net_pay"],
-                    "output_file_id": remit_file.get(h["remit_id"]),
+                    "kind": r.kind,
+                    "scope": r.scope,
+                    "file_name": r.path,
+                    "created_at": controls.created_at,
+                    "control": r.control,
+                    "sha256": files.sha256_hex(r.content),
+                    "size": len(r.content),
+                    "status": "issued",
                 }
-                for h in headers
+                for r in rendered
             ],
         )
-    trn = dict(remits.headers.select("payment_center_id", "trn02").iter_rows())
-    remit_of = dict(remits.headers.select("payment_center_id", "remit_id").iter_rows())
-    plbs = remits.plb.to_dicts()
-    if plbs:
-        conn.execute(
-            insert(t.remittance_plb),
-            [
-                {
-                    "remit_id": remit_of[p["payment_center_id"]],
-                    "seq": p["seq"],
-                    "reason": p["code"],
-                    "reference": p["reference"]
-                    if p["reference"] is not None
-                    else trn[p["payment_center_id"]],
-                    "amount": p["amount"],
-                }
-                for p in plbs
-            ],
-        )
+        .scalars()
+        .all()
+    )
+    file_ids = {r.path: int(i) for r, i in zip(rendered, ids, strict=True)}
+    items = [(file_ids[r.path], r.kind, item, trace) for r in rendered for item, trace in r.items]
+    write_frame(
+        conn,
+        t.output_item,
+        pl.DataFrame(
+            items,
+            schema={
+                "output_file_id": pl.Int64,
+                "kind": pl.String,
+                "item_id": pl.String,
+                "trace_number": pl.String,
+            },
+            orient="row",
+        ).with_columns(pl.lit("issued").alias("status")),
+    )
+    remit_file = pl.DataFrame(
+        [(r.control["remit_id"], file_ids[r.path]) for r in rendered if "remit_id" in r.control],
+        schema={"remit_id": pl.String, "output_file_id": pl.Int64},
+        orient="row",
+    )
+    h = remits.headers
+    paid = pl.col("net_pay") > 0
+    write_frame(
+        conn,
+        t.remittance,
+        h.join(remit_file, on="remit_id", how="left").select(
+            "remit_id",
+            pl.lit(details.event_id).alias("payment_event_id"),
+            "payment_center_id",
+            pl.when(paid).then(pl.col("payment_id")).alias("payment_id"),
+            "trn02",
+            pl.when(paid).then(pl.lit("I")).otherwise(pl.lit("H")).alias("bpr01"),
+            "bpr04",
+            pl.col("net_pay").alias("amount"),
+            "output_file_id",
+        ),
+    )
+    write_frame(
+        conn,
+        t.remittance_plb,
+        remits.plb.join(
+            h.select("payment_center_id", "remit_id", "trn02"), on="payment_center_id"
+        ).select(
+            "remit_id",
+            "seq",
+            pl.col("code").alias("reason"),
+            pl.coalesce("reference", "trn02").alias("reference"),
+            "amount",
+        ),
+    )
     return file_ids
 
 

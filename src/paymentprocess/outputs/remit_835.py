@@ -73,12 +73,36 @@ def render_835s(
     controls: Controls,
     settings: X12Settings | None = None,
 ) -> list[Rendered]:
-    """One checked 835 per remittance, or OutputDataError listing every payee that lacks data."""
+    """One checked 835 per remittance, or OutputDataError listing every payee that lacks data.
+
+    The per-remittance renderer: the oracle of `x12_835_bulk.render_835s_bulk` (the product path),
+    and the path the bulk renderer hands the remittances whose shapes it does not render itself.
+    """
     if remits.headers.height == 0:
         return []
+    claims, lines = claim_frames(conn, details.event_id, remits)
+    out, problems = render_remittances(details, remits, claims, lines, controls, settings)
+    if problems:
+        raise OutputDataError("835", problems)
+    return out
+
+
+def render_remittances(
+    details: EventDetails,
+    remits: Remittances,
+    claims: pl.DataFrame,
+    lines: pl.DataFrame,
+    controls: Controls,
+    settings: X12Settings | None = None,
+) -> tuple[list[Rendered], list[OutputProblem]]:
+    """The checked 835 of every remittance of `remits`, one model at a time, and the problems of
+    those that lack data (`claims`/`lines` as `claim_frames` reads them)."""
     settings = settings or X12Settings()
-    payer, problems = _payer(details)
-    claims, lines = _claims_and_lines(conn, details.event_id, remits)
+    payer, problems = payer_model(details)
+    claim_rows = {r["claim_core_id"]: r for r in claims.iter_rows(named=True)}
+    line_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in lines.iter_rows(named=True):
+        line_rows[line["claim_core_id"]].append(line)
     payees = {p["payment_center_id"]: p for p in details.payees.to_dicts()}
     items = defaultdict(list)
     for row in remits.items.iter_rows(named=True):
@@ -86,13 +110,7 @@ def render_835s(
     plb = defaultdict(list)
     for row in remits.plb.iter_rows(named=True):
         plb[row["payment_center_id"]].append(row)
-    fs = details.funding_source
-    funding = FundingBank(
-        funding_source_id=fs["funding_source_id"],
-        routing=fs.get("bank_routing_number") or "",
-        account=fs.get("bank_account_number") or "",
-        trn04_code=fs.get("trn04_code"),
-    )
+    funding = funding_bank(details)
     out: list[Rendered] = []
     for h in remits.headers.iter_rows(named=True):
         pc = h["payment_center_id"]
@@ -129,7 +147,7 @@ def render_835s(
                     or DEFAULT_RECEIVER_QUALIFIER,
                     receiver_id=payee.get("era_receiver_id") or str(payee.get("npi") or ""),
                 ),
-                items=tuple(_item(i, claims, lines) for i in items.get(pc, [])),
+                items=tuple(_item(i, claim_rows, line_rows) for i in items.get(pc, [])),
                 plb=tuple(
                     PlbEntry(
                         code=p["code"],
@@ -145,23 +163,40 @@ def render_835s(
         except (RemitModelError, KeyError) as exc:
             problems.append(OutputProblem(FindingCode.REMIT_DATA_MISSING, pc, "835", str(exc)))
             continue
-        path = files.x12_file_name(fs["funding_source_id"], pc, h["trn02"])
-        out.append(
-            Rendered(
-                kind="835",
-                scope=str(pc),
-                path=path,
-                content=content,
-                control={"remit_id": h["remit_id"], "isa13": controls.isa13[h["remit_id"]]},
-                items=((h["remit_id"], None),),
-            )
-        )
-    if problems:
-        raise OutputDataError("835", problems)
-    return out
+        out.append(rendered_835(details, h, controls, content))
+    return out, problems
 
 
-def _payer(details: EventDetails) -> tuple[Payer | None, list[OutputProblem]]:
+def rendered_835(
+    details: EventDetails, header: dict[str, Any], controls: Controls, content: bytes
+) -> Rendered:
+    """The `Rendered` of one 835 (its file name, control values and item)."""
+    remit_id = header["remit_id"]
+    return Rendered(
+        kind="835",
+        scope=str(header["payment_center_id"]),
+        path=files.x12_file_name(
+            details.funding_source["funding_source_id"],
+            header["payment_center_id"],
+            header["trn02"],
+        ),
+        content=content,
+        control={"remit_id": remit_id, "isa13": controls.isa13[remit_id]},
+        items=((remit_id, None),),
+    )
+
+
+def funding_bank(details: EventDetails) -> FundingBank:
+    fs = details.funding_source
+    return FundingBank(
+        funding_source_id=fs["funding_source_id"],
+        routing=fs.get("bank_routing_number") or "",
+        account=fs.get("bank_account_number") or "",
+        trn04_code=fs.get("trn04_code"),
+    )
+
+
+def payer_model(details: EventDetails) -> tuple[Payer | None, list[OutputProblem]]:
     row = details.payer
     if row is None:
         return None, [
@@ -223,9 +258,11 @@ def _payee(row: dict[str, Any], header: dict[str, Any]) -> Payee:
     )
 
 
-def _claims_and_lines(
+def claim_frames(
     conn: Connection, event_id: str, remits: Remittances
-) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The claims the items name (with their plan's filing indicator) and their lines (with the
+    engine's `payable`), lines in (claim, line_number) order."""
     ids = remits.items["claim_core_id"].drop_nulls().unique()
     frame = pl.DataFrame({"claim_core_id": ids})
     c, sl, bp = t.claim_fin_core, t.service_line, t.benefit_plan
@@ -250,11 +287,7 @@ def _claims_and_lines(
         ),
         table_schema(sl, LINE_COLUMNS),
     ).sort("claim_core_id", "line_number")
-    lines = line_payables(lines)
-    by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for line in lines.iter_rows(named=True):
-        by_claim[line["claim_core_id"]].append(line)
-    return {r["claim_core_id"]: r for r in claims.iter_rows(named=True)}, by_claim
+    return claims, line_payables(lines)
 
 
 def _line(row: dict[str, Any]) -> ServiceLine:

@@ -2,8 +2,10 @@
 
 The ranking reads the `provider_aggregate` running totals (see `service.claims_top`). The limit
 (`PAYMENT_TOP_RATE_LIMIT`, default 10/minute) counts per client — a valid API key, else the
-client address — in this process; over it the answer is 429 with `Retry-After`. Every answer
-carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+client address — across every worker and instance when `PAYMENT_REDIS_URL` is set, else in
+this process (`api.ratelimit_redis.shared_or_local`); over it the answer is 429 with
+`Retry-After`. Every answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+`X-RateLimit-Reset`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from paymentprocess.api.deps import ClientKey, EngineDep
-from paymentprocess.api.ratelimit import SlidingWindowLimiter
+from paymentprocess.api.ratelimit import RateLimiter
 from paymentprocess.api.schemas import ErrorBody, TopProviders
 from paymentprocess.service.claims_top import DEFAULT_TOP, MAX_TOP, top_providers
 
@@ -22,7 +24,7 @@ router = APIRouter(tags=["providers"])
 
 def rate_limited(request: Request, response: Response, client: ClientKey) -> None:
     """Count this request against the client's window; 429 when the window is full."""
-    limiter: SlidingWindowLimiter = request.app.state.top_limiter
+    limiter: RateLimiter = request.app.state.top_limiter
     decision = limiter.hit(client)
     if not decision.allowed:
         raise HTTPException(
