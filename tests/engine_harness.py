@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from paymentprocess.domain import payee_result
 from paymentprocess.domain.addresses import PARTS
 from paymentprocess.domain.columns import PAYEE_ADDRESS
-from paymentprocess.domain.money import format_cents
 from paymentprocess.io.load import load_documents
 from paymentprocess.reference.cycle import compute_cycle
 from paymentprocess.reference.results import ReferenceResult
@@ -30,22 +30,17 @@ def _rows(engine: Engine, query: Any) -> list[dict[str, Any]]:
 
 
 def expected_document_parts(ref: ReferenceResult) -> dict[str, Any]:
-    totals = {k: format_cents(v) for k, v in vars(ref.totals).items()}
+    totals = {
+        total: payee_result.document_value(f, getattr(ref.totals, f.name))
+        for f, total in payee_result.TOTALS
+    }
     payees = []
     for p in ref.payees:
         doc: dict[str, Any] = {"payment_center_id": p.payment_center_id}
         if p.payment_center_id is None:
             doc["key"] = p.stats_key
-        for name in (
-            "claims_net",
-            "interest",
-            "carried_in",
-            "offsets",
-            "new_overpayment",
-            "held",
-            "net_pay",
-        ):
-            doc[name] = format_cents(getattr(p, name))
+        for f in payee_result.IN_STATS:
+            doc[f.name] = payee_result.document_value(f, getattr(p, f.name))
         payees.append(doc)
     if ref.status == "Blocked":
         payees = []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from paymentprocess.io.extjson import read_documents, storable
+import pytest
+
+from paymentprocess.io.extjson import dumps_exact, loads_exact, read_documents, storable
 
 
 def test_array_documents_are_located_by_index_and_numbers_are_decimals() -> None:
@@ -52,13 +54,32 @@ def test_empty_file_has_no_documents() -> None:
 
 
 def test_kept_values_stay_exact() -> None:
-    assert storable({"n": Decimal("1.5"), "i": 3, "x": [Decimal("0.1")]}) == {
-        "n": 1.5,
-        "i": 3,
-        "x": [0.1],
-    }
-    assert storable(Decimal("0.123456789012345678901")) == {
-        "$numberDecimal": "0.123456789012345678901"
-    }
+    kept = storable({"n": Decimal("1.50"), "i": 3, "x": [Decimal("0.1")]})
+    assert kept == {"n": Decimal("1.50"), "i": 3, "x": [Decimal("0.1")]}
+    assert type(kept["n"]) is Decimal  # never the binary double nearest to it
+    assert dumps_exact(kept) == '{"n": 1.50, "i": 3, "x": [0.1]}'
+    assert storable(Decimal("0.123456789012345678901")) == Decimal("0.123456789012345678901")
     assert storable({"$oid": "65a1"}) == {"$oid": "65a1"}
     assert storable(float("nan")) == {"$numberDouble": "nan"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 12.30}',
+        '{"a": 0.1}',
+        '{"a": -0.0, "b": [0.10, 2.500, 7], "c": {"d": 0.123456789012345678901}}',
+        '{"a": {"$numberDecimal": "12.30"}, "b": "té", "c": null, "d": true}',
+        '{"a": 100.0, "b": 1.5}',
+    ],
+)
+def test_exact_json_gives_back_the_same_text(text: str) -> None:
+    assert dumps_exact(loads_exact(text), ensure_ascii=False) == text
+
+
+def test_exact_json_writes_an_exponent_as_the_same_number() -> None:
+    assert dumps_exact(loads_exact('{"a": 1e2, "b": 2.5E-3, "c": 1e-30}')) == (
+        '{"a": 1E+2, "b": 0.0025, "c": 1E-30}'
+    )
+    with pytest.raises(TypeError):
+        dumps_exact({"a": Decimal("1.5"), "b": object()})

@@ -172,6 +172,13 @@ def test_sample_ids_are_sorted_and_capped_at_twenty() -> None:
 
 
 def test_the_invariant_is_enforced() -> None:
-    bad = PayeeResult(KEY_A, KEY_A, 101, False, 100, 0, 0, 0, 0, 0, 0, 99)
-    with pytest.raises(InvariantError):
-        check_invariant([bad], Totals(claims_net=100, paid=99))
+    bad = PayeeResult(
+        payee_key=KEY_A,
+        stats_key=KEY_A,
+        payment_center_id=101,
+        is_new=False,
+        claims_net=100,
+        net_pay=99,
+    )
+    with pytest.raises(InvariantError, match=r"^payee .* = 100 but .* = 99$"):
+        check_invariant([bad], Totals(claims_net=100, net_pay=99))

@@ -6,8 +6,9 @@ too wide for the console, is split into several tables of fewer columns, each re
 label (`amount_tables`), every amount column at least as wide as its widest amount. Amounts are
 printed as the stats document holds them (exact decimal text), never re-formatted.
 
-The payee amounts are the payee-result columns of engine/columns.py (`PAYEE_RESULT`); the
-totals are the same with `net_pay` summed as `paid` (as in the stats document).
+The payee amounts and the totals are the stats document's (domain/payee_result.py: its fields
+in the payee rows, their totals under their total names, Σ net_pay as `paid`), headed by each
+field's label.
 """
 
 from __future__ import annotations
@@ -18,17 +19,13 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from paymentprocess.domain.columns import PAYEE_RESULT
+from paymentprocess.domain import payee_result
 from paymentprocess.domain.money import parse_cents
 
 MAX_PAYEE_ROWS = 15
-PAYEE_AMOUNTS = PAYEE_RESULT
-TOTALS = tuple("paid" if name == "net_pay" else name for name in PAYEE_RESULT)
+PAYEE_AMOUNTS = payee_result.STATS_NAMES
+TOTALS = payee_result.TOTAL_NAMES
 LABEL_WIDTH = 12  # the row label column, wrapped inside this width when longer
-
-
-def _header(name: str) -> str:
-    return name.replace("_", " ")
 
 
 def amount_tables(
@@ -38,12 +35,9 @@ def amount_tables(
     headers: tuple[str, ...],
     rows: list[tuple[str, list[str]]],
 ) -> None:
-    """Print `rows` (label, amounts) as tables that fit `console.width`: as many amount columns
-    per table as fit, each amount whole on one line."""
-    widths = [
-        max(len(_header(h)) if " " not in _header(h) else max(map(len, _header(h).split())), 1)
-        for h in headers
-    ]
+    """Print `rows` (label, amounts) under `headers` as tables that fit `console.width`: as many
+    amount columns per table as fit, each amount whole on one line (a header may wrap at spaces)."""
+    widths = [max(max(map(len, h.split()), default=0), 1) for h in headers]
     for _label, amounts in rows:
         widths = [max(w, len(a)) for w, a in zip(widths, amounts, strict=True)]
     label_width = min(LABEL_WIDTH, max([len(label), *(len(r[0]) for r in rows)]))
@@ -62,9 +56,7 @@ def amount_tables(
         table = Table(box=box.SIMPLE_HEAD)
         table.add_column(label, overflow="fold", min_width=label_width, max_width=label_width)
         for i in chunk:
-            table.add_column(
-                _header(headers[i]), justify="right", no_wrap=True, min_width=widths[i]
-            )
+            table.add_column(headers[i], justify="right", no_wrap=True, min_width=widths[i])
         for row_label, amounts in rows:
             table.add_row(row_label, *(amounts[i] for i in chunk))
         console.print(table)
@@ -111,7 +103,7 @@ def _pairs(counts: dict[str, Any]) -> str:
 
 def _totals(console: Console, totals: dict[str, Any]) -> None:
     """One line per total: its name, then its amount right-aligned under the others."""
-    names = [n.replace("_", " ") for n in TOTALS]
+    names = [payee_result.label(n) for n in TOTALS]
     amounts = [str(totals.get(n, "")) for n in TOTALS]
     name_width, amount_width = max(map(len, names)), max(map(len, amounts))
     console.print("[bold]Totals[/bold]", highlight=False)
@@ -143,7 +135,8 @@ def _payee_table(console: Console, payees: list[dict[str, Any]]) -> None:
         for p in top
     ]
     title = f"Payees ({len(top)} of {len(payees)}, largest claims net first)"
-    amount_tables(console, title, "payee", PAYEE_AMOUNTS, rows)
+    headers = tuple(f.label for f in payee_result.IN_STATS)
+    amount_tables(console, title, "payee", headers, rows)
 
 
 def _findings_table(console: Console, findings: list[dict[str, Any]]) -> None:

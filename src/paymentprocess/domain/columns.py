@@ -7,20 +7,17 @@ Money is Int64 cents throughout; dates are pl.Date.
 
 from __future__ import annotations
 
-MONEY = (
-    "billed_amount",
-    "allowed_amount",
-    "deductible_amount",
-    "coinsurance_amount",
-    "copay_amount",
-    "other_adjustment_amount",
-)
+from paymentprocess.domain.payee_result import STATS_NAMES
+
+# a line's (and a claim header's) amounts; the member's share is what the allowed amount is
+# reduced by: payable = max(0, allowed − Σ member share)
 MEMBER_SHARE = (
     "deductible_amount",
     "coinsurance_amount",
     "copay_amount",
     "other_adjustment_amount",
 )
+MONEY = ("billed_amount", "allowed_amount", *MEMBER_SHARE)
 
 # A claim's BillingProviderAddress in parts (given as an object, or parsed from its text on load);
 # a payee a Final Run creates takes them as its Address, in this order: Line1, Line2, City, State, Zip.
@@ -63,12 +60,5 @@ INTEREST = "interest"
 
 PAID, HELD, EXCLUDED = "paid", "held", "excluded"
 
-PAYEE_RESULT = (
-    "claims_net",
-    "interest",
-    "carried_in",
-    "offsets",
-    "new_overpayment",
-    "held",
-    "net_pay",
-)
+# The payee-result columns of the stats document's payee rows (every field: domain.payee_result).
+PAYEE_RESULT = STATS_NAMES

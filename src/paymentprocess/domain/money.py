@@ -2,8 +2,10 @@
 
 Inside the product money is an integer number of cents (Python `int`, Polars `Int64`). Decimal
 lives only at the edges: `parse_cents` turns user input (str, int, Decimal, Extended JSON
-`$numberDecimal` text) into cents and refuses more than two decimal places; `format_cents` turns
-cents back into a two-place decimal string. A float is refused everywhere.
+`$numberDecimal` text) into cents and refuses more than two decimal places — plain text such as
+"1234.50" on a fast path of integer arithmetic (`plain_cents`), anything else through Decimal
+(`parse_cents_exact`), with the same answers; `format_cents` turns cents back into a two-place
+decimal string. A float is refused, except a whole one below 2**53 (exactly an integer).
 
 Interest is the only place where a rule divides. Rates are held as integer parts per million
 (`0.04125` → 41250) and `interest_cents` / `interest_cents_expr` compute
@@ -13,6 +15,7 @@ intermediate value overflows 64 bits for any realistic amount.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
@@ -56,8 +59,41 @@ def parse_decimal(value: object, *, what: str = "amount") -> Decimal:
     return dec
 
 
+# Plain decimal text: an optional minus, 1 to 13 ASCII digits, at most two decimals (< MAX_CENTS).
+_PLAIN = re.compile(r"(-?)(\d{1,13})(?:\.(\d{1,2}))?", re.ASCII)
+_MAX_WHOLE = MAX_CENTS // 100
+
+
+def plain_cents(text: str) -> int | None:
+    """The fast path: cents of plain decimal text ("1234.5", "-0.05", "007") with integer
+    arithmetic only, or None for any other text (signs other than one leading minus, exponents,
+    more than two decimals, spaces, symbols, more than 13 whole digits), which only
+    `parse_cents_exact` decides. Where it answers, it answers what `parse_cents_exact` does
+    (tests/unit/test_money_paths.py checks that on every kind of input)."""
+    plain = _PLAIN.fullmatch(text)
+    if plain is None:
+        return None
+    sign, whole, cents = plain.groups()
+    amount = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+    return -amount if sign else amount
+
+
 def parse_cents(value: object, *, what: str = "amount") -> int:
-    """Exact cents from a decimal value with at most two decimal places; never rounds."""
+    """Exact cents from a decimal value with at most two decimal places; never rounds.
+
+    Plain text and whole numbers take the fast path (`plain_cents`, integer arithmetic); every
+    other value the exact one (`parse_cents_exact`, Decimal). Both give the same answer."""
+    if type(value) is str:
+        fast = plain_cents(value)
+        if fast is not None:
+            return fast
+    elif type(value) is int and abs(value) < _MAX_WHOLE:
+        return value * 100
+    return parse_cents_exact(value, what=what)
+
+
+def parse_cents_exact(value: object, *, what: str = "amount") -> int:
+    """`parse_cents` through Decimal only: the reference for the fast path."""
     dec = parse_decimal(value, what=what)
     exponent = dec.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and dec != dec.quantize(CENT):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from paymentprocess.domain.payee_result import STATS_NAMES
 from paymentprocess.errors import InvariantError
 from paymentprocess.faults import corrupts
 
@@ -24,16 +25,7 @@ def check_invariant(payees: pl.DataFrame) -> None:
         pl.any_horizontal(pl.col("net_pay", "held", "offsets", "new_overpayment", "carried_in") < 0)
     )
     if bad.height or negative.height:
-        shown = (
-            "payment_center_id",
-            "claims_net",
-            "interest",
-            "carried_in",
-            "net_pay",
-            "held",
-            "offsets",
-            "new_overpayment",
-        )  # never payee_key: for members it is a member id (PHI)
+        shown = ("payment_center_id", *STATS_NAMES)  # never payee_key: a member id is PHI
         sample = pl.concat([bad, negative], how="diagonal_relaxed").select(shown).head(5).to_dicts()
         raise InvariantError(
             f"money invariant violated for {bad.height + negative.height} payee(s); nothing was written: {sample}"

@@ -23,7 +23,7 @@ ORDER = ("created_date", OU_ID)
 
 @dataclass
 class LedgerResult:
-    payees: pl.DataFrame  # one row per cycle payee with the PAYEE_RESULT columns
+    payees: pl.DataFrame  # one row per cycle payee: domain.payee_result.NAMES, ...
     applications: pl.DataFrame  # over_and_under_payment_id, payee_key, kind, amount, refund_id
     refunds: pl.DataFrame  # refund_id, remaining, applied, payee_key (every open refund)
 

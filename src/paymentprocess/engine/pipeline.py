@@ -23,6 +23,7 @@ import polars as pl
 from sqlalchemy import Connection
 
 from paymentprocess.domain.cycle import CycleData
+from paymentprocess.domain.finding_codes import FINDING_ORDER
 from paymentprocess.domain.findings import Finding, has_critical
 from paymentprocess.domain.run_config import Mode, RunConfig
 from paymentprocess.engine import compute, ledger, payees, persist, stats, transform, validate
@@ -34,7 +35,6 @@ from paymentprocess.engine.load import load_cycle
 from paymentprocess.engine.persist import ClaimCopy
 from paymentprocess.engine.refusal import refuse_if_not_allowed
 from paymentprocess.faults import checkpoint
-from paymentprocess.rules import FINDING_ORDER
 from paymentprocess.rules.base import RuleContext
 
 

@@ -7,12 +7,10 @@ from typing import Any
 import polars as pl
 
 from paymentprocess.domain import columns as col
+from paymentprocess.domain import payee_result
 from paymentprocess.domain.findings import Finding
-from paymentprocess.domain.money import format_cents
 from paymentprocess.domain.payee_keys import stats_key
 from paymentprocess.domain.run_config import RunConfig
-
-TOTALS = ("claims_net", "interest", "carried_in", "offsets", "new_overpayment", "held")
 
 
 def build_document(
@@ -32,12 +30,14 @@ def build_document(
                 col.PAYEE_KEY: pl.String,
                 "payment_center_id": pl.Int64,
                 "is_new": pl.Boolean,
-                **dict.fromkeys(col.PAYEE_RESULT, pl.Int64),
+                **payee_result.SCHEMA,
             }
         )
     )
-    totals = {n: format_cents(int(payees[n].sum())) for n in TOTALS}
-    totals["paid"] = format_cents(int(payees["net_pay"].sum()))
+    totals = {
+        total: payee_result.document_value(f, int(payees[f.name].sum()))
+        for f, total in payee_result.TOTALS
+    }
     return {
         "payment_event_id": cfg.payment_event_id,
         "mode": cfg.mode,
@@ -77,12 +77,14 @@ def _counts(claims: pl.DataFrame | None, payees: pl.DataFrame) -> dict[str, Any]
 def _payee_docs(payees: pl.DataFrame, cfg: RunConfig) -> list[dict[str, Any]]:
     docs = []
     ordered = payees.sort("payment_center_id", col.PAYEE_KEY, nulls_last=True)
-    for row in ordered.select(col.PAYEE_KEY, "payment_center_id", *col.PAYEE_RESULT).iter_rows(
-        named=True
-    ):
+    for row in ordered.select(
+        col.PAYEE_KEY, "payment_center_id", *payee_result.STATS_NAMES
+    ).iter_rows(named=True):
         doc: dict[str, Any] = {"payment_center_id": row["payment_center_id"]}
         if row["payment_center_id"] is None:
             doc["key"] = stats_key(row[col.PAYEE_KEY], cfg.event_type)
-        doc.update({n: format_cents(row[n]) for n in col.PAYEE_RESULT})
+        doc.update(
+            {f.name: payee_result.document_value(f, row[f.name]) for f in payee_result.IN_STATS}
+        )
         docs.append(doc)
     return docs

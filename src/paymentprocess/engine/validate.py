@@ -1,4 +1,8 @@
-"""Stage `validate`: run the rule registry over the run's frames and collect findings."""
+"""Stage `validate`: run the rule registry over the run's frames and collect findings.
+
+A rule's finding must carry one of the codes the rule declares (`Rule.codes`); any other is a
+programming error and stops the run (TypeError), so the declaration cannot drift from the code.
+"""
 
 from __future__ import annotations
 
@@ -14,5 +18,12 @@ def run_rules(
     found: list[Finding] = []
     for rule in rules:
         if rule.needs_results == results:
-            found.extend(rule.check(ctx))
+            findings = rule.check(ctx)
+            stray = sorted({f.code for f in findings} - set(rule.codes))
+            if stray:
+                raise TypeError(
+                    f"rule {type(rule).__name__} emitted {', '.join(stray)} but declares only "
+                    f"{', '.join(rule.codes)} (its `codes`, domain.finding_codes)"
+                )
+            found.extend(findings)
     return found

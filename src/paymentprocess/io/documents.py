@@ -11,7 +11,6 @@ their `AppliedAmount` (applied before this system plus every application) and `S
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import BigInteger, Connection, Select, case, cast, func, select
 
+from paymentprocess.io.extjson import loads_exact
 from paymentprocess.io.fields import MONEY, TEXT
 from paymentprocess.io.spec import Collection, Field, Group
 from paymentprocess.storage.claims_view import effective_claims_select
@@ -219,7 +219,7 @@ class _Layout:
             for name in self.optional:
                 if document[name] is None:
                     del document[name]
-            kept = json.loads(text) if text else {}
+            kept = loads_exact(text) if text else {}
             if self.groups:
                 document = self._nest(document, kept)
             yield document, kept

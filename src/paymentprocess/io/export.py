@@ -9,7 +9,6 @@ SQLite) and writes each file as a JSON array with one document per line, or as J
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, Engine
 from paymentprocess.errors import SettingsError
 from paymentprocess.io.collections import COLLECTIONS, EXPORTED_NAMES, STATS_COLLECTION
 from paymentprocess.io.documents import Document, collection_documents
+from paymentprocess.io.extjson import dumps_exact
 from paymentprocess.io.files import collection_path, write_atomically
 from paymentprocess.io.run_documents import run_documents
 from paymentprocess.storage.database import is_sqlite
@@ -82,7 +82,7 @@ def encode(documents: Iterable[Document], fmt: str) -> Iterator[str]:
 
 
 def _dumps(document: Document) -> str:
-    return json.dumps(document, ensure_ascii=False)
+    return dumps_exact(document, ensure_ascii=False)  # kept unknown decimals digit for digit
 
 
 @contextlib.contextmanager

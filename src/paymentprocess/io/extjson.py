@@ -5,7 +5,8 @@
 `--pretty` (located by the line each object starts on). Numbers are parsed as `Decimal`, never as
 float. Malformed JSON is reported with its line and the reader goes on with the next object, so one
 load reports every broken record. `ext_wrapper` recognises `{"$numberDecimal": ...}`-style values;
-`storable` turns a kept unknown value into plain JSON for the `extra` column.
+`storable` keeps an unknown value for the `extra` column with its decimals exact, which
+`dumps_exact` writes and `loads_exact` reads back digit for digit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -126,21 +128,67 @@ _KIND_WORDS: tuple[tuple[type, str], ...] = (
 
 
 def storable(value: object) -> Any:
-    """An unknown field's value as plain JSON for the `extra` column, its number values exact.
+    """An unknown field's value as JSON for the `extra` column, its numbers exact.
 
-    Integers stay integers. A decimal whose shortest float form is the very same number (1.5,
-    0.1, 12.34 — nearly every real value) is kept as that JSON number; any other decimal is kept
-    as `{"$numberDecimal": "..."}` so that no digit is ever lost.
+    Integers stay integers and decimals stay `Decimal` — 12.30 keeps its trailing zero, 0.1 is
+    0.1 and not the binary double nearest to it — written into the column's text by
+    `dumps_exact` and read back by `loads_exact`, so an exported document gives the same number.
+    A non-finite float (only from Python callers) is kept as `{"$numberDouble": "inf"}`.
     """
     if isinstance(value, dict):
         return {str(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [storable(v) for v in value]
     if isinstance(value, Decimal):
-        exact = value.is_finite() and Decimal(repr(float(value))) == value
-        return float(value) if exact else {"$numberDecimal": str(value)}
+        return value if value.is_finite() else {"$numberDecimal": str(value)}
     if isinstance(value, float) and not math.isfinite(value):
         return {"$numberDouble": repr(value)}
     if value is None or isinstance(value, str | int | float):
         return value
     return str(value)  # dates and other Python values given to load_documents
+
+
+def decimal_text(value: Decimal) -> str:
+    """A finite Decimal as JSON number text with every digit it has: "12.30", "0.1", "-0.0";
+    one read from an exponent with no fraction left ("1e2") is written "1E+2", the same number."""
+    if not value.is_finite():
+        raise ValueError(f"{value} is not a JSON number")
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    plain = exponent < 0 and value.adjusted() >= -20  # not 0.000…(40 zeros)…1: E-notation then
+    return format(value, "f") if plain else str(value)
+
+
+def dumps_exact(value: object, *, ensure_ascii: bool = True) -> str:
+    """`json.dumps(value)`, except that a Decimal is written as the JSON number it is, digit
+    for digit (`decimal_text`). Documents without a Decimal take the C encoder unchanged."""
+    try:
+        return json.dumps(value, ensure_ascii=ensure_ascii)
+    except TypeError:
+        return "".join(_exact_parts(value, ensure_ascii))
+
+
+def loads_exact(text: str) -> Any:
+    """`json.loads` with every number that has a fraction or an exponent read as Decimal."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def _exact_parts(value: object, ensure_ascii: bool) -> Iterator[str]:
+    if isinstance(value, Decimal):
+        yield decimal_text(value)
+    elif isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield ", " if i else ""
+            yield json.dumps(key if isinstance(key, str) else str(key), ensure_ascii=ensure_ascii)
+            yield ": "
+            yield from _exact_parts(item, ensure_ascii)
+        yield "}"
+    elif isinstance(value, list | tuple):
+        yield "["
+        for i, item in enumerate(value):
+            yield ", " if i else ""
+            yield from _exact_parts(item, ensure_ascii)
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=ensure_ascii)  # raises TypeError as json.dumps does

@@ -12,7 +12,6 @@ as a double with more than two decimals is rounded half-up to cents and counted 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ import polars as pl
 from sqlalchemy import Table
 
 from paymentprocess.errors import RecordProblem
-from paymentprocess.io.extjson import describe, storable
+from paymentprocess.io.extjson import describe, dumps_exact, storable
 from paymentprocess.io.scalars import FieldError, InexactDoubleError, parse_text
 from paymentprocess.io.spec import UNSEEN, Children, Collection, Field, Group, Row, Shape
 from paymentprocess.storage.frames import table_schema
@@ -180,7 +179,7 @@ def _convert_fields(
                 if line.get(child) is None:
                     line[child] = row.get(parent)
     if "extra" in collection.table.c:
-        row["extra"] = json.dumps(extra) if extra else None
+        row["extra"] = dumps_exact(extra) if extra else None
     return row, lines, problems
 
 
@@ -323,7 +322,7 @@ def _convert_children(
         line: Row = {}
         extra: dict[str, Any] = {}
         _fill(shape, item, line, extra, problems, prefix)
-        line["extra"] = json.dumps(extra) if extra else None
+        line["extra"] = dumps_exact(extra) if extra else None
         number = line.get(key_column) if key_column is not None else None
         if number is not None and number in seen:
             reason = f"duplicate {children.key_field} {number} in this claim"

@@ -19,12 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from paymentprocess.domain.dates import DateTextError, parse_date_text
-from paymentprocess.domain.money import MoneyError, parse_cents, round_half_up_cents
+from paymentprocess.domain.money import MoneyError, parse_cents, plain_cents, round_half_up_cents
 from paymentprocess.domain.money import parse_rate_ppm as _parse_rate_ppm
 from paymentprocess.io.extjson import describe, ext_wrapper
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_PLAIN_AMOUNT = re.compile(r"(-?)(\d{1,13})(?:\.(\d{1,2}))?", re.ASCII)  # < MAX_CENTS
 _WHOLE_TEXT = re.compile(r"[+-]?\d{1,20}", re.ASCII)
 DATE_FORMS = "YYYY-MM-DD or MM/DD/YYYY"
 MAX_WHOLE = 10**13
@@ -95,18 +94,11 @@ def _double_text(value: object) -> str | None:
     return None
 
 
-def _plain_cents(plain: re.Match[str]) -> int:
-    """Cents of a `_PLAIN_AMOUNT` match ("1234.5", "-0.05"), with integer arithmetic only."""
-    sign, whole, cents = plain.groups()
-    amount = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
-    return -amount if sign else amount
-
-
 def _money_from_double(text: str) -> int:
     """Cents of a double: its shortest decimal form, which must have at most two decimals."""
-    plain = _PLAIN_AMOUNT.fullmatch(text)
+    plain = plain_cents(text)
     if plain is not None:  # "410.0", "95.5": the usual case, integer arithmetic only
-        return _plain_cents(plain)
+        return plain
     try:
         exact = Decimal(text.strip())
     except InvalidOperation:
@@ -127,20 +119,15 @@ def _money_from_double(text: str) -> int:
 
 
 def parse_money(value: object) -> int:
-    if type(value) is int and abs(value) < MAX_WHOLE:
-        return value * 100
-    if type(value) is str:
-        text = value
-    else:
+    """Exact cents of an amount through `domain.money.parse_cents` (plain text and whole numbers
+    on its fast path); a double is the amount of its shortest decimal form (`_money_from_double`)."""
+    if type(value) is not str and type(value) is not int:
         double = _double_text(value)
         if double is not None:
             return _money_from_double(double)
-        text = _number_text(value)
-    plain = _PLAIN_AMOUNT.fullmatch(text)
-    if plain is not None:  # the usual "1234.5" / "-0.05": integer arithmetic only
-        return _plain_cents(plain)
+        value = _number_text(value)
     try:
-        return parse_cents(text)
+        return parse_cents(value)
     except MoneyError as exc:
         raise FieldError(str(exc).removeprefix("amount ")) from None
 

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
+from paymentprocess.domain.finding_codes import FindingCode
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs import files
 from paymentprocess.outputs.details import EventDetails
@@ -117,7 +118,7 @@ def render_remittances(
         if h["remit_id"] not in controls.isa13:
             problems.append(
                 OutputProblem(
-                    "REMIT_DATA_MISSING",
+                    FindingCode.REMIT_DATA_MISSING,
                     pc,
                     "isa13",
                     "the event's files were issued without this 835 (its data were missing "
@@ -160,7 +161,7 @@ def render_remittances(
             )
             content = render_checked(remit, settings)
         except (RemitModelError, KeyError) as exc:
-            problems.append(OutputProblem("REMIT_DATA_MISSING", pc, "835", str(exc)))
+            problems.append(OutputProblem(FindingCode.REMIT_DATA_MISSING, pc, "835", str(exc)))
             continue
         out.append(rendered_835(details, h, controls, content))
     return out, problems
@@ -200,7 +201,7 @@ def payer_model(details: EventDetails) -> tuple[Payer | None, list[OutputProblem
     if row is None:
         return None, [
             OutputProblem(
-                "REMIT_DATA_MISSING",
+                FindingCode.REMIT_DATA_MISSING,
                 None,
                 "funding_source.payer_id",
                 "the event's funding source names no payer (Payer collection)",
@@ -231,7 +232,7 @@ def payer_model(details: EventDetails) -> tuple[Payer | None, list[OutputProblem
             [],
         )
     except RemitModelError as exc:
-        return None, [OutputProblem("REMIT_DATA_MISSING", None, "payer", str(exc))]
+        return None, [OutputProblem(FindingCode.REMIT_DATA_MISSING, None, "payer", str(exc))]
 
 
 def _payee(row: dict[str, Any], header: dict[str, Any]) -> Payee:

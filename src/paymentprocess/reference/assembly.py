@@ -46,14 +46,7 @@ def _payee_result(
         stats_key=manager.stats_key(key),
         payment_center_id=pc_id,
         is_new=entry.payment_center is None,
-        claims_net=s.claims_net,
-        interest=s.interest,
-        carried_in=s.carried_in,
-        refunds_applied=s.refunds_applied,
-        offsets=s.offsets,
-        new_overpayment=s.new_overpayment,
-        held=s.held,
-        net_pay=s.net_pay,
+        **s.amounts(),
     )
 
 

@@ -9,6 +9,7 @@ ledger actions or payments. Nothing here touches a database.
 
 from __future__ import annotations
 
+from paymentprocess.domain.finding_codes import FindingCode
 from paymentprocess.reference.assembly import Assembled, assemble
 from paymentprocess.reference.claims import ClaimProcessor
 from paymentprocess.reference.ledger import open_refunds, settle_payee
@@ -39,13 +40,15 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
     unapplied = orphans + [r for rs in refunds.values() for r in rs if r.left > 0]
 
     found = claim_checks(cycle, manager.payee_type, set(processor.history))
-    found["PAYEE_MISSING"] = [manager.stats_key(k) for k in cycle_keys if manager.is_new(k)]
-    found["SEQUENCE_MISMATCH"] = sequence_mismatches(cycle)
-    found["SEQUENCE_MISSING"] = (
+    found[FindingCode.PAYEE_MISSING] = [
+        manager.stats_key(k) for k in cycle_keys if manager.is_new(k)
+    ]
+    found[FindingCode.SEQUENCE_MISMATCH] = sequence_mismatches(cycle)
+    found[FindingCode.SEQUENCE_MISSING] = (
         [] if cycle.check_sequence in cycle.sequences else [cycle.check_sequence]
     )
     if manager.payee_type == "Member":
-        found["PAYEE_ADDRESS_MISSING"] = [
+        found[FindingCode.PAYEE_ADDRESS_MISSING] = [
             str(manager.payment_center_id(key))
             if not manager.is_new(key)
             else manager.stats_key(key)
@@ -55,7 +58,7 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
     found.update(
         _outputs_data(cycle, manager, [str(e.payee_key) for e, s in settled if s.net_pay > 0])
     )
-    found["REFUND_UNAPPLIED"] = [r.refund.refund_id for r in unapplied]
+    found[FindingCode.REFUND_UNAPPLIED] = [r.refund.refund_id for r in unapplied]
     findings = validate(cycle, mode, claims, found)
     status = status_of(mode, findings)
 
@@ -96,4 +99,4 @@ def _outputs_data(
     remit: list[str] = []
     if manager.payee_type == "Provider":
         remit = [shown(k) for k in paid if not cycle.payer_ready or not manager.remit_ready(k)]
-    return {"EFT_BANK_INVALID": eft, "REMIT_DATA_MISSING": remit}
+    return {FindingCode.EFT_BANK_INVALID: eft, FindingCode.REMIT_DATA_MISSING: remit}

@@ -12,21 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from paymentprocess.domain import payee_result
 from paymentprocess.domain.money import format_cents
 from paymentprocess.reference.model import LedgerRecord
 from paymentprocess.reference.payment_center_claims import ParentClaimGroup, PaymentCenterClaims
 from paymentprocess.reference.results import ClaimResult, ReferenceResult
-
-MONEY_FIELDS = (
-    "claims_net",
-    "interest",
-    "carried_in",
-    "refunds_applied",
-    "offsets",
-    "new_overpayment",
-    "held",
-    "net_pay",
-)
 
 
 def _records(records: list[LedgerRecord], kind: str) -> dict[str, Any]:
@@ -78,30 +68,20 @@ def _group(g: ParentClaimGroup) -> dict[str, Any]:
 
 
 def _payment_center(e: PaymentCenterClaims) -> dict[str, Any] | None:
-    pc, new = e.payment_center, e.new_payee
-    if pc is not None:
-        return {
-            "PaymentCenter_ID": pc.payment_center_id,
-            "PaymentCenterType": pc.payment_center_type,
-            "VendorName": pc.vendor_name,
-            "VendorNPI": pc.npi,
-            "TaxID": pc.tax_id,
-            "MemberID": pc.member_id,
-            "Address": pc.address,
-            "Flag": "OLD",
-        }
-    if new is not None:
-        return {
-            "PaymentCenter_ID": new.payment_center_id,
-            "PaymentCenterType": new.payment_center_type,
-            "VendorName": new.vendor_name,
-            "VendorNPI": new.npi,
-            "TaxID": new.tax_id,
-            "MemberID": new.member_id,
-            "Address": new.address,
-            "Flag": "NEW",
-        }
-    return None
+    """The payee's details: an existing PaymentCenter (OLD) or the one a Final Run creates (NEW)."""
+    payee = e.payment_center if e.payment_center is not None else e.new_payee
+    if payee is None:
+        return None
+    return {
+        "PaymentCenter_ID": payee.payment_center_id,
+        "PaymentCenterType": payee.payment_center_type,
+        "VendorName": payee.vendor_name,
+        "VendorNPI": payee.npi,
+        "TaxID": payee.tax_id,
+        "MemberID": payee.member_id,
+        "Address": payee.address,
+        "Flag": "OLD" if e.payment_center is not None else "NEW",
+    }
 
 
 def to_payment_center_claims_json(result: ReferenceResult) -> list[dict[str, Any]]:
@@ -125,7 +105,10 @@ def to_payment_center_claims_json(result: ReferenceResult) -> list[dict[str, Any
                 "Claims": {chain: _group(g) for chain, g in sorted(entry.claims.items())},
                 "PaymentResult": None
                 if res is None
-                else {name: format_cents(getattr(res, name)) for name in MONEY_FIELDS},
+                else {
+                    f.name: payee_result.document_value(f, getattr(res, f.name))
+                    for f in payee_result.FIELDS
+                },
             }
         )
     return out

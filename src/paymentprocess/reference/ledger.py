@@ -17,7 +17,7 @@ from typing import Literal
 from paymentprocess.reference.model import Claim, CycleInput, LedgerRecord, Refund
 from paymentprocess.reference.payees import PaymentCenterManager
 from paymentprocess.reference.payment_center_claims import PaymentCenterClaims
-from paymentprocess.reference.results import LedgerApplication
+from paymentprocess.reference.results import LedgerApplication, PayeeAmounts
 
 
 @dataclass
@@ -35,17 +35,9 @@ class OpenRefund:
 
 
 @dataclass
-class Settlement:
+class Settlement(PayeeAmounts):
     """The §5 amounts of one payee, its applications and its new record (without ids)."""
 
-    claims_net: int = 0
-    interest: int = 0
-    carried_in: int = 0
-    refunds_applied: int = 0
-    offsets: int = 0
-    new_overpayment: int = 0
-    held: int = 0
-    net_pay: int = 0
     applications: list[LedgerApplication] = field(default_factory=list)
     new_record: tuple[Literal["OverPayment", "UnderPayment"], int, str | None] | None = None
 

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from paymentprocess.domain import payee_result
+
 Mode = Literal["dry-run", "final"]
 Outcome = Literal["paid", "held", "excluded"]
 Status = Literal["Completed", "CompletedWithErrors", "Blocked"]
@@ -35,22 +37,33 @@ class ClaimResult:
     line_payables: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class PayeeResult:
+@dataclass
+class PayeeAmounts:
+    """A payee's §5 amounts in cents: the reference's typed copy of domain.payee_result.FIELDS
+    (the same names in the same order; tests/unit/test_payee_result.py keeps them equal)."""
+
+    claims_net: int = 0
+    interest: int = 0
+    carried_in: int = 0
+    offsets: int = 0
+    new_overpayment: int = 0
+    held: int = 0
+    net_pay: int = 0
+    refunds_applied: int = 0
+
+    def amounts(self) -> dict[str, int]:
+        """Every payee-result field by name, in domain.payee_result's order."""
+        return {name: int(getattr(self, name)) for name in payee_result.NAMES}
+
+
+@dataclass(kw_only=True)
+class PayeeResult(PayeeAmounts):
     """One cycle payee's §5 result."""
 
     payee_key: str
     stats_key: str  # TaxID|NPI, or member:<sha256 prefix> — never a member id
     payment_center_id: int | None
     is_new: bool
-    claims_net: int
-    interest: int
-    carried_in: int
-    refunds_applied: int
-    offsets: int
-    new_overpayment: int
-    held: int
-    net_pay: int
 
 
 @dataclass(frozen=True)
@@ -119,17 +132,14 @@ class Finding:
     message: str
 
 
-@dataclass(frozen=True)
-class Totals:
-    """Money totals over the cycle's payees (PaymentEventStats `totals`)."""
+@dataclass
+class Totals(PayeeAmounts):
+    """Every amount summed over the cycle's payees; PaymentEventStats `totals` shows the totalled
+    ones under their names there (domain.payee_result.TOTALS: Σ net_pay is `paid`)."""
 
-    claims_net: int = 0
-    interest: int = 0
-    carried_in: int = 0
-    offsets: int = 0
-    new_overpayment: int = 0
-    held: int = 0
-    paid: int = 0
+    @property
+    def paid(self) -> int:
+        return self.net_pay
 
 
 @dataclass(frozen=True)

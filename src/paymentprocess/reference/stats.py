@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from paymentprocess.domain.money import format_cents
+from paymentprocess.domain import payee_result
 from paymentprocess.errors import InvariantError
 from paymentprocess.reference.results import (
     ClaimResult,
@@ -52,15 +52,7 @@ def check_invariant(payees: list[PayeeResult], totals: Totals) -> None:
 
 
 def totals_of(payees: list[PayeeResult]) -> Totals:
-    return Totals(
-        claims_net=sum(p.claims_net for p in payees),
-        interest=sum(p.interest for p in payees),
-        carried_in=sum(p.carried_in for p in payees),
-        offsets=sum(p.offsets for p in payees),
-        new_overpayment=sum(p.new_overpayment for p in payees),
-        held=sum(p.held for p in payees),
-        paid=sum(p.net_pay for p in payees),
-    )
+    return Totals(**{name: sum(getattr(p, name) for p in payees) for name in payee_result.NAMES})
 
 
 def counts_of(claims: list[ClaimResult], payees: list[PayeeResult]) -> Counts:
@@ -91,16 +83,8 @@ def _payee_row(p: PayeeResult) -> dict[str, Any]:
     row: dict[str, Any] = {"payment_center_id": p.payment_center_id}
     if p.payment_center_id is None:
         row["key"] = p.stats_key
-    for name in (
-        "claims_net",
-        "interest",
-        "carried_in",
-        "offsets",
-        "new_overpayment",
-        "held",
-        "net_pay",
-    ):
-        row[name] = format_cents(getattr(p, name))
+    for f in payee_result.IN_STATS:
+        row[f.name] = payee_result.document_value(f, getattr(p, f.name))
     return row
 
 
@@ -111,7 +95,10 @@ def to_stats_document(result: ReferenceResult) -> dict[str, Any]:
         "payment_event_id": result.payment_event_id,
         "mode": result.mode,
         "status": result.status,
-        "totals": {name: format_cents(getattr(t, name)) for name in Totals.__dataclass_fields__},
+        "totals": {
+            total: payee_result.document_value(f, getattr(t, f.name))
+            for f, total in payee_result.TOTALS
+        },
         "counts": {
             "claims": result.counts.claims,
             "by_frequency_code": dict(result.counts.by_frequency_code),

@@ -1,7 +1,12 @@
-"""Validation rules (SPEC §7): one concern per module; DEFAULT_RULES is the ordered registry."""
+"""Validation rules (SPEC §7): one concern per module; DEFAULT_RULES is the ordered registry.
+
+Each rule declares the codes it emits (`codes`); the codes themselves, their order (the order
+findings are listed in, `FINDING_ORDER`) and severities are domain.finding_codes.FindingCode.
+"""
 
 from __future__ import annotations
 
+from paymentprocess.domain.finding_codes import FINDING_ORDER
 from paymentprocess.rules.amounts import NegativeAmount, NegativePayable
 from paymentprocess.rules.base import Rule, RuleContext
 from paymentprocess.rules.claim_codes import DuplicateClaim, FrequencyCode, FrequencyCounts
@@ -43,31 +48,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     SequenceMissing(),
     EstimateDiffers(),
     RefundUnapplied(),
-)
-
-# The order findings are listed in (SPEC §7's table).
-FINDING_ORDER: tuple[str, ...] = (
-    "FREQUENCY_CODE",
-    "MISSING_PAYEE_ID",
-    "FREQUENCY_COUNTS",
-    "DUPLICATE_CLAIM",
-    "NEGATIVE_AMOUNT",
-    "NEGATIVE_PAYABLE",
-    "MISSING_PARENT_PAID",
-    "INVALID_BENEFIT_PLAN",
-    "INVALID_VOID_LINK",
-    "INVALID_NPI",
-    "INVALID_TIN",
-    "UNKNOWN_SERVICE_CODE",
-    "PROCESS_EXCEPTION",
-    "PAYEE_MISSING",
-    "PAYEE_ADDRESS_MISSING",
-    "EFT_BANK_INVALID",
-    "REMIT_DATA_MISSING",
-    "SEQUENCE_MISMATCH",
-    "SEQUENCE_MISSING",
-    "ESTIMATE_DIFFERS",
-    "REFUND_UNAPPLIED",
 )
 
 __all__ = ["DEFAULT_RULES", "FINDING_ORDER", "Rule", "RuleContext"]

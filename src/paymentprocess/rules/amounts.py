@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain import columns as col
-from paymentprocess.domain.findings import Finding, findings_from_ids
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
+from paymentprocess.rules.base import RuleContext, findings_of
 
 
 @dataclass(frozen=True)
 class NegativeAmount:
-    code: str = "NEGATIVE_AMOUNT"
+    codes: tuple[FindingCode, ...] = (FindingCode.NEGATIVE_AMOUNT,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -21,21 +22,24 @@ class NegativeAmount:
         ids = pl.concat(
             [ctx.claims.filter(neg)["claim_core_id"], ctx.lines.filter(neg)["claim_core_id"]]
         )
-        return findings_from_ids(
-            self.code, "Warning", ids, "a negative dollar amount on a claim header or line"
+        return findings_of(
+            ctx,
+            FindingCode.NEGATIVE_AMOUNT,
+            ids,
+            "a negative dollar amount on a claim header or line",
         )
 
 
 @dataclass(frozen=True)
 class NegativePayable:
-    code: str = "NEGATIVE_PAYABLE"
+    codes: tuple[FindingCode, ...] = (FindingCode.NEGATIVE_PAYABLE,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.lines.filter(pl.col("raw_payable") < 0)["claim_core_id"]
-        return findings_from_ids(
-            self.code,
-            "Warning",
+        return findings_of(
+            ctx,
+            FindingCode.NEGATIVE_PAYABLE,
             ids,
             "a line's member responsibility exceeds its allowed amount (payable floored at 0)",
         )

@@ -6,20 +6,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, findings_from_ids
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
+from paymentprocess.rules.base import RuleContext, findings_of
 
 
 @dataclass(frozen=True)
 class FrequencyCode:
-    code: str = "FREQUENCY_CODE"
+    codes: tuple[FindingCode, ...] = (FindingCode.FREQUENCY_CODE,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         bad = ctx.claims.filter(~pl.col("frequency_code").is_in(["1", "7", "8"]).fill_null(False))
-        return findings_from_ids(
-            self.code,
-            "Critical",
+        return findings_of(
+            ctx,
+            FindingCode.FREQUENCY_CODE,
             bad["claim_core_id"],
             "frequency code is not 1, 7 or 8; the claim is held",
         )
@@ -27,7 +28,7 @@ class FrequencyCode:
 
 @dataclass(frozen=True)
 class FrequencyCounts:
-    code: str = "FREQUENCY_COUNTS"
+    codes: tuple[FindingCode, ...] = (FindingCode.FREQUENCY_COUNTS,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -35,14 +36,17 @@ class FrequencyCounts:
         text = ", ".join(f"{r['frequency_code']}: {r['len']}" for r in counts.iter_rows(named=True))
         return [
             Finding(
-                self.code, "Info", ctx.claims.height, f"claims by frequency code: {text or 'none'}"
+                FindingCode.FREQUENCY_COUNTS,
+                FindingCode.FREQUENCY_COUNTS.severity_in(ctx.cfg.mode),
+                ctx.claims.height,
+                f"claims by frequency code: {text or 'none'}",
             )
         ]
 
 
 @dataclass(frozen=True)
 class DuplicateClaim:
-    code: str = "DUPLICATE_CLAIM"
+    codes: tuple[FindingCode, ...] = (FindingCode.DUPLICATE_CLAIM,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -54,9 +58,9 @@ class DuplicateClaim:
             (pl.col("frequency_code") == "1") & chain.is_in(paid_chains.implode())
         )
         ids = pl.concat([twice, repaid["claim_core_id"]])
-        return findings_from_ids(
-            self.code,
-            "Critical",
+        return findings_of(
+            ctx,
+            FindingCode.DUPLICATE_CLAIM,
             ids,
             "claim id given twice, or an original for a chain already paid",
         )

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain import columns as col
-from paymentprocess.domain.findings import Finding, findings_from_ids
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
+from paymentprocess.rules.base import RuleContext, findings_of
 
 
 def npi_is_valid() -> pl.Expr:
@@ -37,18 +38,20 @@ def _is_one_of(name: str, bad: pl.DataFrame) -> pl.Expr:
 
 @dataclass(frozen=True)
 class MissingPayeeId:
-    code: str = "MISSING_PAYEE_ID"
+    codes: tuple[FindingCode, ...] = (FindingCode.MISSING_PAYEE_ID,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(pl.col(col.PAYEE_KEY).is_null())["claim_core_id"]
         what = "MemberID" if ctx.cfg.event_type == "DMR" else "TaxID or NPI"
-        return findings_from_ids(self.code, "Critical", ids, f"{what} missing; the claim is held")
+        return findings_of(
+            ctx, FindingCode.MISSING_PAYEE_ID, ids, f"{what} missing; the claim is held"
+        )
 
 
 @dataclass(frozen=True)
 class InvalidNpiTin:
-    code: str = "INVALID_NPI"
+    codes: tuple[FindingCode, ...] = (FindingCode.INVALID_NPI, FindingCode.INVALID_TIN)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -57,6 +60,6 @@ class InvalidNpiTin:
         npi = claims.filter(_is_one_of("npi", _distinct(claims, "npi").filter(~npi_is_valid())))
         tin = claims.filter(_is_one_of("tax_id", _distinct(claims, "tax_id").filter(~tin_ok)))
         npi_message = "NPI is not 10 digits starting 1 or 2, or its check digit fails"
-        return findings_from_ids(
-            "INVALID_NPI", "Warning", npi["claim_core_id"], npi_message
-        ) + findings_from_ids("INVALID_TIN", "Warning", tin["claim_core_id"], "TIN is not 9 digits")
+        return findings_of(
+            ctx, FindingCode.INVALID_NPI, npi["claim_core_id"], npi_message
+        ) + findings_of(ctx, FindingCode.INVALID_TIN, tin["claim_core_id"], "TIN is not 9 digits")

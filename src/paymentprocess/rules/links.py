@@ -7,25 +7,29 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain import columns as col
-from paymentprocess.domain.findings import Finding, findings_from_ids
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
+from paymentprocess.rules.base import RuleContext, findings_of
 
 
 @dataclass(frozen=True)
 class MissingParentPaid:
-    code: str = "MISSING_PARENT_PAID"
+    codes: tuple[FindingCode, ...] = (FindingCode.MISSING_PARENT_PAID,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "missing_parent_paid")["claim_core_id"]
-        return findings_from_ids(
-            self.code, "Warning", ids, "replacement or void with no paid parent; held"
+        return findings_of(
+            ctx,
+            FindingCode.MISSING_PARENT_PAID,
+            ids,
+            "replacement or void with no paid parent; held",
         )
 
 
 @dataclass(frozen=True)
 class InvalidVoidLink:
-    code: str = "INVALID_VOID_LINK"
+    codes: tuple[FindingCode, ...] = (FindingCode.INVALID_VOID_LINK,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -43,9 +47,9 @@ class InvalidVoidLink:
         void_chain = pl.coalesce("void_chain", "void_claim_core_id")
         good = (pl.col("void_code") == "8") & (void_chain == chain)
         ids = reps.filter(~good.fill_null(False))["claim_core_id"]
-        return findings_from_ids(
-            self.code,
-            "Warning",
+        return findings_of(
+            ctx,
+            FindingCode.INVALID_VOID_LINK,
             ids,
             "replacement whose VoidClaimCore_ID is not a void of the same chain",
         )

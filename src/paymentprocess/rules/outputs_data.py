@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain import columns as col
-from paymentprocess.domain.findings import Finding, Severity, findings_from_ids
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
 from paymentprocess.domain.new_payees import new_payee_details
 from paymentprocess.domain.payee_keys import stats_key
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.rules.base import RuleContext, findings_of
 
 _MAILING = ("address_line1", "address_city", "address_state", "address_zip")
 _FLAGS = ("mailing_ready", "eft_ready", "remit_ready")
@@ -66,7 +67,7 @@ def _filled(name: str) -> pl.Expr:
 
 @dataclass(frozen=True)
 class EftBankInvalid:
-    code: str = "EFT_BANK_INVALID"
+    codes: tuple[FindingCode, ...] = (FindingCode.EFT_BANK_INVALID,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -76,16 +77,15 @@ class EftBankInvalid:
         bad = paid.filter(
             (pl.col("payment_method") == "EFT") & (pl.col("eft_ready").fill_null(1) != 1)
         )
-        severity: Severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
         message = "EFT payee's routing number fails the ABA check, or its account number or type is missing"
         if ctx.cfg.mode == "dry-run":
             message += "; the Final Run will block until it is fixed"
-        return findings_from_ids(self.code, severity, _shown(ctx, bad), message)
+        return findings_of(ctx, FindingCode.EFT_BANK_INVALID, _shown(ctx, bad), message)
 
 
 @dataclass(frozen=True)
 class RemitDataMissing:
-    code: str = "REMIT_DATA_MISSING"
+    codes: tuple[FindingCode, ...] = (FindingCode.REMIT_DATA_MISSING,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -114,4 +114,4 @@ class RemitDataMissing:
             "remittance data missing: the funding source's payer (legal name, TIN, address, "
             "EDI contact), or the payee's name, NPI or check address"
         )
-        return findings_from_ids(self.code, "Warning", _shown(ctx, missing), message)
+        return findings_of(ctx, FindingCode.REMIT_DATA_MISSING, _shown(ctx, missing), message)

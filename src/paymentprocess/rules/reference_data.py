@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from paymentprocess.domain.findings import Finding, findings_from_ids
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
 from paymentprocess.domain.process_codes import holds_payment
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.rules.base import RuleContext, findings_of
 
 
 @dataclass(frozen=True)
 class InvalidBenefitPlan:
-    code: str = "INVALID_BENEFIT_PLAN"
+    codes: tuple[FindingCode, ...] = (FindingCode.INVALID_BENEFIT_PLAN,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -21,14 +22,17 @@ class InvalidBenefitPlan:
         ids = ctx.claims.filter(~pl.col("benefit_plan_id").is_in(known).fill_null(False))[
             "claim_core_id"
         ]
-        return findings_from_ids(
-            self.code, "Critical", ids, "BenefitPlan_ID unknown to the reference data"
+        return findings_of(
+            ctx,
+            FindingCode.INVALID_BENEFIT_PLAN,
+            ids,
+            "BenefitPlan_ID unknown to the reference data",
         )
 
 
 @dataclass(frozen=True)
 class UnknownServiceCode:
-    code: str = "UNKNOWN_SERVICE_CODE"
+    codes: tuple[FindingCode, ...] = (FindingCode.UNKNOWN_SERVICE_CODE,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -36,18 +40,24 @@ class UnknownServiceCode:
         ids = ctx.lines.filter(~pl.col("procedure_code").is_in(known).fill_null(False))[
             "claim_core_id"
         ]
-        return findings_from_ids(
-            self.code, "Warning", ids, "a line's procedure code is not in ServiceCode"
+        return findings_of(
+            ctx,
+            FindingCode.UNKNOWN_SERVICE_CODE,
+            ids,
+            "a line's procedure code is not in ServiceCode",
         )
 
 
 @dataclass(frozen=True)
 class ProcessException:
-    code: str = "PROCESS_EXCEPTION"
+    codes: tuple[FindingCode, ...] = (FindingCode.PROCESS_EXCEPTION,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(holds_payment(ctx.cfg, ctx.claims))["claim_core_id"]
-        return findings_from_ids(
-            self.code, "Info", ids, "claim carries a process code that holds payment; held"
+        return findings_of(
+            ctx,
+            FindingCode.PROCESS_EXCEPTION,
+            ids,
+            "claim carries a process code that holds payment; held",
         )

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from paymentprocess.domain import columns as col
-from paymentprocess.domain.findings import Finding, Severity, findings_from_ids
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
 from paymentprocess.domain.payee_keys import stats_key
-from paymentprocess.rules.base import RuleContext
+from paymentprocess.rules.base import RuleContext, findings_of
 
 
 @dataclass(frozen=True)
 class PayeeMissing:
-    code: str = "PAYEE_MISSING"
+    codes: tuple[FindingCode, ...] = (FindingCode.PAYEE_MISSING,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -25,12 +26,14 @@ class PayeeMissing:
             [stats_key(k, ctx.cfg.event_type) for k in keys.to_list()], dtype=pl.String
         )
         action = "the Final Run creates it" if ctx.cfg.mode == "final" else "flagged NEW"
-        return findings_from_ids(self.code, "Info", shown, f"payee must be created ({action})")
+        return findings_of(
+            ctx, FindingCode.PAYEE_MISSING, shown, f"payee must be created ({action})"
+        )
 
 
 @dataclass(frozen=True)
 class SequenceMismatch:
-    code: str = "SEQUENCE_MISMATCH"
+    codes: tuple[FindingCode, ...] = (FindingCode.SEQUENCE_MISMATCH,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -44,9 +47,9 @@ class SequenceMismatch:
             for n, used in in_use.items()
             if n in ctx.cfg.sequences and ctx.cfg.sequences[n] < used
         ]
-        return findings_from_ids(
-            self.code,
-            "Critical",  # in both runs: a Dry Run says the Final Run would block
+        return findings_of(
+            ctx,
+            FindingCode.SEQUENCE_MISMATCH,
             pl.Series(behind, dtype=pl.String),
             "SequenceNumbers value below the largest id in use" + _blocks(ctx),
         )
@@ -60,7 +63,7 @@ def _blocks(ctx: RuleContext) -> str:
 class SequenceMissing:
     """Checks and traces are physical numbers: their sequence is never made up by a run."""
 
-    code: str = "SEQUENCE_MISSING"
+    codes: tuple[FindingCode, ...] = (FindingCode.SEQUENCE_MISSING,)
     needs_results: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -70,8 +73,8 @@ class SequenceMissing:
             "check/trace number sequence does not exist; create it with "
             f"`paymentprocess sequence set {name} <last number used>`" + _blocks(ctx)
         )
-        return findings_from_ids(
-            self.code, "Critical", pl.Series(missing, dtype=pl.String), message
+        return findings_of(
+            ctx, FindingCode.SEQUENCE_MISSING, pl.Series(missing, dtype=pl.String), message
         )
 
 
@@ -79,7 +82,7 @@ class SequenceMissing:
 class PayeeAddressMissing:
     """A member (DMR) to be paid by check needs a name and a whole mailing address."""
 
-    code: str = "PAYEE_ADDRESS_MISSING"
+    codes: tuple[FindingCode, ...] = (FindingCode.PAYEE_ADDRESS_MISSING,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -105,14 +108,13 @@ class PayeeAddressMissing:
             ],
             dtype=pl.String,
         )
-        severity: Severity = "Critical" if ctx.cfg.mode == "final" else "Warning"
         message = "member to be paid by check has no name or mailing address" + _blocks(ctx)
-        return findings_from_ids(self.code, severity, shown, message)
+        return findings_of(ctx, FindingCode.PAYEE_ADDRESS_MISSING, shown, message)
 
 
 @dataclass(frozen=True)
 class EstimateDiffers:
-    code: str = "ESTIMATE_DIFFERS"
+    codes: tuple[FindingCode, ...] = (FindingCode.ESTIMATE_DIFFERS,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -121,14 +123,17 @@ class EstimateDiffers:
         ids = ctx.claims.filter(pl.col(col.LINE_PAYABLE_SUM) != pl.col(col.ESTIMATE))[
             "claim_core_id"
         ]
-        return findings_from_ids(
-            self.code, "Info", ids, "Final claim payable differs from the Dry Run estimate"
+        return findings_of(
+            ctx,
+            FindingCode.ESTIMATE_DIFFERS,
+            ids,
+            "Final claim payable differs from the Dry Run estimate",
         )
 
 
 @dataclass(frozen=True)
 class RefundUnapplied:
-    code: str = "REFUND_UNAPPLIED"
+    codes: tuple[FindingCode, ...] = (FindingCode.REFUND_UNAPPLIED,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -139,9 +144,9 @@ class RefundUnapplied:
             | pl.col(col.PAYEE_KEY).is_in(ctx.cycle_payees[col.PAYEE_KEY].implode())
         )
         ids = considered.filter(pl.col("applied") < pl.col("remaining"))["refund_id"]
-        return findings_from_ids(
-            self.code,
-            "Warning",
+        return findings_of(
+            ctx,
+            FindingCode.REFUND_UNAPPLIED,
             ids,
             "refund larger than the payee's open overpayments; the rest stays open",
         )

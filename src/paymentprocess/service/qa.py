@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from paymentprocess.domain import payee_result
+from paymentprocess.domain.columns import MEMBER_SHARE
 from paymentprocess.domain.money import format_cents
 from paymentprocess.domain.run_config import Mode
 from paymentprocess.io.collections import IMPORTABLE
@@ -25,9 +27,7 @@ from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
 
 GROUP_OF_CODE = {"1": "PaidClaim", "8": "VoidClaim", "7": "AdjustClaim"}
-AMOUNTS = ("allowed_amount", "deductible_amount", "coinsurance_amount", "copay_amount")
-DEDUCTED = (*AMOUNTS[1:], "other_adjustment_amount")
-RESULT_FIELDS = ("claims_net", "interest", "carried_in", "offsets", "new_overpayment", "held")
+DEDUCTED = MEMBER_SHARE  # a line's payable is its allowed amount less these, floored at 0
 
 
 def payment_center_claims(
@@ -104,7 +104,7 @@ def _claims(conn: Connection, event_id: str, event_type: str) -> list[dict[str, 
             c.c.tax_id,
             c.c.npi,
             c.c.member_id,
-            *(c.c[n] for n in (*AMOUNTS, "other_adjustment_amount")),
+            *(c.c[n] for n in ("allowed_amount", *MEMBER_SHARE)),
         )
         .join(c, c.c.claim_core_id == r.c.claim_core_id)
         .outerjoin(pc, pc.c.payment_center_id == r.c.payment_center_id)
@@ -285,12 +285,16 @@ def _as_paid(
                 "Claims": dict(sorted(groups.items())),
                 "PaymentResult": None
                 if res is None
-                else {
-                    **{name: res[name] for name in RESULT_FIELDS[:3]},
-                    "refunds_applied": format_cents(int(refunds.get(pc_id) or 0)),
-                    **{name: res[name] for name in RESULT_FIELDS[3:]},
-                    "net_pay": res["net_pay"],
-                },
+                else _payment_result(res, {"refunds_applied": int(refunds.get(pc_id) or 0)}),
             }
         )
     return out
+
+
+def _payment_result(stats_row: dict[str, Any], stored: dict[str, int]) -> dict[str, Any]:
+    """A payee's PaymentResult, in domain.payee_result's order: the fields of the stats document
+    from its payee row (`stats_row`), the others from what the run stored (`stored`, by name)."""
+    return {
+        f.name: stats_row[f.name] if f.in_stats else payee_result.document_value(f, stored[f.name])
+        for f in payee_result.FIELDS
+    }

@@ -9,6 +9,7 @@ import datetime as dt
 import polars as pl
 from tests.unit.engine.test_engine_stages import _cfg
 
+from paymentprocess.domain import payee_result
 from paymentprocess.engine import ledger
 from paymentprocess.engine.invariant import check_invariant
 
@@ -47,12 +48,10 @@ def test_payee_results_offsets_carry_in_refunds_held_and_new_overpayment() -> No
     # the refund's payee is TaxID|NPI = T|N, a cycle payee
     result = ledger.payee_results(claims, cycle, records, refunds, _cfg(minimum_payment=500))
     rows = {
-        r["payee_key"]: r
-        for r in result.payees.select(
-            "payee_key", "claims_net", "interest", "carried_in", "offsets", "new_overpayment",
-            "held", "net_pay", "refunds_applied",
-        ).to_dicts()
-    }  # fmt: skip
+        r["payee_key"]: r for r in result.payees.select("payee_key", *payee_result.NAMES).to_dicts()
+    }
+    # every payee-result field, with its dtype (domain.payee_result)
+    assert result.payees.select(payee_result.NAMES).schema == payee_result.SCHEMA
     # T|N: available = 300.00 + 20.00 + 1.00 interest + 7.00 carried in = 328.00.
     #   RF1 (20.00) first reduces its own chain's record 10 (A9): 50.00 → 30.00.
     #   Offsets oldest first: record 11 (2025-01-01, 500.00) takes all 328.00; record 10 keeps
