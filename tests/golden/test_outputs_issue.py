@@ -248,3 +248,40 @@ def test_sequence_set_knows_the_output_sequences(paid: Engine, tmp_path: Path) -
     with pytest.raises(InputError, match="36 values"):
         set_sequence(paid, "AchFileId:FS1:250801", 37)
     assert set_sequence(paid, "AchFileId:FS1:250801", 2).value == 2
+
+
+def test_cross_checks_catch_files_that_disagree(paid: Engine, tmp_path: Path) -> None:
+    """V-9/V-10 (outputs.cross_check) on PE-2's real files, then on copies changed one way each."""
+    from dataclasses import replace as changed
+
+    from paymentprocess.outputs.cross_check import cross_problems
+    from paymentprocess.outputs.gather import read_remit_inputs
+    from paymentprocess.outputs.remittance import build_remittances
+
+    issue_outputs(paid, "PE-1", tmp_path, now=NOW)
+    _pay(paid, "PE-2")
+    report = issue_outputs(paid, "PE-2", tmp_path, now=NOW.replace(month=8))
+    with paid.connect() as conn:
+        inputs = read_remit_inputs(conn, "PE-2")
+    headers = build_remittances(inputs).headers
+    files = report.files
+    assert cross_problems(files, headers, inputs.register) == []
+
+    def swap(kind: str, old: bytes, new: bytes) -> list[str]:
+        out = [
+            changed(f, content=f.content.replace(old, new, 1))
+            if f.kind == kind and old in f.content
+            else f
+            for f in files
+        ]
+        assert out != files
+        return cross_problems(out, headers, inputs.register)
+
+    bpr = swap("835", b"BPR*I*84*", b"BPR*I*84.01*")
+    assert any(p.startswith("V-9: 835/835_FS1_1001_7003") for p in bpr)
+    assert any(p.startswith("V-10: Σ BPR02 8401") for p in bpr)
+    entry = swap("ACH", b"0000008400", b"0000008401")
+    assert any("is 8401, payment" in p for p in entry)
+    assert any(p.startswith("V-10: ach/") for p in entry)
+    addenda = swap("ACH", b"TRN*1*7003*", b"TRN*1*7004*")
+    assert any("addenda is not the TRN of payee 1001" in p for p in addenda)

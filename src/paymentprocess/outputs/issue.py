@@ -48,6 +48,7 @@ from paymentprocess.outputs.checks import (
     render_check_register,
     render_positive_pay,
 )
+from paymentprocess.outputs.cross_check import CrossOutputError, cross_problems
 from paymentprocess.outputs.details import EventDetails, read_event_details
 from paymentprocess.outputs.fhir import FhirDetail, FhirRemittance, render_payment_reconciliations
 from paymentprocess.outputs.gather import read_remit_inputs
@@ -405,6 +406,10 @@ def _render_all(
             report.skipped[kind] = problem
             if kind == "CHECK_REGISTER":
                 report.skipped["POSITIVE_PAY"] = problem
+    with report.timed("cross_check"):
+        problems = cross_problems(report.files, remits.headers, details.register)
+    if problems:
+        raise CrossOutputError(problems)
 
 
 def _trn(details: EventDetails, trn02: str) -> str:
