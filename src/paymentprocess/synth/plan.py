@@ -128,6 +128,12 @@ class CyclePlan:
         return _share(self.claims, 500, 2)
 
 
+def weekday(day: dt.date) -> dt.date:
+    """`day`, or the Monday after it when it falls on a weekend: a payer pays on banking days
+    (the NACHA file's effective date must be one; outputs.nacha refuses a weekend)."""
+    return day + dt.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+
+
 def make_plan(
     claims: int,
     seed: int,
@@ -164,7 +170,7 @@ def make_plan(
     }
     plan = CyclePlan(
         claims=claims, seed=seed, event_id=event_id, event_type=event_type, errors=errors,
-        due_date=FIRST_DUE_DATE + dt.timedelta(days=Rng(seed).draw("due_date", 0, 364)),
+        due_date=weekday(FIRST_DUE_DATE + dt.timedelta(days=Rng(seed).draw("due_date", 0, 364))),
         existing=existing, new=max(15, claims // 100),
         over=max(2, existing // 100), carry_only=max(2, existing // 100),
         small_old=max(2, claims // 1000), prior_over=prior_over,
