@@ -192,19 +192,11 @@ class _Constants:
         )
         self.funding_ok = bool(funding.routing and funding.account)
         env = controls.created_at
-        self.isa_head = t.ELEMENT.join(
-            [
-                "ISA",
-                "00",
-                " " * 10,
-                "00",
-                " " * 10,
-                t.fixed(payer.isa_sender_qualifier, 2, what="ISA05"),
-                t.fixed(payer.isa_sender_id, 15, what="ISA06"),
-            ]
-        )
-        self.isa_time = t.ELEMENT.join([t.isa_date(env), t.x12_time(env), t.REPETITION, "00501"])
-        self.isa_tail = t.ELEMENT.join(["0", payer.usage_indicator, t.COMPONENT])
+        # The probe's ISA, cut around its receiver (ISA07/08) and control number (ISA13).
+        isa = x12._isa(probe).split(t.ELEMENT)
+        self.isa_head = t.ELEMENT.join(isa[:7])
+        self.isa_time = t.ELEMENT.join(isa[9:13])
+        self.isa_tail = t.ELEMENT.join(isa[14:])
         self.gs_sender = t.clean_text(payer.gs_sender_code, 15)
         self.gs_time = t.ELEMENT.join([t.x12_date(env.date()), t.x12_time(env)])
         other = settings.other_group_reason
