@@ -14,7 +14,13 @@ import csv
 import io
 import re
 
-from paymentprocess.rules.intake_base import CLAIM_FIELDS, LINE_FIELDS, Problem, RawClaim, is_blank
+from paymentprocess.service.claims.raw_claim import (
+    CLAIM_FIELDS,
+    LINE_FIELDS,
+    Problem,
+    RawClaim,
+    is_blank,
+)
 
 _EXTRA_ALIASES = {
     "plangroupnumber": "plan_group",

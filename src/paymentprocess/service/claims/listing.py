@@ -45,9 +45,9 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from paymentprocess.domain.identifiers import normalize_identifier
-from paymentprocess.service.claims_cursor import Cursor, Direction, decode_cursor, encode_cursor
-from paymentprocess.service.claims_document import H_BEGIN, H_ID, row_document
-from paymentprocess.service.claims_read import HEADER_COLUMNS, LINE_COLUMNS, grouped_lines
+from paymentprocess.service.claims.cursor import Cursor, Direction, decode_cursor, encode_cursor
+from paymentprocess.service.claims.document import H_BEGIN, H_ID, row_document
+from paymentprocess.service.claims.read import HEADER_COLUMNS, LINE_COLUMNS, grouped_lines
 from paymentprocess.storage.claim_span import service_span_days
 from paymentprocess.storage.database import unit_of_work
 from paymentprocess.storage.tables import (

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paymentprocess.service import claims_read
-from paymentprocess.service.claims_document import claim_document
-from paymentprocess.service.claims_model import NewClaim, NewLine
+from paymentprocess.service.claims import read as claims_read
+from paymentprocess.service.claims.document import claim_document
+from paymentprocess.service.claims.model import NewClaim, NewLine
 from paymentprocess.storage.tables import (
     claim_fin_core,
     idempotency_key,
@@ -241,6 +241,6 @@ def find_claim_id_by_reference(conn: Connection, reference: str) -> str | None:
     ).scalar_one_or_none()
 
 
-# Reading claims back lives in service.claims_read (one place for the claim list, GET
+# Reading claims back lives in service.claims.read (one place for the claim list, GET
 # /claims/{id} and replays); the previous copy here had an uncorrelated paid-status subquery.
 load_claim = claims_read.load_claim

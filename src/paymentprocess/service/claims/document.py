@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from paymentprocess.domain.money import format_cents, parse_cents
-from paymentprocess.service.claims_model import NewClaim, NewLine
+from paymentprocess.service.claims.model import NewClaim, NewLine
 
 LINE_AMOUNTS = {  # service_line / claim_fin_core column → intake field
     "billed_amount": "provider_fees",
@@ -90,7 +90,7 @@ def cents_text(cents: int) -> str:
     return f"{whole}.{part:02d}"
 
 
-# Positions in a row of `service.claims_read.HEADER_COLUMNS` / `LINE_COLUMNS`.
+# Positions in a row of `service.claims.read.HEADER_COLUMNS` / `LINE_COLUMNS`.
 (H_ID, H_REFERENCE, H_STATUS, H_PAID, H_TIN, H_NPI, H_MEMBER, H_PLAN, H_RECEIVED, H_BEGIN, H_END,
  H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY) = range(16)  # fmt: skip
 (L_CLAIM, L_NUMBER, L_DATE, L_PROCEDURE, L_QUADRANT, L_BILLED, L_ALLOWED, L_COINSURANCE, L_COPAY,
