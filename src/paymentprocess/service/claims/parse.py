@@ -1,7 +1,8 @@
 """Parse an intake claim: JSON document or CSV text → a validated `NewClaim`, or every problem.
 
-`parse_claim` reads the body's fields (`field_names`), runs the intake rules
-(`intake_rules.validate`) and builds the typed claim (`model.build_claim`). Nothing is stored here; `ClaimInputError` lists each problem once, naming
+`parse_claim` reads the body's fields (`json_intake` / `csv_intake`, names matched by
+`field_names`), runs the intake rules (`intake_rules.validate`) and builds the typed claim
+(`model.build_claim`). Nothing is stored here; `ClaimInputError` lists each problem once, naming
 the line and field (a broken line, or a broken lines list, is not also missing each field).
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from paymentprocess.errors import PaymentError
-from paymentprocess.service.claims.field_names import claim_from_csv, claim_from_json
+from paymentprocess.service.claims.csv_intake import claim_from_csv
 from paymentprocess.service.claims.intake_rules import validate
+from paymentprocess.service.claims.json_intake import claim_from_json
 from paymentprocess.service.claims.model import NewClaim, build_claim
 from paymentprocess.service.claims.raw_claim import Problem
 
