@@ -46,7 +46,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from paymentprocess.domain.identifiers import normalize_identifier
 from paymentprocess.service.claims.cursor import Cursor, Direction, decode_cursor, encode_cursor
-from paymentprocess.service.claims.document import H_BEGIN, H_ID, row_document
+from paymentprocess.service.claims.document import H_BEGIN, H_ID, claim_document
 from paymentprocess.service.claims.read import HEADER_COLUMNS, LINE_COLUMNS, grouped_lines
 from paymentprocess.storage.claim_span import service_span_days
 from paymentprocess.storage.database import unit_of_work
@@ -312,7 +312,7 @@ def list_claims(
     rows = rows[:limit]
     if backward:
         rows.reverse()
-    claims = [row_document(header, lines) for header, lines in rows]
+    claims = [claim_document(header, lines) for header, lines in rows]
     has_next, has_prev = (other, more) if backward else (more, other)
     first = (rows[0][0][H_BEGIN], rows[0][0][H_ID]) if rows else None
     last = (rows[-1][0][H_BEGIN], rows[-1][0][H_ID]) if rows else None

@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 
 from paymentprocess.errors import NotFoundError
-from paymentprocess.service.claims.document import H_ID, L_CLAIM, row_document
+from paymentprocess.service.claims.document import H_ID, L_CLAIM, claim_document
 from paymentprocess.storage.database import unit_of_work
 from paymentprocess.storage.tables import claim_fin_core, claim_result, service_line
 
@@ -99,7 +99,7 @@ def claim_documents(conn: Connection, headers: Sequence[Sequence[Any]]) -> list[
     statement = _LINES_PG if conn.dialect.name == "postgresql" else _LINES
     for row in conn.execute(statement, {"ids": list(lines)}):
         lines[row[L_CLAIM]].append(row)
-    return [row_document(h, lines[h[H_ID]]) for h in headers]
+    return [claim_document(h, lines[h[H_ID]]) for h in headers]
 
 
 def grouped_lines(

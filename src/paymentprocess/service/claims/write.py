@@ -20,7 +20,12 @@ from sqlalchemy import Connection, RowMapping, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from paymentprocess.service.claims import read as claims_read
-from paymentprocess.service.claims.document import claim_document
+from paymentprocess.service.claims.document import (
+    HEADER_KEYS,
+    LINE_KEYS,
+    as_row,
+    claim_document,
+)
 from paymentprocess.service.claims.model import NewClaim, NewLine
 from paymentprocess.storage.tables import (
     claim_fin_core,
@@ -105,7 +110,7 @@ def insert_claims(
     if not by_id:
         return {}
     lines: dict[str, list[dict[str, Any]]] = {
-        cid: [_line_row(cid, n, line) for n, line in enumerate(claim.lines, start=1)]
+        cid: [line_row(cid, n, line) for n, line in enumerate(claim.lines, start=1)]
         for cid, claim in by_id.items()
     }
     conn.execute(_INSERT_LINES, [row for rows in lines.values() for row in rows])
@@ -123,9 +128,12 @@ def insert_claims(
         ],
     )
     return {
-        h["claim_core_id"]: claim_document({**h, "paid_status": None}, lines[h["claim_core_id"]])
+        cid: claim_document(
+            as_row({**h, "paid_status": None}, HEADER_KEYS),
+            [as_row(row, LINE_KEYS) for row in lines[cid]],
+        )
         for h in headers
-        if h["claim_core_id"] in by_id
+        if (cid := h["claim_core_id"]) in by_id
     }
 
 
@@ -138,7 +146,8 @@ def insert_claim(
     )
 
 
-def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
+def line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
+    """The service_line row of line `number` of an intake claim."""
     return {
         "claim_core_id": claim_id,
         "line_number": number,
