@@ -56,3 +56,12 @@ def test_an_integral_decimal_is_exact_cents() -> None:
 def test_what_is_not_a_whole_number_of_cents_is_refused(value: object) -> None:
     with pytest.raises(MoneyError, match="cents must be a whole number"):
         format_cents(value)  # type: ignore[arg-type]
+
+
+def test_a_float_is_money_only_when_it_holds_a_whole_number_exactly() -> None:
+    """The float rule of the module docstring: `100.0` is exact, `100.5` may have lost a cent."""
+    assert parse_cents(100.0) == 10000
+    assert parse_cents(-42.0) == -4200
+    for value in (100.5, 2.0**53, float("inf"), float("nan"), True):
+        with pytest.raises(MoneyError, match="must be a decimal number"):
+            parse_cents(value)

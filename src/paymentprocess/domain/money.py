@@ -3,7 +3,11 @@
 Inside the product money is an integer number of cents (Python `int`, Polars `Int64`). Decimal
 lives only at the edges: `parse_cents` turns user input (str, int, Decimal, Extended JSON
 `$numberDecimal` text) into cents and refuses more than two decimal places; `format_cents` turns
-cents back into a two-place decimal string. A float is refused everywhere.
+cents back into a two-place decimal string. Floats: `parse_decimal` (so `parse_cents` and
+`parse_rate_ppm`) refuses a float unless it holds a whole number below 2**53 — such a float is
+exact, it cannot have lost a cent (`100.0` is 100, `100.5` is refused) — and `format_cents`
+refuses every float. A double of the import format is turned into its shortest decimal text
+before it reaches this module (`io.scalars`); the API reads JSON numbers as Decimal.
 
 Interest is the only place where a rule divides. Rates are held as integer parts per million
 (`0.04125` → 41250) and `interest_cents` / `interest_cents_expr` compute
@@ -33,7 +37,8 @@ class MoneyError(ValueError):
 def parse_decimal(value: object, *, what: str = "amount") -> Decimal:
     """Return `value` as a finite Decimal; strings may carry `$`, `,` and spaces."""
     if isinstance(value, (bool, float)):
-        # A float may already have lost the cent; JSON numbers are parsed as Decimal upstream.
+        # A float may already have lost the cent (only a whole number below 2**53 is exact);
+        # JSON numbers are parsed as Decimal upstream.
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return Decimal(int(value))
         raise MoneyError(f"{what} must be a decimal number, not {type(value).__name__} {value!r}")

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -323,8 +323,3 @@ def _write_postgres(conn: Connection, table: Table, frame: pl.DataFrame, rows: i
             )
             batches += 1
     return batches
-
-
-def delete_where(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> None:
-    """Delete rows whose `column` is in `values` (small lists: working-set refresh)."""
-    conn.execute(table.delete().where(table.c[column].in_(list(values))))

@@ -20,11 +20,12 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from paymentprocess.domain.money import format_cents
-from paymentprocess.errors import NotFoundError, PaymentError
+from paymentprocess.errors import PaymentError
 from paymentprocess.service.claims import write as store
 from paymentprocess.service.claims.document import stored_content
 from paymentprocess.service.claims.ids import new_claim_id
 from paymentprocess.service.claims.model import NewClaim
+from paymentprocess.service.claims.read import load_claim
 from paymentprocess.storage.database import unit_of_work, utcnow
 
 CREATED = 201
@@ -220,7 +221,7 @@ def _after_conflict(
         return None
     with unit_of_work(engine, write=False) as uow:
         claim_id = store.find_claim_id_by_reference(uow.conn, claim.claim_reference)
-        document = None if claim_id is None else store.load_claim(uow.conn, claim_id)
+        document = None if claim_id is None else load_claim(uow.conn, claim_id)
     if document is None:
         return None
     if stored_content(document).content_hash() != request_hash:
@@ -249,12 +250,3 @@ def _replay_row(row: Mapping[Any, Any], request_hash: str) -> Outcome:
             "this Idempotency-Key was already used with a different claim; use a new key"
         )
     return Submitted(int(row["status_code"]), dict(row["response"]), replayed=True)
-
-
-def get_claim(engine: Engine, claim_id: str) -> dict[str, Any]:
-    """The stored claim document; NotFoundError if there is none."""
-    with unit_of_work(engine, write=False) as uow:
-        document = store.load_claim(uow.conn, claim_id)
-    if document is None:
-        raise NotFoundError(f"no claim with id {claim_id!r}")
-    return document
