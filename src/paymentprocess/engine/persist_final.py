@@ -28,7 +28,7 @@ from paymentprocess.engine.persist_working import (
 )
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import utcnow
-from paymentprocess.storage.frames import write_frame
+from paymentprocess.storage.frames_write import write_frame
 
 KEY = col.PAYEE_KEY
 Sequences = dict[str, int]  # sequence name → the value the run leaves

@@ -14,7 +14,7 @@ from paymentprocess.domain import columns as col
 from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.engine.ledger import LedgerResult
 from paymentprocess.storage.database import is_sqlite
-from paymentprocess.storage.frames import write_frame
+from paymentprocess.storage.frames_write import write_frame
 
 KEY = col.PAYEE_KEY
 
