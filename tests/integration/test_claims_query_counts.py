@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
-from paymentprocess.service.claims.listing import ClaimFilter, list_claims
+from paymentprocess.service.claims.listing import list_claims
+from paymentprocess.service.claims.listing_filter import ClaimFilter
 from paymentprocess.service.claims.read import get_claim_document
 from paymentprocess.storage.claim_counts import TRIGGERS
 from paymentprocess.storage.database import ensure_schema

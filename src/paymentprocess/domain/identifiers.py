@@ -5,7 +5,7 @@ key `TaxID|NPI` must not depend on that spelling, or an existing payee is taken 
 `normalize_identifier` drops the separators (white space, `-`, `.`, `/`) and nothing else: any
 letter or other character stays, so the runs' INVALID_TIN / INVALID_NPI findings still flag a
 value that is not digits. The import (`io`), the claims service (`service.claims.value_parsers`,
-`service.claims.listing`) and the reference implementation all call this one function.
+`service.claims.listing_filter`) and the reference implementation all call this one function.
 """
 
 from __future__ import annotations

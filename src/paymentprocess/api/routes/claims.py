@@ -20,7 +20,8 @@ from paymentprocess.api.openapi import CLAIM_REQUEST_BODY
 from paymentprocess.api.routes.claim_intake import OPENAPI_EXTRA as INTAKE_OPENAPI
 from paymentprocess.api.routes.claim_intake import create_claim_response
 from paymentprocess.api.schemas import ClaimOut, ClaimPage, ErrorBody
-from paymentprocess.service.claims.listing import DEFAULT_LIMIT, MAX_LIMIT, ClaimFilter, list_claims
+from paymentprocess.service.claims.listing import list_claims
+from paymentprocess.service.claims.listing_filter import DEFAULT_LIMIT, MAX_LIMIT, ClaimFilter
 from paymentprocess.service.claims.parse import ClaimInputError
 from paymentprocess.service.claims.raw_claim import Problem
 from paymentprocess.service.claims.read import get_claim_document
@@ -44,7 +45,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     openapi_extra={"requestBody": CLAIM_REQUEST_BODY, **INTAKE_OPENAPI},
 )
 async def create_claim(request: Request) -> Response:
-    """Parsed, checked and stored by `api.routes.claim_intake` (no FastAPI dependencies on this hot path)."""
+    """Parsed, checked and stored by `api.routes.claim_intake` (no FastAPI dependencies on this
+    hot path)."""
     return await create_claim_response(request)
 
 
