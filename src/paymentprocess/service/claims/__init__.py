@@ -20,6 +20,8 @@ Reading back:
     read            one claim by id, the lines of a page's claims
     cursor          the claim list's opaque keyset cursors
     listing         one provider's claims in a service-date range, in keyset pages
+    listing_filter  what the list is asked for: filter, span bounds, bound values, page limits
+    listing_sql     the list's statements (span bounds, exact total, page), built once per shape
     top_providers   the providers ranked by total net fee
 
 The package sits at the `service` layer (tests/unit/test_import_direction.py) and imports no other
