@@ -1,4 +1,4 @@
-"""Group commit of intake (service.claims_batch) through a real server, on both databases.
+"""Group commit of intake (service.claims.group_commit) through a real server, on both databases.
 
 Concurrent POSTs land in the same batch; each must get exactly the answer it would get alone:
 new claims 201, a duplicate reference with other content 409, the identical claim again 201 with
@@ -22,15 +22,11 @@ from tests.reliability.intake_support import claim_body, intake_consistency
 
 from paymentprocess.api.app import create_app
 from paymentprocess.config import Settings
-from paymentprocess.service import claims_store as store
-from paymentprocess.service.claims import (
-    IdempotencyMismatchError,
-    Pending,
-    parse_claim,
-    submit_claims,
-)
-from paymentprocess.service.claims_batch import ClaimBatcher
-from paymentprocess.service.claims_model import NewClaim
+from paymentprocess.service.claims import write as store
+from paymentprocess.service.claims.group_commit import ClaimBatcher
+from paymentprocess.service.claims.model import NewClaim
+from paymentprocess.service.claims.parse import parse_claim
+from paymentprocess.service.claims.submit import IdempotencyMismatchError, Pending, submit_claims
 from paymentprocess.storage import tables as t
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from tests.integration.test_api_support import api_client, claim, line, row_counts
 
-from paymentprocess.service.claims import parse_claim, submit_claim
+from paymentprocess.service.claims.parse import parse_claim
+from paymentprocess.service.claims.submit import submit_claim
 from paymentprocess.storage import tables as t
 
 A, B, C = "1497775530", "1234567893", "1999999991"

@@ -11,7 +11,8 @@ from tests.conftest import REDIS_URL
 from tests.integration.test_api_support import api_client, claim, line
 from tests.reliability.intake_support import free_port
 
-from paymentprocess.service.claims import parse_claim, submit_claim
+from paymentprocess.service.claims.parse import parse_claim
+from paymentprocess.service.claims.submit import submit_claim
 from paymentprocess.storage import tables as t
 
 NPIS = ["1000000001", "1000000002", "1000000003", "1000000004", "1000000005"]

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from tests.integration.test_api_support import api_client, claim, line
 
-from paymentprocess.service.claims import parse_claim, submit_claim
+from paymentprocess.service.claims.parse import parse_claim
+from paymentprocess.service.claims.submit import submit_claim
 
 NPI_A, NPI_B, TIN_A = "1497775530", "1234567893", "123456789"
 BASE = date(2020, 1, 1)

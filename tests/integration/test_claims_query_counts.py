@@ -2,7 +2,7 @@
 claim_fin_core (as `load` and `generate` write them): NULL end dates, NULL begin dates, spans
 across the range edges, one claim spanning years, end dates before begin dates (imported data),
 claims without a TIN. The totals come from trigger-kept counts and bounded index ranges
-(storage.claim_counts, service.claims_query); here they must equal a COUNT over the overlap
+(storage.claim_counts, service.claims.listing); here they must equal a COUNT over the overlap
 predicate for every range, and walking the pages forward and back must give the ORDER BY.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 
-from paymentprocess.service.claims_query import ClaimFilter, list_claims
-from paymentprocess.service.claims_read import get_claim_document
+from paymentprocess.service.claims.listing import list_claims
+from paymentprocess.service.claims.listing_filter import ClaimFilter
+from paymentprocess.service.claims.read import get_claim_document
 from paymentprocess.storage.claim_counts import TRIGGERS
 from paymentprocess.storage.database import ensure_schema
 from paymentprocess.storage.tables import (
@@ -294,7 +295,7 @@ def test_an_older_database_gets_its_counts_and_triggers(db_uri: str, engine: Eng
 
 @pytest.mark.parametrize("kind", ["next", "prev"])
 def test_a_cursor_of_another_range_is_refused(engine: Engine, kind: str) -> None:
-    from paymentprocess.service.claims_cursor import InvalidCursorError
+    from paymentprocess.service.claims.cursor import InvalidCursorError
 
     _seed(engine)
     flt = ClaimFilter(provider_tin=TIN, service_date_start=BASE)

@@ -10,7 +10,10 @@ from sqlalchemy import Engine, select
 from structlog.testing import capture_logs
 
 from paymentprocess.storage.database import unit_of_work
-from paymentprocess.storage.frames import read_frame, read_frames, table_schema, write_frame
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
+from paymentprocess.storage.frames_side_by_side import read_frames
+from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import claim_fin_core, process_code_ex
 
 COLUMNS = ("claim_core_id", "parent_claim_core_id", "status", "paid_amount", "received_date")

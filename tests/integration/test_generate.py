@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from paymentprocess.cli import cmd_generate
 from paymentprocess.cli import main as cli_main
 from paymentprocess.storage.database import create_engine_for, ensure_schema, unit_of_work
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
 from paymentprocess.storage.tables import metadata
 from paymentprocess.synth import GenerationRefusedError, build_cycle, generate_cycle, make_plan
 from paymentprocess.synth.writer import TABLE_ORDER

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from paymentprocess.cli import cmd_generate
 from paymentprocess.cli import main as cli_main
 from paymentprocess.storage.database import unit_of_work
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
 from paymentprocess.storage.tables import claim_fin_core, provider_aggregate, service_line
 from paymentprocess.synth import GenerationRefusedError
 from paymentprocess.synth.query_frames import build_query_frames

@@ -8,7 +8,9 @@ import polars as pl
 from sqlalchemy import Engine, inspect, select
 
 from paymentprocess.storage.database import alembic_version, ensure_schema, unit_of_work
-from paymentprocess.storage.frames import read_frame, table_schema, write_frame
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
+from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import (
     SCHEMA_REVISION,
     claim_fin_core,

@@ -1,7 +1,8 @@
 """The kill points of the crash matrix and the deterministic, rotating CI sample of them.
 
-Every checkpoint of a Final Run (`engine/pipeline.py`: before/after each stage; `engine/persist.py`:
-after each write step) is a kill point; `PAYMENT_FAULT_AT=kill:<point>` SIGKILLs the run there.
+Every checkpoint of a Final Run (`engine/pipeline.py`: before/after each stage;
+`engine/persist_steps.py`: after each write step) is a kill point; `PAYMENT_FAULT_AT=kill:<point>`
+SIGKILLs the run there.
 
 CI runs `CI_POINTS_PER_DATABASE` of them per database. Which ones is decided by the crash seed:
 `PAYMENT_CRASH_SEED` if set, else the day number of today's UTC date (so the sample rotates daily

@@ -46,7 +46,7 @@ from tests.reliability.harness import (
 )
 from tests.reliability.intake_support import claim_body, intake_consistency, serving
 
-from paymentprocess.engine import backup, persist, pipeline
+from paymentprocess.engine import backup, persist_steps, pipeline
 from paymentprocess.errors import RunRefusedError
 from paymentprocess.io.load import load_documents
 from paymentprocess.service.runs import RunOutcome, restore_final_run, run_payment_event
@@ -136,7 +136,7 @@ def test_dry_run_during_a_final_run_waits_or_refuses_and_never_sees_half_of_it(
         with engine_on(pre) as engine:
             pre_dry = run_payment_event(engine, EVENT, "dry-run")
         reached, release = threading.Event(), threading.Event()
-        real_checkpoint = persist.checkpoint
+        real_checkpoint = persist_steps.checkpoint
 
         def hold(point: str) -> None:
             real_checkpoint(point)
@@ -144,7 +144,7 @@ def test_dry_run_during_a_final_run_waits_or_refuses_and_never_sees_half_of_it(
                 reached.set()
                 assert release.wait(60)
 
-        monkeypatch.setattr(persist, "checkpoint", hold)
+        monkeypatch.setattr(persist_steps, "checkpoint", hold)
         final: list[RunOutcome] = []
         runner = threading.Thread(target=lambda: final.append(run_job(db_uri, EVENT, "final")()))
         runner.start()
@@ -322,7 +322,7 @@ def test_restore_racing_a_final_run_of_another_event_serialises(
     # started and waited a second; then both finish.
     reached, release = threading.Event(), threading.Event()
     hold_at = {"final": "final:after-claims", "restore": "restore:after-payment_center"}.get(held)
-    for module in (persist, backup):
+    for module in (persist_steps, backup):
         real = module.checkpoint
 
         def hold(point: str, real: Callable[[str], None] = real) -> None:

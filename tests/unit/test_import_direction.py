@@ -115,6 +115,22 @@ def test_imports_point_down_only() -> None:
     assert upward_imports() == []
 
 
+def test_the_claims_package_and_the_other_services_import_each_other_not() -> None:
+    """`service.claims` (intake, lookup, listing) is a unit of its own inside the service layer:
+    none of its modules imports another service module, and no other service module imports it,
+    so the claims service and the payment runs can change apart (docs/architecture.md)."""
+    claims = "paymentprocess.service.claims"
+    wrong: list[str] = []
+    for path in sorted((ROOT / "service").rglob("*.py")):
+        inside = ".".join(_module_parts(path)[0]).startswith(claims)
+        for line, name in imported_names(path):
+            if not name.startswith("paymentprocess.service"):
+                continue
+            if inside != (name == claims or name.startswith(claims + ".")):
+                wrong.append(f"{path.relative_to(ROOT.parent)}:{line}: imports {name}")
+    assert wrong == []
+
+
 def test_the_walk_sees_every_kind_of_import(tmp_path: Path) -> None:
     """The checker itself: relative, function-level and importlib imports are all resolved, and
     each one above the importing package is reported."""

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paymentprocess.service.claims import parse_claim
+from paymentprocess.service.claims.parse import parse_claim
 
 POOL = ("1497775530", "1234567893", "1999999991", "1000000001")
 

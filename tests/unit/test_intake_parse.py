@@ -1,4 +1,4 @@
-"""`api.intake.parse_body`: orjson for the usual body, the standard library for the rest, and
+"""`api.routes.claim_intake.parse_body`: orjson for the usual body, the standard library for the rest, and
 every body judged as the standard library alone would (exact decimals, clear 4xx)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 import pytest
 from fastapi import HTTPException
 
-from paymentprocess.api.intake import parse_body
-from paymentprocess.service.claims import ClaimInputError
+from paymentprocess.api.routes.claim_intake import parse_body
+from paymentprocess.service.claims.parse import ClaimInputError
 
 LINE = {
     "service_date": "2018-03-28",

@@ -20,7 +20,7 @@ from paymentprocess.api.ratelimit_redis import shared_or_local
 from paymentprocess.api.routes import claims, health, outputs, payment_events, providers
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.logs import configure_logging
-from paymentprocess.service.claims_batch import ClaimBatcher
+from paymentprocess.service.claims.group_commit import ClaimBatcher
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage.database import create_engine_for
 

@@ -25,12 +25,9 @@ from paymentprocess.errors import (
     problem_lines,
 )
 from paymentprocess.logs import get_logger
-from paymentprocess.service.claims import (
-    ClaimConflictError,
-    ClaimInputError,
-    IdempotencyMismatchError,
-)
-from paymentprocess.service.claims_cursor import InvalidCursorError
+from paymentprocess.service.claims.cursor import InvalidCursorError
+from paymentprocess.service.claims.parse import ClaimInputError
+from paymentprocess.service.claims.submit import ClaimConflictError, IdempotencyMismatchError
 
 log = get_logger("paymentprocess.api")
 

@@ -1,6 +1,6 @@
 """The API's documented shapes (pydantic): requests, responses, errors, with OpenAPI examples.
 
-Claims are answered from JSON-ready documents built by `service.claims_store`; these models
+Claims are answered from JSON-ready documents built by `service.claims.write`; these models
 describe them for `/docs` and for schema checks (amounts are strings with two decimals, dates ISO,
 timestamps UTC). `ClaimIn` documents the JSON intake body; the service itself parses the body so
 that field names may be spelled any way (`Provider NPI`, `provider_npi`, ...).

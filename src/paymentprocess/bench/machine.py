@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import sqlite3
 import sys
 import threading
@@ -80,11 +79,6 @@ def database_version(engine: Engine) -> str:
 
 def rss_mb() -> float:
     return round(float(psutil.Process().memory_info().rss) / MB, 1)
-
-
-def max_rss_mb() -> float:
-    """The process's peak RSS so far (Linux reports ru_maxrss in KiB)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 class PeakRss:

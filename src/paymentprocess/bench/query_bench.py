@@ -29,7 +29,8 @@ from paymentprocess.bench.query_tiers import SCENARIOS, discover_tiers, stats_ms
 from paymentprocess.bench.report import BenchReport
 from paymentprocess.bench.server import product_server_argv, running_server
 from paymentprocess.errors import SettingsError
-from paymentprocess.service.claims_query import ClaimFilter, list_claims
+from paymentprocess.service.claims.listing import list_claims
+from paymentprocess.service.claims.listing_filter import ClaimFilter
 from paymentprocess.storage.database import create_engine_for
 from paymentprocess.storage.tables import claim_fin_core
 

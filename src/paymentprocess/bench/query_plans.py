@@ -1,12 +1,12 @@
 """The claim query service's own statements, for timing them directly and for EXPLAIN.
 
 `count_statement` and `page_statement` are the statements `list_claims` runs
-(`service.claims_query.total_statement` / `page_statement`, with the range's lower bound read the same
-way): the exact total, and the first keyset page ordered by (service begin date, claim id) with
-`LIMIT n+1`, which carries the total in the same statement. `explain(conn, statement)` runs `EXPLAIN
-(ANALYZE, BUFFERS, FORMAT JSON)` on PostgreSQL and returns the execution and planning time,
-the rows the scans examined, the shared buffers hit and read and a compact plan text; SQLite
-answers with `EXPLAIN QUERY PLAN` (no timings or buffers there).
+(`service.claims.listing_sql.total_statement` / `page_statement`, with the range's lower bound
+read the same way): the exact total, and the first keyset page ordered by (service begin date,
+claim id) with `LIMIT n+1`, which carries the total in the same statement. `explain(conn,
+statement)` runs `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` on PostgreSQL and returns the
+execution and planning time, the rows the scans examined, the shared buffers hit and read and a
+compact plan text; SQLite answers with `EXPLAIN QUERY PLAN` (no timings or buffers there).
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.sql import Select
 
-from paymentprocess.service.claims_query import (
+from paymentprocess.service.claims.listing_filter import (
     ClaimFilter,
     parameters,
     shape,
     span_bounds,
-    total_statement,
 )
-from paymentprocess.service.claims_query import page_statement as page_statement_of
+from paymentprocess.service.claims.listing_sql import page_statement as page_statement_of
+from paymentprocess.service.claims.listing_sql import total_statement
 from paymentprocess.storage.database import is_sqlite
 
 Statement = tuple[Select[Any], dict[str, Any]]

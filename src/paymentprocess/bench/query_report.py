@@ -77,7 +77,7 @@ def add_tables(
         "127.0.0.1 (client, server and database share the machine's cores). Every answer "
         "carries the exact total; a page is one statement (its claims, their lines, the total "
         "and the other-side EXISTS), after one more for the provider's span bounds when a date "
-        "range is given. 'count' is that total's statement alone (`claims_query.total_statement`)."
+        "range is given. 'count' is that total's statement alone (`listing_sql.total_statement`)."
     )
 
 

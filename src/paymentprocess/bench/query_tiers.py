@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import Engine, select
 
 from paymentprocess.errors import SettingsError
-from paymentprocess.service.claims_query import ClaimFilter
+from paymentprocess.service.claims.listing_filter import ClaimFilter
 from paymentprocess.storage.tables import claim_fin_core, provider_aggregate
 
 TIER_NAMES = ("1M", "100K", "10K", "1K")

@@ -15,7 +15,7 @@ from paymentprocess.config import Settings, load_settings
 from paymentprocess.errors import PaymentError
 from paymentprocess.logs import configure_logging
 from paymentprocess.storage.database import create_engine_for, ensure_schema
-from paymentprocess.storage.frames import BATCH_ROWS_OPTION
+from paymentprocess.storage.frames_write import BATCH_ROWS_OPTION
 
 console = Console(stderr=True)
 out = Console()
@@ -41,7 +41,7 @@ class State:
 
     def engine(self) -> Engine:
         """An engine on the configured database, with the schema created on first use; its
-        bulk writes go in batches of PAYMENT_BATCH_SIZE rows (storage.frames.write_frame)."""
+        bulk writes go in batches of PAYMENT_BATCH_SIZE rows (storage.frames_write.write_frame)."""
         settings = self.settings
         engine = create_engine_for(settings.db_uri).execution_options(
             **{BATCH_ROWS_OPTION: settings.batch_size}

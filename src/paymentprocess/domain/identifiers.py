@@ -4,8 +4,8 @@ Old systems store a TIN as `36-2514789` or `36 2514789` and an NPI as `1234-567-
 key `TaxID|NPI` must not depend on that spelling, or an existing payee is taken for a new one.
 `normalize_identifier` drops the separators (white space, `-`, `.`, `/`) and nothing else: any
 letter or other character stays, so the runs' INVALID_TIN / INVALID_NPI findings still flag a
-value that is not digits. The import (`io`), the claims service (`rules.intake_values`,
-`service.claims_query`) and the reference implementation all call this one function.
+value that is not digits. The import (`io`), the claims service (`service.claims.value_parsers`,
+`service.claims.listing_filter`) and the reference implementation all call this one function.
 """
 
 from __future__ import annotations

@@ -5,7 +5,11 @@ lives only at the edges: `parse_cents` turns user input (str, int, Decimal, Exte
 `$numberDecimal` text) into cents and refuses more than two decimal places — plain text such as
 "1234.50" on a fast path of integer arithmetic (`plain_cents`), anything else through Decimal
 (`parse_cents_exact`), with the same answers; `format_cents` turns cents back into a two-place
-decimal string. A float is refused, except a whole one below 2**53 (exactly an integer).
+decimal string. Floats: `parse_decimal` (so `parse_cents` and `parse_rate_ppm`) refuses a float
+unless it holds a whole number below 2**53 — such a float is exact, it cannot have lost a cent
+(`100.0` is 100, `100.5` is refused) — and `format_cents` refuses every float. A double of the
+import format is turned into its shortest decimal text before it reaches this module
+(`io.scalars`); the API reads JSON numbers as Decimal.
 
 Interest is the only place where a rule divides. Rates are held as integer parts per million
 (`0.04125` → 41250) and `interest_cents` / `interest_cents_expr` compute
@@ -15,6 +19,8 @@ intermediate value overflows 64 bits for any realistic amount.
 
 from __future__ import annotations
 
+import contextlib
+import operator
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -34,7 +40,8 @@ class MoneyError(ValueError):
 def parse_decimal(value: object, *, what: str = "amount") -> Decimal:
     """Return `value` as a finite Decimal; strings may carry `$`, `,` and spaces."""
     if isinstance(value, (bool, float)):
-        # A float may already have lost the cent; JSON numbers are parsed as Decimal upstream.
+        # A float may already have lost the cent (only a whole number below 2**53 is exact);
+        # JSON numbers are parsed as Decimal upstream.
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return Decimal(int(value))
         raise MoneyError(f"{what} must be a decimal number, not {type(value).__name__} {value!r}")
@@ -132,8 +139,28 @@ def to_decimal(cents: int) -> Decimal:
 
 
 def format_cents(cents: int) -> str:
-    """Cents as a two-place decimal string, e.g. 123456 → "1234.56", -5 → "-0.05"."""
+    """Cents as a two-place decimal string, e.g. 123456 → "1234.56", -5 → "-0.05".
+
+    The one formatter of money, for every document, file and answer (the claim list included: a
+    formatter of its own without Decimal, measured beside this one on 140,000 values, was no
+    faster — about 0.7 µs a value either way, C decimal being quick). A value that is not a whole
+    number of cents — a float, a Decimal with a fraction, a bool — is a MoneyError, never
+    rounded; an integral Decimal (a PostgreSQL `sum` of cents) is exact and accepted.
+    """
+    if type(cents) is not int:
+        cents = whole_cents(cents)
     return str(to_decimal(cents))
+
+
+def whole_cents(value: object) -> int:
+    """`value` as an int number of cents if it is one exactly (an int-like or an integral
+    Decimal); MoneyError for a float, a bool or a fraction of a cent."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if not isinstance(value, (bool, float, Decimal)):
+        with contextlib.suppress(TypeError):
+            return operator.index(value)  # type: ignore[arg-type]
+    raise MoneyError(f"cents must be a whole number, not {type(value).__name__} {value!r}")
 
 
 def parse_rate_ppm(value: object, *, what: str = "AnnualRate") -> int:

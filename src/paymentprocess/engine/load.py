@@ -32,7 +32,8 @@ from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import is_sqlite
-from paymentprocess.storage.frames import FrameQuery, read_frames, table_schema
+from paymentprocess.storage.frames_schema import table_schema
+from paymentprocess.storage.frames_side_by_side import FrameQuery, read_frames
 
 I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
 

@@ -32,7 +32,7 @@ from paymentprocess.engine.config import load_config
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.invariant import check_invariant
 from paymentprocess.engine.load import load_cycle
-from paymentprocess.engine.persist import ClaimCopy
+from paymentprocess.engine.persist_dry import ClaimCopy
 from paymentprocess.engine.refusal import refuse_if_not_allowed
 from paymentprocess.faults import checkpoint
 from paymentprocess.rules.base import RuleContext

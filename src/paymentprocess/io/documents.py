@@ -22,7 +22,8 @@ from paymentprocess.io.extjson import loads_exact
 from paymentprocess.io.fields import MONEY, TEXT
 from paymentprocess.io.spec import Collection, Field, Group
 from paymentprocess.storage.claims_view import effective_claims_select
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
 from paymentprocess.storage.tables import over_and_under_payment as ledger
 from paymentprocess.storage.tables import over_and_under_payment_application as applications
 from paymentprocess.storage.tables import refund as refunds

@@ -45,7 +45,7 @@ from paymentprocess.io.run_documents import STATS_COLLECTION, convert_runs, writ
 from paymentprocess.io.spec import Collection
 from paymentprocess.logs import get_logger
 from paymentprocess.storage.database import analyze, unit_of_work
-from paymentprocess.storage.frames import write_frame
+from paymentprocess.storage.frames_write import write_frame
 
 log = get_logger(__name__)
 LoadProgress = Callable[[str, int, int], None]  # (file or step, done, total)

@@ -25,7 +25,7 @@ from paymentprocess.errors import RecordProblem
 from paymentprocess.io.extjson import describe, dumps_exact, storable
 from paymentprocess.io.scalars import FieldError, InexactDoubleError, parse_text
 from paymentprocess.io.spec import UNSEEN, Children, Collection, Field, Group, Row, Shape
-from paymentprocess.storage.frames import table_schema
+from paymentprocess.storage.frames_schema import table_schema
 
 Problems = list[tuple[str, str]]  # (field path, reason) within one record
 

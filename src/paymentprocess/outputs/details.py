@@ -17,7 +17,8 @@ from sqlalchemy import Connection, select
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.outputs.gather import event_payees
 from paymentprocess.storage import tables as t
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
 
 PAYEE_COLUMNS = (
     "payment_center_id",

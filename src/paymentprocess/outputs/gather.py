@@ -24,7 +24,8 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs.remittance import RemitInputs
 from paymentprocess.storage import tables as t
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
 
 STR, I64, DATE, BOOL = pl.String(), pl.Int64(), pl.Date(), pl.Boolean()
 

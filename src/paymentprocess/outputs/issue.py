@@ -66,7 +66,7 @@ from paymentprocess.outputs.remit_model import RemitModelError, X12Settings
 from paymentprocess.outputs.remittance import Remittances, build_remittances
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
-from paymentprocess.storage.frames import write_frame
+from paymentprocess.storage.frames_write import write_frame
 
 log = get_logger(__name__)
 

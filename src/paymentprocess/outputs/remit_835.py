@@ -38,7 +38,8 @@ from paymentprocess.outputs.remit_model import (
 from paymentprocess.outputs.remittance import Remittances
 from paymentprocess.outputs.x12_835 import render_checked
 from paymentprocess.storage import tables as t
-from paymentprocess.storage.frames import read_frame, table_schema
+from paymentprocess.storage.frames_read import read_frame
+from paymentprocess.storage.frames_schema import table_schema
 
 CLAIM_COLUMNS = (
     "claim_core_id",

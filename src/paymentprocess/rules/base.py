@@ -8,7 +8,7 @@ and decide whether a Final Run is blocked before anything is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import polars as pl
@@ -28,7 +28,6 @@ class RuleContext:
     cycle_payees: pl.DataFrame | None = None
     refunds: pl.DataFrame | None = None  # refund state after the ledger stage
     payee_results: pl.DataFrame | None = None  # one row per cycle payee (net_pay, ...)
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class Rule(Protocol):

@@ -5,7 +5,7 @@ volume tiers of 1K / 10K / 100K / 1M claims (see `synth.query_plan` for the tier
 scale), ordinary intake-shaped claims with 1–3 lines, and `provider_aggregate` rows that agree
 with them (claim count and Σ net fee per NPI). Frames are built with Polars
 (`synth.query_frames`), then written in one transaction with the bulk paths of
-`storage.frames.write_frame` (COPY on PostgreSQL), in chunks with progress; `claim_fin_core`'s
+`storage.frames_write.write_frame` (COPY on PostgreSQL), in chunks with progress; `claim_fin_core`'s
 secondary indexes are dropped before the load and built again afterwards in the same
 transaction, and the planner statistics are refreshed (`analyze`) before the commit. On
 PostgreSQL the tables are then VACUUMed (outside the transaction), which sets the visibility map
@@ -24,7 +24,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table
 
 from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
-from paymentprocess.storage.frames import write_frame
+from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import metadata
 from paymentprocess.synth.plan import GenerationRefusedError
 from paymentprocess.synth.query_frames import build_query_frames

@@ -18,7 +18,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, select
 
 from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
-from paymentprocess.storage.frames import write_frame
+from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import metadata, payment_event
 from paymentprocess.synth.plan import CyclePlan, GenerationRefusedError
 

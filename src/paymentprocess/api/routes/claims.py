@@ -1,9 +1,9 @@
 """`/claims`: intake (JSON or CSV), lookup by id, and the keyset-paged list by provider.
 
 The intake route reads the raw body itself so that it can accept `application/json` and
-`text/csv` and normalise field names: `api.intake` checks, parses and stores it (group commit)
-without FastAPI dependencies; the rest is in `service.claims`. The claim id goes on
-`request.state` for the access log.
+`text/csv` and normalise field names: `api.routes.claim_intake` checks, parses and stores it
+(group commit) without FastAPI dependencies; the rest is in the `service.claims` package. The
+claim id goes on `request.state` for the access log.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from paymentprocess.api.deps import EngineDep
-from paymentprocess.api.intake import OPENAPI_EXTRA as INTAKE_OPENAPI
-from paymentprocess.api.intake import create_claim_response
 from paymentprocess.api.openapi import CLAIM_REQUEST_BODY
+from paymentprocess.api.routes.claim_intake import OPENAPI_EXTRA as INTAKE_OPENAPI
+from paymentprocess.api.routes.claim_intake import create_claim_response
 from paymentprocess.api.schemas import ClaimOut, ClaimPage, ErrorBody
-from paymentprocess.rules.intake_base import Problem
-from paymentprocess.service.claims import ClaimInputError
-from paymentprocess.service.claims_query import DEFAULT_LIMIT, MAX_LIMIT, ClaimFilter, list_claims
-from paymentprocess.service.claims_read import get_claim_document
+from paymentprocess.service.claims.listing import list_claims
+from paymentprocess.service.claims.listing_filter import DEFAULT_LIMIT, MAX_LIMIT, ClaimFilter
+from paymentprocess.service.claims.parse import ClaimInputError
+from paymentprocess.service.claims.raw_claim import Problem
+from paymentprocess.service.claims.read import get_claim_document
 
 router = APIRouter(tags=["claims"])
 
@@ -44,7 +45,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     openapi_extra={"requestBody": CLAIM_REQUEST_BODY, **INTAKE_OPENAPI},
 )
 async def create_claim(request: Request) -> Response:
-    """Parsed, checked and stored by `api.intake` (no FastAPI dependencies on this hot path)."""
+    """Parsed, checked and stored by `api.routes.claim_intake` (no FastAPI dependencies on this
+    hot path)."""
     return await create_claim_response(request)
 
 

@@ -1,6 +1,6 @@
 """`/providers/top`: provider NPIs ranked by total net fee, rate limited per client.
 
-The ranking reads the `provider_aggregate` running totals (see `service.claims_top`). The limit
+The ranking reads the `provider_aggregate` running totals (see `service.claims.top_providers`). The limit
 (`PAYMENT_TOP_RATE_LIMIT`, default 10/minute) counts per client — a valid API key, else the
 client address — across every worker and instance when `PAYMENT_REDIS_URL` is set, else in
 this process (`api.ratelimit_redis.shared_or_local`); over it the answer is 429 with
@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from paymentprocess.api.deps import ClientKey, EngineDep
 from paymentprocess.api.ratelimit import RateLimiter
 from paymentprocess.api.schemas import ErrorBody, TopProviders
-from paymentprocess.service.claims_top import DEFAULT_TOP, MAX_TOP, top_providers
+from paymentprocess.service.claims.top_providers import DEFAULT_TOP, MAX_TOP, top_providers
 
 router = APIRouter(tags=["providers"])
 

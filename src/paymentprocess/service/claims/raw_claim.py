@@ -1,9 +1,9 @@
 """What every claim-intake rule shares: the raw claim it reads, the problem it reports, its protocol.
 
-A `RawClaim` is the caller's claim after field names were normalised (see `intake_fields`) but
+A `RawClaim` is the caller's claim after field names were normalised (see `field_names`) but
 before any value was parsed: values are still what JSON or CSV gave. A rule looks at the raw claim
 and yields `Problem`s naming the claim line (1-based, `None` for the claim itself), the canonical
-field and what is wrong. Rules never raise for bad data; `rules.intake_rules` holds the registry.
+field and what is wrong. Rules never raise for bad data; `service.claims.intake_rules` holds the registry.
 """
 
 from __future__ import annotations

@@ -1,51 +1,35 @@
-"""Claim intake and lookup, shared by the HTTP API and the command line.
+"""Store intake claims once: `submit_claim` (one) and `submit_claims` (a group commit).
 
-`parse_claim` turns a JSON document or CSV text into a validated `NewClaim` (or raises
-`ClaimInputError` listing every problem). `submit_claim` stores it in one unit of work — claim,
+`submit_claim` stores a parsed claim (`service.claims.parse`) in one unit of work — claim,
 lines, provider aggregate, outbox event and the Idempotency-Key answer — and settles races with
 the database's unique constraints instead of check-then-insert: a claim whose reference is taken
 is skipped by the insert (or its transaction fails on a key), then the winner is looked up by
 Idempotency-Key or `claim_reference` and its answer replayed (identical content) or the claim
 refused (different content). `submit_claims` does the same for many claims in one transaction
-(the group commit of `service.claims_batch`), each claim keeping its own outcome.
+(the group commit of `service.claims.group_commit`), each claim keeping its own outcome.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from paymentprocess.domain.money import format_cents
-from paymentprocess.errors import NotFoundError, PaymentError
-from paymentprocess.rules.intake_base import Problem
-from paymentprocess.rules.intake_fields import claim_from_csv, claim_from_json
-from paymentprocess.rules.intake_rules import validate
-from paymentprocess.service import claims_store as store
-from paymentprocess.service.claims_document import stored_content
-from paymentprocess.service.claims_ids import new_claim_id
-from paymentprocess.service.claims_model import NewClaim, build_claim
+from paymentprocess.errors import PaymentError
+from paymentprocess.service.claims import write as store
+from paymentprocess.service.claims.document import stored_content
+from paymentprocess.service.claims.ids import new_claim_id
+from paymentprocess.service.claims.model import NewClaim
+from paymentprocess.service.claims.read import load_claim
 from paymentprocess.storage.database import unit_of_work, utcnow
 
 CREATED = 201
 _ATTEMPTS = 3
-
-
-@dataclass
-class ClaimInputError(PaymentError):
-    """The claim is refused; `problems` name each line and field."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return "; ".join(
-            f"line {p.line}: {p.field}: {p.message}" if p.line else f"{p.field}: {p.message}"
-            for p in self.problems
-        )
 
 
 class ClaimConflictError(PaymentError):
@@ -67,20 +51,6 @@ class Submitted:
     @property
     def claim_id(self) -> str:
         return str(self.body["claim_id"])
-
-
-def parse_claim(document: object = None, *, csv_text: str | None = None) -> NewClaim:
-    """A validated claim from a parsed JSON document or from CSV text."""
-    raw, problems = claim_from_csv(csv_text) if csv_text is not None else claim_from_json(document)
-    # Report every problem once: a broken line (or lines list) is not also missing each field.
-    taken = {(p.line, p.field) for p in problems}
-    broken = {p.line for p in problems if p.field is None or p.field == "lines"}
-    problems += [
-        p for p in validate(raw) if (p.line, p.field) not in taken and p.line not in broken
-    ]
-    if problems:
-        raise ClaimInputError(problems)
-    return build_claim(raw)
 
 
 @dataclass(frozen=True)
@@ -251,7 +221,7 @@ def _after_conflict(
         return None
     with unit_of_work(engine, write=False) as uow:
         claim_id = store.find_claim_id_by_reference(uow.conn, claim.claim_reference)
-        document = None if claim_id is None else store.load_claim(uow.conn, claim_id)
+        document = None if claim_id is None else load_claim(uow.conn, claim_id)
     if document is None:
         return None
     if stored_content(document).content_hash() != request_hash:
@@ -280,12 +250,3 @@ def _replay_row(row: Mapping[Any, Any], request_hash: str) -> Outcome:
             "this Idempotency-Key was already used with a different claim; use a new key"
         )
     return Submitted(int(row["status_code"]), dict(row["response"]), replayed=True)
-
-
-def get_claim(engine: Engine, claim_id: str) -> dict[str, Any]:
-    """The stored claim document; NotFoundError if there is none."""
-    with unit_of_work(engine, write=False) as uow:
-        document = store.load_claim(uow.conn, claim_id)
-    if document is None:
-        raise NotFoundError(f"no claim with id {claim_id!r}")
-    return document

@@ -29,10 +29,10 @@ from fastapi.responses import Response
 
 from paymentprocess.api.deps import key_is_valid, presented_key_in
 from paymentprocess.config import Settings
-from paymentprocess.rules.intake_base import Problem
-from paymentprocess.service.claims import ClaimInputError, parse_claim
-from paymentprocess.service.claims_batch import ClaimBatcher
-from paymentprocess.service.claims_model import NewClaim
+from paymentprocess.service.claims.group_commit import ClaimBatcher
+from paymentprocess.service.claims.model import NewClaim
+from paymentprocess.service.claims.parse import ClaimInputError, parse_claim
+from paymentprocess.service.claims.raw_claim import Problem
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _KEY_PATTERN = r"^[\x21-\x7e]+$"

@@ -1,12 +1,12 @@
-"""SQL of the claims service: write one intake claim, read claims back as JSON-ready documents.
+"""The SQL that stores intake claims: claims and lines, provider totals, outbox, answers.
 
 Intake maps onto the shared schema: `claim_fin_core` (an original, its own parent, `Unpaid`,
 header totals = line sums, `npi` the billing provider), `service_line` (each line with its own
 `provider_npi`), the `provider_aggregate` running totals (upsert: each line's net fee goes to that
-line's NPI, and a claim counts once for every NPI its lines name) and an `outbox_event` for the
-payments service. Helpers take a connection and never commit: the caller's
-unit of work decides. A claim's `status` is its effective status: `Paid` once a Final Run paid it
-(a `claim_result` row with outcome `paid`), else the stored one.
+line's NPI, and a claim counts once for every NPI its lines name), an `outbox_event` for the
+payments service and the `idempotency_key` answers; and the two look-ups that settle a race
+(a stored key, a taken reference). Helpers take a connection and never commit: the caller's unit
+of work decides. Reading claims back is `service.claims.read`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from paymentprocess.service import claims_read
-from paymentprocess.service.claims_document import claim_document
-from paymentprocess.service.claims_model import NewClaim, NewLine
+from paymentprocess.service.claims.document import (
+    HEADER_KEYS,
+    LINE_KEYS,
+    as_row,
+    claim_document,
+)
+from paymentprocess.service.claims.model import NewClaim, NewLine
 from paymentprocess.storage.tables import (
     claim_fin_core,
     idempotency_key,
@@ -105,7 +109,7 @@ def insert_claims(
     if not by_id:
         return {}
     lines: dict[str, list[dict[str, Any]]] = {
-        cid: [_line_row(cid, n, line) for n, line in enumerate(claim.lines, start=1)]
+        cid: [line_row(cid, n, line) for n, line in enumerate(claim.lines, start=1)]
         for cid, claim in by_id.items()
     }
     conn.execute(_INSERT_LINES, [row for rows in lines.values() for row in rows])
@@ -123,22 +127,17 @@ def insert_claims(
         ],
     )
     return {
-        h["claim_core_id"]: claim_document({**h, "paid_status": None}, lines[h["claim_core_id"]])
+        cid: claim_document(
+            as_row({**h, "paid_status": None}, HEADER_KEYS),
+            [as_row(row, LINE_KEYS) for row in lines[cid]],
+        )
         for h in headers
-        if h["claim_core_id"] in by_id
+        if (cid := h["claim_core_id"]) in by_id
     }
 
 
-def insert_claim(
-    conn: Connection, claim_id: str, claim: NewClaim, *, received: date, created_at: datetime
-) -> dict[str, Any] | None:
-    """Write one claim as `insert_claims` does; its document, None if its reference is taken."""
-    return insert_claims(conn, [(claim_id, claim)], received=received, created_at=created_at).get(
-        claim_id
-    )
-
-
-def _line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
+def line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
+    """The service_line row of line `number` of an intake claim."""
     return {
         "claim_core_id": claim_id,
         "line_number": number,
@@ -239,8 +238,3 @@ def find_claim_id_by_reference(conn: Connection, reference: str) -> str | None:
     return conn.execute(
         select(claim_fin_core.c.claim_core_id).where(claim_fin_core.c.claim_reference == reference)
     ).scalar_one_or_none()
-
-
-# Reading claims back lives in service.claims_read (one place for the claim list, GET
-# /claims/{id} and replays); the previous copy here had an uncorrelated paid-status subquery.
-load_claim = claims_read.load_claim

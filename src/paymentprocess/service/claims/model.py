@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from paymentprocess.rules.intake_base import RawClaim, is_blank
-from paymentprocess.rules.intake_values import (
+from paymentprocess.service.claims.raw_claim import RawClaim, is_blank
+from paymentprocess.service.claims.value_parsers import (
     parse_amount,
     parse_npi,
     parse_procedure,
@@ -121,7 +121,7 @@ def _service_date(value: object) -> date:
 
 
 def build_claim(raw: RawClaim) -> NewClaim:
-    """The typed claim; `raw` must have passed `rules.intake_rules.validate` (else ValueError)."""
+    """The typed claim; `raw` must have passed `service.claims.intake_rules.validate` (else ValueError)."""
     lines = tuple(
         NewLine(
             service_date=_service_date(line["service_date"]),

@@ -4,8 +4,10 @@ Amounts are "12.34" strings, dates ISO, timestamps UTC with `Z`. Intake fields a
 caller sent them (`provider_fees` is `billed_amount`, `plan_group` is `benefit_plan_id`,
 `subscriber_number` is `member_id`). The claim's `provider_npi` is its billing provider
 (`claim_fin_core.npi`), a line's `provider_npi` the line's own (`service_line.provider_npi`, the
-claim's when NULL). `stored_content` turns a document back into the `NewClaim`
-it was made from, to compare a replayed body with what is stored.
+claim's when NULL). One builder, `claim_document`, makes the document from row tuples, for a
+claim just written (`write`, the 201 answer) and a claim read back (`read`, `listing`) alike;
+amounts go through `domain.money.format_cents`. `stored_content` turns a document back into the
+`NewClaim` it was made from, to compare a replayed body with what is stored.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from paymentprocess.domain.money import format_cents, parse_cents
-from paymentprocess.service.claims_model import NewClaim, NewLine
+from paymentprocess.service.claims.model import NewClaim, NewLine
 
 LINE_AMOUNTS = {  # service_line / claim_fin_core column → intake field
     "billed_amount": "provider_fees",
@@ -24,81 +26,32 @@ LINE_AMOUNTS = {  # service_line / claim_fin_core column → intake field
     "copay_amount": "member_copay",
 }
 
-
-def _money(value: int | None) -> str | None:
-    return None if value is None else format_cents(value)
-
-
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def claim_document(header: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) -> dict[str, Any]:
-    """One claim as the API shows it: amounts as "12.34" strings, dates ISO, timestamps UTC."""
-    line_docs = [_line_document(row, header["npi"]) for row in lines]
-    totals = {
-        field: _money(
-            header[col] if header[col] is not None else sum(int(row[col] or 0) for row in lines)
-        )
-        for col, field in LINE_AMOUNTS.items()
-    }
-    created = header["created_at"]
-    return {
-        "claim_id": header["claim_core_id"],
-        "claim_reference": header["claim_reference"],
-        "status": header["paid_status"] or header["status"],
-        "provider_npi": header["npi"],
-        "provider_tin": header["tax_id"],
-        "plan_group": header["benefit_plan_id"],
-        "subscriber_number": header["member_id"],
-        "received_date": _day(header["received_date"]),
-        "service_begin_date": _day(header["service_begin_date"]),
-        "service_end_date": _day(header["service_end_date"]),
-        "created_at": None if created is None else created.isoformat(timespec="microseconds") + "Z",
-        **totals,
-        "net_fee": format_cents(sum(_line_net(row) for row in lines)),
-        "lines": line_docs,
-    }
-
-
-def _line_net(row: Mapping[Any, Any]) -> int:
-    return (
-        int(row["billed_amount"])
-        + int(row["coinsurance_amount"])
-        + int(row["copay_amount"])
-        - int(row["allowed_amount"])
-    )
-
-
-def _line_document(row: Mapping[Any, Any], claim_npi: str | None) -> dict[str, Any]:
-    return {
-        "line_number": row["line_number"],
-        "service_date": _day(row["service_date"]),
-        "submitted_procedure": row["procedure_code"],
-        "quadrant": row["quadrant"],
-        "provider_npi": row.get("provider_npi") or claim_npi,
-        **{field: format_cents(int(row[col])) for col, field in LINE_AMOUNTS.items()},
-        "net_fee": format_cents(_line_net(row)),
-    }
-
-
-def cents_text(cents: int) -> str:
-    """`format_cents` without Decimal (the hot path of the claim list): 123456 → "1234.56"."""
-    if cents < 0:
-        return "-" + cents_text(-cents)
-    whole, part = divmod(cents, 100)
-    return f"{whole}.{part:02d}"
-
-
-# Positions in a row of `service.claims_read.HEADER_COLUMNS` / `LINE_COLUMNS`.
+# The row layout `claim_document` reads: `service.claims.read.HEADER_COLUMNS` / `LINE_COLUMNS`
+# select these keys in this order (tests/unit/test_claims_document.py checks it), and a claim
+# just written (`service.claims.write`) is laid out from its rows' mappings the same way.
+HEADER_KEYS = (
+    "claim_core_id", "claim_reference", "status", "paid_status", "tax_id", "npi", "member_id",
+    "benefit_plan_id", "received_date", "service_begin_date", "service_end_date", "created_at",
+    "billed_amount", "allowed_amount", "coinsurance_amount", "copay_amount",
+)  # fmt: skip
+LINE_KEYS = (
+    "claim_core_id", "line_number", "service_date", "procedure_code", "quadrant",
+    "billed_amount", "allowed_amount", "coinsurance_amount", "copay_amount", "provider_npi",
+)  # fmt: skip
 (H_ID, H_REFERENCE, H_STATUS, H_PAID, H_TIN, H_NPI, H_MEMBER, H_PLAN, H_RECEIVED, H_BEGIN, H_END,
- H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY) = range(16)  # fmt: skip
+ H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY) = range(len(HEADER_KEYS))  # fmt: skip
 (L_CLAIM, L_NUMBER, L_DATE, L_PROCEDURE, L_QUADRANT, L_BILLED, L_ALLOWED, L_COINSURANCE, L_COPAY,
- L_NPI) = range(10)  # fmt: skip
+ L_NPI) = range(len(LINE_KEYS))  # fmt: skip
 
 
-def row_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[str, Any]:
-    """`claim_document` from row tuples (same document, a fraction of the time per claim)."""
+def as_row(values: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, ...]:
+    """The values of a row given as a mapping, in the order of `keys` (HEADER_KEYS, LINE_KEYS)."""
+    return tuple(values[key] for key in keys)
+
+
+def claim_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """One claim as the API shows it, from its header row and its line rows (HEADER_KEYS,
+    LINE_KEYS order): amounts as "12.34" strings, dates ISO, timestamps UTC with `Z`."""
     line_docs = []
     claim_npi = header[H_NPI]
     net = 0
@@ -121,11 +74,11 @@ def row_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[
                 "submitted_procedure": row[L_PROCEDURE],
                 "quadrant": row[L_QUADRANT],
                 "provider_npi": row[L_NPI] or claim_npi,
-                "provider_fees": cents_text(billed),
-                "allowed_fees": cents_text(allowed),
-                "member_coinsurance": cents_text(coins),
-                "member_copay": cents_text(copay),
-                "net_fee": cents_text(line_net),
+                "provider_fees": format_cents(billed),
+                "allowed_fees": format_cents(allowed),
+                "member_coinsurance": format_cents(coins),
+                "member_copay": format_cents(copay),
+                "net_fee": format_cents(line_net),
             }
         )
     totals = [
@@ -150,11 +103,11 @@ def row_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dict[
         "service_begin_date": None if begin is None else begin.isoformat(),
         "service_end_date": None if end is None else end.isoformat(),
         "created_at": None if created is None else created.isoformat(timespec="microseconds") + "Z",
-        "provider_fees": cents_text(totals[0]),
-        "allowed_fees": cents_text(totals[1]),
-        "member_coinsurance": cents_text(totals[2]),
-        "member_copay": cents_text(totals[3]),
-        "net_fee": cents_text(net),
+        "provider_fees": format_cents(totals[0]),
+        "allowed_fees": format_cents(totals[1]),
+        "member_coinsurance": format_cents(totals[2]),
+        "member_copay": format_cents(totals[3]),
+        "net_fee": format_cents(net),
         "lines": line_docs,
     }
 

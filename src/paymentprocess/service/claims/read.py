@@ -1,7 +1,7 @@
 """Read claims back as JSON-ready documents: one claim by id, or the claims of a page.
 
 Rows are read as tuples (`HEADER_COLUMNS`, `LINE_COLUMNS`, positions named in
-`service.claims_document`) and the lines of every claim of a page come in one statement, so a page
+`service.claims.document`) and the lines of every claim of a page come in one statement, so a page
 of 50 claims is two statements and a loop. A claim's `status` is its effective status: `Paid` once
 a Final Run paid it (a `claim_result` row with outcome `paid`), else the stored one.
 """
@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 
 from paymentprocess.errors import NotFoundError
-from paymentprocess.service.claims_document import H_ID, L_CLAIM, row_document
+from paymentprocess.service.claims.document import H_ID, L_CLAIM, claim_document
 from paymentprocess.storage.database import unit_of_work
 from paymentprocess.storage.tables import claim_fin_core, claim_result, service_line
 
@@ -99,7 +99,7 @@ def claim_documents(conn: Connection, headers: Sequence[Sequence[Any]]) -> list[
     statement = _LINES_PG if conn.dialect.name == "postgresql" else _LINES
     for row in conn.execute(statement, {"ids": list(lines)}):
         lines[row[L_CLAIM]].append(row)
-    return [row_document(h, lines[h[H_ID]]) for h in headers]
+    return [claim_document(h, lines[h[H_ID]]) for h in headers]
 
 
 def grouped_lines(

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 
 from paymentprocess.logs import get_logger
-from paymentprocess.service.claims import Outcome, Pending, Submitted, submit_claims
-from paymentprocess.service.claims_model import NewClaim
+from paymentprocess.service.claims.model import NewClaim
+from paymentprocess.service.claims.submit import Outcome, Pending, Submitted, submit_claims
 
 MAX_CLAIMS = 64
 IDLE_S = 5.0
-log = get_logger("paymentprocess.service.claims_batch")
+log = get_logger("paymentprocess.service.claims.group_commit")
 
 
 @dataclass(frozen=True)

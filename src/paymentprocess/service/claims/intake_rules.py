@@ -1,8 +1,8 @@
 """The claim-intake rules, in one ordered registry: `DEFAULT_INTAKE_RULES` and `validate`.
 
 Each rule is a small object with a `name` and a `check(claim)` that yields problems (see
-`intake_base.IntakeRule`). To add a rule, write a class with those two members (or reuse
-`LineField` / `ClaimField` with a parser from `intake_values`) and append it to the tuple. Rules
+`raw_claim.IntakeRule`). To add a rule, write a class with those two members (or reuse
+`LineField` / `ClaimField` with a parser from `value_parsers`) and append it to the tuple. Rules
 skip values that are missing: `RequiredFields` reports those once.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from paymentprocess.rules.intake_base import (
+from paymentprocess.service.claims.raw_claim import (
     AMOUNT_FIELDS,
     CLAIM_LEVEL_LINE_FIELDS,
     MAX_LINES,
@@ -21,7 +21,7 @@ from paymentprocess.rules.intake_base import (
     RawClaim,
     is_blank,
 )
-from paymentprocess.rules.intake_values import (
+from paymentprocess.service.claims.value_parsers import (
     parse_amount,
     parse_npi,
     parse_procedure,
