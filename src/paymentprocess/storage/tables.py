@@ -39,7 +39,7 @@ from paymentprocess.storage.claim_span import service_span_days
 
 # The Alembic revision these tables are (storage/migrations/versions/): changing a table here
 # needs a new revision there, and this constant names it (tests/migrations check both).
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 # An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
@@ -572,6 +572,12 @@ provider_aggregate = Table(
     Index(None, "total_net_fee", "provider_npi"),
 )
 
+# Events for other systems (the transactional outbox, docs/events.md): written in the
+# transaction of what they tell (a claim's intake, a run), relayed to the broker by
+# `paymentprocess relay` (service/messaging/relay.py). `published_at` is set only after the
+# broker confirmed the message; `ordering_key` (a claim id, a payment event) keeps one subject's
+# events in order; a relay leases the rows it is publishing (`claimed_by`, `lease_until`).
+_UNSENT = Column("published_at").is_(None)
 outbox_event = Table(
     "outbox_event",
     metadata,
@@ -580,6 +586,45 @@ outbox_event = Table(
     Column("topic", String, nullable=False),
     Column("payload", JSON, nullable=False),
     Column("published_at", DateTime),
+    Column("ordering_key", String),  # revision 0005
+    Column("claimed_by", String),
+    Column("lease_until", DateTime),
+    Index("ix_outbox_event_unsent", "outbox_id", sqlite_where=_UNSENT, postgresql_where=_UNSENT),
+    Index(
+        "ix_outbox_event_unsent_key",
+        "ordering_key",
+        "outbox_id",
+        sqlite_where=_UNSENT,
+        postgresql_where=_UNSENT,
+    ),
+)
+
+# The reference consumer (service/messaging/consumer.py): the messages each consumer (its queue
+# name) has applied, by the broker's message_id (= outbox_id), written in the same transaction
+# as the effect, so a redelivered message has no second effect.
+consumer_message = Table(
+    "consumer_message",
+    metadata,
+    Column("consumer", String, nullable=False),
+    Column("message_id", String, nullable=False),
+    Column("event_type", String, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("consumer", "message_id"),
+)
+
+# The reference effect of the downstream payments side: one row per event applied (the claim's
+# net fee to pay, a payment issued, a run's total). Deliberately not unique on the subject: a
+# message applied twice would show as two rows (the tests count them).
+consumer_effect = Table(
+    "consumer_effect",
+    metadata,
+    Column("effect_id", AutoId, primary_key=True, autoincrement=True),
+    Column("consumer", String, nullable=False),
+    Column("event_type", String, nullable=False),
+    Column("subject_id", String, nullable=False),  # claim id, Payment_ID or PaymentEvent_ID
+    Money("amount"),
+    Column("applied_at", DateTime, nullable=False),
+    Index(None, "consumer", "subject_id"),
 )
 
 idempotency_key = Table(
