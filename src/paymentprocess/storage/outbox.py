@@ -99,16 +99,14 @@ def lease_batch(conn: Connection, owner: str, limit: int, lease_seconds: float) 
     return sorted(rows, key=lambda r: r.outbox_id)
 
 
-def mark_published(conn: Connection, ids: Sequence[int]) -> int:
+def mark_published(conn: Connection, ids: Sequence[int]) -> None:
     """The broker confirmed these rows: they are sent (whoever holds their lease now)."""
-    if not ids:
-        return 0
-    result = conn.execute(
-        update(box)
-        .where(box.c.outbox_id.in_(list(ids)), box.c.published_at.is_(None))
-        .values(published_at=utcnow(), claimed_by=None, lease_until=None)
-    )
-    return int(result.rowcount)
+    if ids:
+        conn.execute(
+            update(box)
+            .where(box.c.outbox_id.in_(list(ids)), box.c.published_at.is_(None))
+            .values(published_at=utcnow(), claimed_by=None, lease_until=None)
+        )
 
 
 def release(conn: Connection, ids: Sequence[int], owner: str) -> None:

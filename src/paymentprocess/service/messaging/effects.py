@@ -120,5 +120,6 @@ def _first_time(conn: Connection, consumer: str, message_id: str, event_type: st
             received_at=utcnow(),
         )
         .on_conflict_do_nothing()
+        .returning(consumer_message.c.message_id)
     )
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(stmt).first() is not None  # (rowcount is -1 here on psycopg 3)

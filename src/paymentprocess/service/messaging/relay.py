@@ -65,6 +65,7 @@ class RelayConfig:
     poll_seconds: float = 0.5
     max_batches: int | None = None  # stop after this many non-empty batches (tests, benches)
     until_empty: bool = False  # stop when the outbox has nothing left to lease
+    confirm_timeout: float = CONFIRM_TIMEOUT
 
 
 @dataclass
@@ -123,7 +124,7 @@ async def _one_batch(
     if not rows:
         return 0
     checkpoint("relay:after-lease")
-    confirmed, failed = await _publish(exchange, rows)
+    confirmed, failed = await _publish(exchange, rows, config.confirm_timeout)
     checkpoint("relay:after-confirm")
     await asyncio.to_thread(_settle, engine, stats.owner, confirmed, failed)
     stats.batches += 1
@@ -149,16 +150,14 @@ def _settle(engine: Engine, owner: str, confirmed: Sequence[int], failed: Sequen
 
 
 async def _publish(
-    exchange: AbstractExchange, rows: Sequence[OutboxRow]
+    exchange: AbstractExchange, rows: Sequence[OutboxRow], timeout: float
 ) -> tuple[list[int], list[int]]:
     """Publish every row, then wait for all the confirms together: (confirmed ids, failed ids)."""
     sends = [
         exchange.publish(_message(row), routing_key=row.topic, mandatory=False) for row in rows
     ]
     try:
-        results = await asyncio.wait_for(
-            asyncio.gather(*sends, return_exceptions=True), CONFIRM_TIMEOUT
-        )
+        results = await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), timeout)
     except TimeoutError:  # no answer in time: none counts as confirmed (they go out again)
         return [], [row.outbox_id for row in rows]
     confirmed: list[int] = []
