@@ -120,7 +120,7 @@ def start_relay(db_uri: str, names: Names, log: Path, **env: str) -> subprocess.
         "PAYMENT_BROKER_URL": names.url,
         "PAYMENT_BROKER_EXCHANGE": names.exchange,
         "PAYMENT_RELAY_BATCH_SIZE": "100",
-        "PAYMENT_RELAY_LEASE_SECONDS": "2",
+        "PAYMENT_RELAY_LEASE_SECONDS": "1",
         "PAYMENT_RELAY_POLL_SECONDS": "0.05",
         "PAYMENT_LOG_LEVEL": "INFO",
     }
