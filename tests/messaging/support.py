@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -36,7 +36,6 @@ class Names:
     queue: str
     first_delay: float = 0.05
     max_attempts: int = 3
-    extra_queues: tuple[str, ...] = field(default=())
 
     @property
     def broker(self) -> BrokerConfig:
@@ -47,7 +46,7 @@ class Names:
         return ConsumerQueues(self.queue, self.first_delay, self.max_attempts)
 
     def all_queues(self) -> list[str]:
-        return [*self.queues.all_names(), f"{self.exchange}.unrouted", *self.extra_queues]
+        return [*self.queues.all_names(), f"{self.exchange}.unrouted"]
 
 
 def declare_queues(names: Names) -> None:

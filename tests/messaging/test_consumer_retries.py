@@ -91,18 +91,16 @@ def test_a_poison_message_goes_through_the_retries_to_the_dead_letters(
         assert asyncio.run(_drain(names, names.queues.retry_queue(n))) == []
 
 
+async def _order_queue(names: Names) -> None:
+    connection = await connect(names.broker)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await events_exchange(channel, names.broker)
+        await (await channel.declare_queue(names.queue, durable=True)).bind(exchange, "#")
+
+
 def test_one_subjects_events_leave_in_order(engine: Engine, names: Names) -> None:
-    queue = f"{names.queue}-order"
-    names = Names(names.url, names.exchange, names.queue, extra_queues=(queue,))
-
-    async def bind() -> None:
-        connection = await connect(names.broker)
-        async with connection:
-            channel = await connection.channel()
-            exchange = await events_exchange(channel, names.broker)
-            await (await channel.declare_queue(queue, durable=True)).bind(exchange, "#")
-
-    asyncio.run(bind())
+    asyncio.run(_order_queue(names))  # the fixture's queue name, bound to everything
     with unit_of_work(engine) as uow:  # subjects A, B, C interleaved, five events each
         events = [("test.event", {"n": n}, "ABC"[n % 3]) for n in range(15)]
         add_events(uow.conn, events, created_at=utcnow())
@@ -111,7 +109,7 @@ def test_one_subjects_events_leave_in_order(engine: Engine, names: Names) -> Non
     stats = relay_until_empty(engine, config)
     assert (stats.published, stats.batches) == (15, 5)  # one event per subject per batch
     assert outbox_state(engine) == (15, 15, 0)
-    got = asyncio.run(_drain(names, queue))
+    got = asyncio.run(_drain(names, names.queue))
     by_subject: dict[str, list[int]] = {}
     for message in got:
         by_subject.setdefault(str(dict(message.headers)["ordering_key"]), []).append(
