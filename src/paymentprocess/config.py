@@ -34,6 +34,7 @@ from paymentprocess.domain.stages import parse_stage_aliases
 from paymentprocess.errors import SettingsError
 
 DEFAULT_DB_URI = "sqlite:///paymentprocess.db"
+DEFAULT_BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 ENV_PREFIX = "PAYMENT_"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _RATE_LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
@@ -85,6 +86,27 @@ class Settings(BaseSettings):
     stage_aliases: str = Field(
         "", description="more legacy PaymentEvent stage names for load: Approved=DryRun,Done=Final"
     )
+    broker_url: str = Field(
+        DEFAULT_BROKER_URL, description="AMQP URI of the RabbitMQ broker the outbox is relayed to"
+    )
+    broker_exchange: str = Field(
+        "paymentprocess.events", min_length=1, description="topic exchange of the events"
+    )
+    relay_batch_size: int = Field(
+        500, ge=1, le=10_000, description="outbox rows a relay leases and publishes at once"
+    )
+    relay_lease_seconds: float = Field(
+        30.0, gt=0, le=3600, description="how long a relay holds rows before another takes them"
+    )
+    relay_poll_seconds: float = Field(
+        0.5, gt=0, le=60, description="a relay's pause when the outbox is empty"
+    )
+    consumer_max_attempts: int = Field(
+        5, ge=1, le=20, description="deliveries of a message before it goes to the dead letters"
+    )
+    consumer_retry_seconds: float = Field(
+        1.0, gt=0, le=3600, description="first retry delay of a consumer (then 2x, 4x, ...)"
+    )
 
     @field_validator("db_uri")
     @classmethod
@@ -107,6 +129,14 @@ class Settings(BaseSettings):
             ":memory:",
         ):
             raise ValueError("must name a database file, e.g. sqlite:///paymentprocess.db")
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _amqp(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError(f"must start with amqp:// or amqps:// (got {redact_uri(value)!r})")
         return value
 
     @field_validator("log_level", mode="before")

@@ -105,7 +105,10 @@ def test_json_claim_is_stored_as_claim_fin_core_in_one_piece(db_uri: str, engine
     # net = (130 + 16.25 − 65) + (1000.10 + 16.25 − 65) = 81.25 + 951.35
     assert resp.json()["net_fee"] == "1032.60"
     assert outbox["topic"] == "claim.created"
+    assert outbox["ordering_key"] == claim_id
+    assert outbox["published_at"] is None
     assert outbox["payload"] == {
+        "version": 1,
         "claim_id": claim_id,
         "provider_npi": "1497775530",
         "net_fee": "1032.60",

@@ -47,7 +47,14 @@ def test_no_key_is_needed_when_none_is_configured(db_uri: str) -> None:
 def test_health_checks_the_database(db_uri: str, tmp_path: Any) -> None:
     with api_client(db_uri) as client:
         ok = client.get("/health")
-    assert (ok.status_code, ok.json()) == (200, {"status": "ok", "database": "ok"})
+        assert (ok.status_code, ok.json()) == (
+            200,
+            {"status": "ok", "database": "ok", "outbox": {"unsent": 0, "lag_seconds": 0.0}},
+        )
+        assert client.post("/claims", json=claim()).status_code == 201
+        waiting = client.get("/health").json()["outbox"]
+    assert waiting["unsent"] == 1  # no relay runs here: the claim's event waits
+    assert waiting["lag_seconds"] >= 0.0
     down = (
         f"sqlite:///{tmp_path}/missing-dir/x.db"
         if db_uri.startswith("sqlite")

@@ -44,14 +44,19 @@ def _cycle() -> dict[str, list[dict[str, Any]]]:
 
 
 def test_dry_run_leaves_production_unchanged(engine: Engine) -> None:
+    """Only its event (stage DryRun) and one outbox event per Dry Run change."""
     load_documents(engine, _cycle())
-    before = snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event"))
+    production = tuple(
+        tbl for tbl in PRODUCTION if tbl.name not in {"payment_event", "outbox_event"}
+    )
+    before = snapshot(engine, production)
     for _ in range(2):  # repeatable
         outcome = run_payment_event(engine, "PE-1", "dry-run")
         assert outcome.exit_code == 0, outcome.message
-    assert (
-        snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) == before
-    )
+    assert snapshot(engine, production) == before
+    with engine.connect() as conn:
+        topics = conn.execute(select(t.outbox_event.c.topic)).scalars().all()
+    assert topics == ["payment_event.dry_run_completed"] * 2
 
 
 @pytest.mark.parametrize("point", FAULT_POINTS)
@@ -96,19 +101,22 @@ def test_final_run_refuses_changed_claims_unless_forced(engine: Engine) -> None:
 
 
 def test_restore_puts_back_the_state_before_the_final_run(engine: Engine) -> None:
+    """Everything but the outbox: the Final Run's events were (or will be) sent, so they stay."""
     load_documents(engine, _cycle())
     run_payment_event(engine, "PE-1", "dry-run")
-    before = snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event"))
-    assert run_payment_event(engine, "PE-1", "final").exit_code == 0
-    assert (
-        snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) != before
+    production = tuple(
+        tbl for tbl in PRODUCTION if tbl.name not in {"payment_event", "outbox_event"}
     )
+    before = snapshot(engine, production)
+    assert run_payment_event(engine, "PE-1", "final").exit_code == 0
+    assert snapshot(engine, production) != before
     with unit_of_work(engine) as uow:
         restore_backup(uow.conn, 1)
         uow.commit()
-    assert (
-        snapshot(engine, tuple(tbl for tbl in PRODUCTION if tbl.name != "payment_event")) == before
-    )
+    assert snapshot(engine, production) == before
+    with engine.connect() as conn:
+        topics = conn.execute(select(t.outbox_event.c.topic)).scalars().all()
+    assert topics.count("payment_event.finalized") == 1
     again = run_payment_event(engine, "PE-1", "final")
     assert again.exit_code == 0, again.message
     with unit_of_work(engine) as uow, pytest.raises(RunRefusedError, match="already restored"):

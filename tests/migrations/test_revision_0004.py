@@ -1,4 +1,4 @@
-"""Revision 0004 (payment outputs' data): down one step gives back 0002's schema with its rows,
+"""Revision 0004 (payment outputs' data): down to 0003 gives back 0003's schema with its rows,
 and a downgrade that would lose payer data is refused (both databases)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def test_downgrade_to_0002_keeps_rows_and_gives_back_its_schema(
                     funding_source_id="FS-1", name="Ops", minimum_payment=2500
                 )
             )
-        assert migrate.downgrade(engine, "-1") == (SCHEMA_REVISION, "0003")
+        assert migrate.downgrade(engine, "0003") == (SCHEMA_REVISION, "0003")
         migrate.upgrade(baseline, "0003")
         assert _signature(engine, columns_in_order=False) == _signature(
             baseline, columns_in_order=False
@@ -61,7 +61,7 @@ def test_downgrade_that_would_lose_outputs_data_is_refused(
         with engine.begin() as conn:
             conn.execute(insert(metadata.tables[table]).values(**values))
         with pytest.raises(SchemaRevisionError, match=what):
-            migrate.downgrade(engine, "-1")
+            migrate.downgrade(engine, "0003")
         assert migrate.current(engine).revision == SCHEMA_REVISION
         assert _differences(engine, metadata) == []
     finally:

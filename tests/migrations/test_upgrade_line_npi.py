@@ -69,11 +69,12 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
                     claim_reference=f"OLD-{n}",
                 )
                 assert client.post("/claims", json=body).status_code == 201
-        with fresh.begin() as conn:  # what 0002 could hold: one NPI per claim, no 0004 data
+        with fresh.begin() as conn:  # what 0002 could hold: one NPI per claim, no 0004/0005 data
             conn.execute(line_npis_of_their_claims())
             for table, columns in REVISION_0004_COLUMNS.items():
                 conn.execute(update(t.metadata.tables[table]).values(dict.fromkeys(columns)))
             conn.execute(delete(t.payer))
+            conn.execute(update(t.outbox_event).values(ordering_key=None))  # 0005's column
 
         migrate.upgrade(old, "0002")
         _copy(fresh, old)
@@ -83,7 +84,7 @@ def test_0002_database_upgrades_to_0003_with_aggregates_by_line_npi(
         assert "provider_npi" not in columns
         aggregates_before = _aggregates(old)
         assert len(aggregates_before) == 3
-        # to head: 0003 fills the lines' NPIs, 0004 only adds empty columns
+        # to head: 0003 fills the lines' NPIs, 0004 and 0005 only add empty columns
         assert migrate.upgrade(old) == ("0002", t.SCHEMA_REVISION)
 
         assert everything(old) == everything(fresh)  # lines with their claim's NPI, all else kept

@@ -50,6 +50,10 @@ for _name, _columns in {
     "benefit_plan": ("claim_filing_indicator",),
 }.items():
     NEW_COLUMNS_DEFAULTS.setdefault(_name, {}).update(dict.fromkeys(_columns, null()))
+# revision 0005's columns (the outbox relayed): 0.1.0's outbox rows had none of them
+NEW_COLUMNS_DEFAULTS["outbox_event"] = dict.fromkeys(
+    ("ordering_key", "claimed_by", "lease_until"), null()
+)
 RESULTS = (
     t.claim_result,
     t.payment_register,

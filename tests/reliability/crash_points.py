@@ -8,7 +8,7 @@ CI runs `CI_POINTS_PER_DATABASE` of them per database. Which ones is decided by 
 `PAYMENT_CRASH_SEED` if set, else the day number of today's UTC date (so the sample rotates daily
 and every point of the list is tried on both databases within four days). With seed s, SQLite
 tries the points at positions 6s … 6s+5 of FINAL_POINTS and PostgreSQL those at 6s+12 … 6s+17
-(modulo 24). `PAYMENT_CRASH_FULL=1` runs every point on both databases, plus the Dry Run's points.
+(modulo 25). `PAYMENT_CRASH_FULL=1` runs every point on both databases, plus the Dry Run's points.
 """
 
 from __future__ import annotations
@@ -35,8 +35,15 @@ FINAL_POINTS = (
     "final:after-ledger",
     "final:after-payments",
     "final:after-stage",
+    "final:after-events",
 )
-DRY_POINTS = ("before:persist", "dry:after-claims", "dry:after-payees", "dry:after-stage")
+DRY_POINTS = (
+    "before:persist",
+    "dry:after-claims",
+    "dry:after-payees",
+    "dry:after-stage",
+    "dry:after-events",
+)
 CI_POINTS_PER_DATABASE = 6
 
 FULL = os.environ.get("PAYMENT_CRASH_FULL", "").lower() in {"1", "true", "yes"}

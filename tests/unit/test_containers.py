@@ -34,10 +34,6 @@ APP_SERVICES = {
     "relay": ["relay"],
     "consumer": ["consume", "--queue", "payments"],
 }
-# Built by the relay branch of issue 15, merged on its own: accepted while this tree lacks them.
-# Delete both sets once that branch is in (the checks below then cover them too).
-RELAY_BRANCH_SETTINGS = {"PAYMENT_BROKER_URL"}
-RELAY_BRANCH_COMMANDS = {"relay", "consume"}
 _INTERPOLATION = re.compile(r"\$\{(\w+)(?::?[-?]([^}]*))?\}")
 
 
@@ -107,7 +103,7 @@ def test_every_payment_name_is_a_setting() -> None:
         text = (ROOT / file).read_text(encoding="utf-8")
         names = set(re.findall(r"\bPAYMENT_[A-Z0-9_]+\b", text))
         assert names, f"{file} names no setting"
-        unknown = names - settings - RELAY_BRANCH_SETTINGS
+        unknown = names - settings
         assert not unknown, f"{file}: not settings of config.py: {sorted(unknown)}"
 
 
@@ -138,7 +134,7 @@ def test_the_commands_are_commands_of_the_cli() -> None:
     listed = set(re.findall(r"^│ (\S+)", helped.stdout, flags=re.MULTILINE))
     assert "serve" in listed
     missing = {command[0] for command in APP_SERVICES.values()} - listed
-    assert missing <= RELAY_BRANCH_COMMANDS, f"not commands of the CLI: {sorted(missing)}"
+    assert not missing, f"not commands of the CLI: {sorted(missing)}"
 
 
 def test_the_entry_point_is_the_console_script() -> None:

@@ -172,9 +172,17 @@ class TopProviders(BaseModel):
     providers: list[TopProvider]
 
 
+class OutboxHealth(BaseModel):
+    unsent: int = Field(description="outbox events not yet confirmed by the broker")
+    lag_seconds: float = Field(description="age of the oldest unsent event (0 when none)")
+
+
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unreachable"]
+    outbox: OutboxHealth | None = Field(
+        None, description="the relays' backlog (docs/events.md); absent when the database is down"
+    )
 
 
 class PaymentEventIn(BaseModel):

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict
 
 import uvloop
@@ -25,6 +26,7 @@ from paymentprocess.bench.cpu import postgres_backend_cpu, process_tree_cpu
 from paymentprocess.bench.databases import throwaway_database
 from paymentprocess.bench.intake import IntakeResult, run_intake_load
 from paymentprocess.bench.machine import versions
+from paymentprocess.bench.relay_watch import RelayWatch, relay_alongside
 from paymentprocess.bench.report import BenchReport
 from paymentprocess.bench.server import HOST, RunningServer, product_server_argv, running_server
 from paymentprocess.storage.database import create_engine_for
@@ -79,6 +81,7 @@ def bench_intake(
     seconds: float,
     workers: int,
     baseline: bool,
+    with_relay: bool = False,
     say: Callable[[str], None] = print,
 ) -> BenchReport:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no log line per health check
@@ -94,7 +97,10 @@ def bench_intake(
     cpu: dict[str, dict[str, float]] = {}
     say(f"intake: paymentprocess serve --workers {workers}, {clients} clients × {seconds:g} s")
     with throwaway_database(db_uri, "intake") as uri:
-        with running_server(product_server_argv(uri, workers), env=OPEN_WRITES) as server:
+        with (
+            running_server(product_server_argv(uri, workers), env=OPEN_WRITES) as server,
+            relay_alongside(uri) if with_relay else nullcontext() as watch,
+        ):
             results["paymentprocess"], cpu["paymentprocess"] = _load(server, uri, clients, seconds)
         stored["paymentprocess"] = _stored(uri)
         if baseline and _sqlmodel_version() != "-":
@@ -127,6 +133,8 @@ def bench_intake(
         share = sum(used.values()) / (cores * r.duration_s)
         usage.add(name, *per, f"{100 * share:.0f} %")
     report.raw = {name: asdict(r) | {"cpu_s": cpu.get(name)} for name, r in results.items()}
+    if watch is not None:
+        _relay_table(report, watch, results["paymentprocess"])
     _goals(report, results, clients)
     report.notes.append(
         "Both servers ran with the same worker count, uvicorn with httptools and uvloop, on "
@@ -165,3 +173,16 @@ def _goals(report: BenchReport, results: dict[str, IntakeResult], clients: int) 
         f"{ours.p99_ms:.1f} ms at {clients} clients",
         (ours.p99_ms <= GOAL_P99_MS) if judged else None,
     )  # fmt: skip
+
+
+def _relay_table(report: BenchReport, watch: RelayWatch, load: IntakeResult) -> None:
+    """The relay beside the product's load: did it keep up, and how far behind was it."""
+    table = report.table(
+        "relay beside the intake load (paymentprocess relay, publisher confirms)",
+        "events published", "intake claims/s", "relay events/s", "max unsent", "max lag s",
+        "drain after the load s", "relay CPU s",
+    )  # fmt: skip
+    rate = watch.published / max(watch.seconds, 1e-9)
+    table.add(watch.published, load.claims_per_s, round(rate, 1), watch.max_unsent,
+              round(watch.max_lag_s, 2), round(watch.drain_s, 2), round(watch.cpu_s, 1))  # fmt: skip
+    report.raw["relay"] = asdict(watch) | {"max_unsent": watch.max_unsent}

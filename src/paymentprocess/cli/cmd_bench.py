@@ -1,8 +1,8 @@
-"""`paymentprocess bench run|query|outputs|intake`: the performance script (SPEC §10).
+"""`paymentprocess bench run|query|outputs|intake|relay`: the performance script (SPEC §10).
 
 Each sub-benchmark prints rich tables and merges its figures into `bench-report.json` and
 `bench-report.md` in `--out` (default: the current directory), with the machine, the load
-average, the versions and the data size. `run` and `intake` work in throwaway databases created
+average, the versions and the data size. `run`, `intake` and `relay` work in throwaway databases created
 beside `--db-uri` and removed afterwards; `query` reads a database that holds the query set
 (`generate query-set`). The work itself lives in `paymentprocess.bench`.
 """
@@ -153,6 +153,12 @@ def intake(
         bool,
         typer.Option("--baseline/--no-baseline", help="Also load the FastAPI + SQLModel baseline."),
     ] = True,
+    with_relay: Annotated[
+        bool,
+        typer.Option(
+            "--with-relay", help="Run `relay` beside the load (PAYMENT_BROKER_URL): rate and lag."
+        ),
+    ] = False,
     db_uri: DbUri = None,
     out_dir: OutDir = Path(),
 ) -> None:
@@ -161,6 +167,26 @@ def intake(
 
     report = bench_intake(
         _uri(ctx, db_uri), clients=clients, seconds=seconds, workers=workers,
-        baseline=baseline, say=_say,
+        baseline=baseline, with_relay=with_relay, say=_say,
     )  # fmt: skip
+    _finish(report, out_dir)
+
+
+@bench_app.command("relay")
+@friendly_errors
+def relay(
+    ctx: typer.Context,
+    events: Annotated[
+        int, typer.Option("--events", min=1, max=5_000_000, help="Events in the backlog.")
+    ] = 20_000,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=10_000, help="Rows per relay batch.")
+    ] = 500,
+    db_uri: DbUri = None,
+    out_dir: OutDir = Path(),
+) -> None:
+    """How fast one relay drains a backlog of events to RabbitMQ (PAYMENT_BROKER_URL)."""
+    from paymentprocess.bench.relay_bench import bench_relay
+
+    report = bench_relay(_uri(ctx, db_uri), events=events, batch_size=batch_size, say=_say)
     _finish(report, out_dir)

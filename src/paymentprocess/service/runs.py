@@ -1,6 +1,7 @@
 """Run a payment event: lock it, run the pipeline (which refuses what may not run), commit.
 
-Everything a run changes happens in one transaction (`unit_of_work`): a failure at any point
+Everything a run changes happens in one transaction (`unit_of_work`), its outbox events
+(service.run_events) included: a failure at any point
 leaves the database exactly as it was, and a Failed stats document (PaymentEventStats, status
 Failed, the error's type and first line) is then recorded in a transaction of its own — for every
 exception the run raises, a violated money invariant (InvariantError) and a database error
@@ -31,7 +32,9 @@ from paymentprocess.engine.backup import Restored, backup_event_id, restore_back
 from paymentprocess.engine.config import load_config
 from paymentprocess.engine.pipeline import RunResult, execute
 from paymentprocess.errors import NotFoundError, RunRefusedError
+from paymentprocess.faults import checkpoint
 from paymentprocess.logs import get_logger
+from paymentprocess.service.run_events import write_restore_event, write_run_events
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import is_sqlite, unit_of_work, utcnow
 
@@ -73,6 +76,9 @@ def run_payment_event(
                 uow.conn.rollback()
                 uow.conn.begin()
             run_id = _record_stats(uow.conn, result.cfg, result.status, result.document, started)
+            if result.status != "Blocked":
+                write_run_events(uow.conn, result.document, run_id)
+                checkpoint(f"{'final' if mode == 'final' else 'dry'}:after-events")
             uow.commit()
     except RunRefusedError as exc:  # engine.refusal decided; nothing was written
         return RunOutcome(exc.exit_code, str(exc))
@@ -243,6 +249,7 @@ def restore_final_run(
         _lock_event(uow.conn, event_id)
         one_final_run_at_a_time(uow.conn)
         restored = restore_backup(uow.conn, backup_id, force_issued=force_issued)
+        write_restore_event(uow.conn, event_id, backup_id, restored.stage)
         uow.commit()
     log.info(
         "backup_restored",

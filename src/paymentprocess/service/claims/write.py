@@ -26,15 +26,16 @@ from paymentprocess.service.claims.document import (
     claim_document,
 )
 from paymentprocess.service.claims.model import NewClaim, NewLine
+from paymentprocess.storage.outbox import add_events
 from paymentprocess.storage.tables import (
     claim_fin_core,
     idempotency_key,
-    outbox_event,
     provider_aggregate,
     service_line,
 )
 
 CLAIM_CREATED_TOPIC = "claim.created"
+CLAIM_CREATED_VERSION = 1
 
 
 def claim_header(
@@ -182,21 +183,19 @@ def _upsert_statement(dialect: str) -> Any:
     )
 
 
-_INSERT_OUTBOX = insert(outbox_event)
-
-
 def insert_outbox(
     conn: Connection, payloads: Sequence[dict[str, Any]], *, created_at: datetime
 ) -> None:
-    """One `claim.created` outbox event per payload."""
-    if payloads:
-        conn.execute(
-            _INSERT_OUTBOX,
-            [
-                {"created_at": created_at, "topic": CLAIM_CREATED_TOPIC, "payload": payload}
-                for payload in payloads
-            ],
-        )
+    """One `claim.created` outbox event per payload (schema version 1, docs/events.md), ordered
+    per claim."""
+    add_events(
+        conn,
+        [
+            (CLAIM_CREATED_TOPIC, {"version": CLAIM_CREATED_VERSION, **p}, str(p["claim_id"]))
+            for p in payloads
+        ],
+        created_at=created_at,
+    )
 
 
 _INSERT_IDEMPOTENCY = insert(idempotency_key)

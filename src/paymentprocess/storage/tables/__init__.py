@@ -52,6 +52,8 @@ from paymentprocess.storage.tables.claims import (
     service_line,
 )
 from paymentprocess.storage.tables.intake import (
+    consumer_effect,
+    consumer_message,
     idempotency_key,
     outbox_event,
     provider_aggregate,
@@ -118,6 +120,8 @@ __all__ = [
     "claim_result",
     "claim_ws_core",
     "claim_ws_result",
+    "consumer_effect",
+    "consumer_message",
     "extra_json",
     "funding_source",
     "idempotency_key",
