@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from paymentprocess.service.claims import Pending, Submitted, parse_claim, submit_claims
+from paymentprocess.service.claims.parse import parse_claim
+from paymentprocess.service.claims.submit import Pending, Submitted, submit_claims
 from paymentprocess.service.messaging.backlog import outbox_backlog
 from paymentprocess.service.messaging.broker import BrokerConfig, connect, events_exchange
 from paymentprocess.service.messaging.consumer import ConsumerConfig, ConsumerStats, run_consumer
