@@ -287,6 +287,19 @@ def _link_superseded(
             )
 
 
+def issued_files(engine: Engine, event_id: str) -> list[dict[str, Any]]:
+    """The event's issued files (id, kind, scope, name, SHA-256, size, status), in issue order."""
+    f = t.output_file
+    with unit_of_work(engine, write=False) as uow:
+        rows = uow.conn.execute(
+            select(f.c.output_file_id, f.c.kind, f.c.scope, f.c.file_name, f.c.sha256, f.c.size)
+            .add_columns(f.c.status)
+            .where(f.c.payment_event_id == event_id, f.c.status == "issued")
+            .order_by(f.c.output_file_id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
 def x12_settings(settings: Settings) -> X12Settings:
     """The 835 rules that are settings (PAYMENT_OTHER_ADJUSTMENT_CAS), checked."""
     try:

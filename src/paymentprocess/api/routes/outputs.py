@@ -15,15 +15,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from paymentprocess.api.deps import ApiKeyRequired, EngineDep, SettingsDep
 from paymentprocess.api.schemas import ErrorBody
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.outputs import files
-from paymentprocess.outputs.issue import issue_outputs
-from paymentprocess.storage import tables as t
+from paymentprocess.outputs.issue import issue_outputs, issued_files, x12_settings
 
 router = APIRouter(prefix="/payment-events", tags=["payment outputs"])
 EventId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -46,18 +44,6 @@ class OutputFile(BaseModel):
     status: str
 
 
-def _listed(engine: Any, event_id: str) -> list[dict[str, Any]]:
-    f = t.output_file
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(f.c.output_file_id, f.c.kind, f.c.scope, f.c.file_name, f.c.sha256, f.c.size)
-            .add_columns(f.c.status)
-            .where(f.c.payment_event_id == event_id, f.c.status == "issued")
-            .order_by(f.c.output_file_id)
-        ).mappings()
-        return [dict(r) for r in rows]
-
-
 @router.post(
     "/{payment_event_id}/outputs",
     dependencies=[ApiKeyRequired],
@@ -72,8 +58,11 @@ async def post_outputs(
     body: OutputRequest | None = None,
 ) -> list[dict[str, Any]]:
     fhir = body.fhir if body is not None else False
-    await run_in_threadpool(issue_outputs, engine, payment_event_id, settings.output_dir, fhir=fhir)
-    return _listed(engine, payment_event_id)
+    x12 = x12_settings(settings)  # PAYMENT_OTHER_ADJUSTMENT_CAS, as the CLI reads it
+    await run_in_threadpool(
+        issue_outputs, engine, payment_event_id, settings.output_dir, fhir=fhir, x12=x12
+    )
+    return issued_files(engine, payment_event_id)
 
 
 @router.get(
@@ -83,7 +72,7 @@ async def post_outputs(
     responses=ERRORS,
 )
 def list_outputs(engine: EngineDep, payment_event_id: EventId) -> list[dict[str, Any]]:
-    return _listed(engine, payment_event_id)
+    return issued_files(engine, payment_event_id)
 
 
 @router.get(
@@ -98,7 +87,7 @@ def download_output(
     payment_event_id: EventId,
     output_file_id: Annotated[int, Path(ge=1, le=2**62)],
 ) -> Response:
-    listed = {r["output_file_id"]: r for r in _listed(engine, payment_event_id)}
+    listed = {r["output_file_id"]: r for r in issued_files(engine, payment_event_id)}
     row = listed.get(output_file_id)
     if row is None:
         raise NotFoundError(
