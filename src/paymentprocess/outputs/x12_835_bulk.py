@@ -95,8 +95,10 @@ def render_835s_bulk(
             texts = _render(chunk, chunk_items, claims, remits, controls, constants, settings)
             texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
             assert_valid_bulk(texts, settings)
-            for h, content in zip(chunk.iter_rows(named=True), texts["content"], strict=True):
-                out[h["rid"]] = rendered_835(details, h, controls, content.encode("ascii"))
+            content_of = dict(zip(texts["rid"], texts["content"], strict=True))
+            for h in chunk.iter_rows(named=True):
+                text = content_of[h["rid"]]
+                out[h["rid"]] = rendered_835(details, h, controls, text.encode("ascii"))
     problems: list[OutputProblem] = []
     if slow_ids.len():
         slow = headers.filter(pl.col("rid").is_in(slow_ids.implode()))
@@ -727,10 +729,9 @@ def _header_texts(
         {"remit_id": list(controls.isa13), "isa13": list(controls.isa13.values())},
         schema={"remit_id": pl.String, "isa13": pl.Int64},
     )
-    receiver = _receiver(headers)
-    frame = headers.join(isa, on="remit_id", how="left").with_columns(
-        receiver["q"].alias("_q"), receiver["r"].alias("_r")
-    )
+    frame = headers.join(isa, on="remit_id", how="left", maintain_order="left")
+    receiver = _receiver(frame)  # of the joined frame itself: the columns go back by position
+    frame = frame.with_columns(receiver["q"].alias("_q"), receiver["r"].alias("_r"))
     frame = _with_clean(
         frame,
         {
