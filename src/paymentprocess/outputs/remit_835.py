@@ -38,8 +38,8 @@ from paymentprocess.outputs.remit_model import (
 from paymentprocess.outputs.remittance import Remittances
 from paymentprocess.outputs.x12_835 import render_checked
 from paymentprocess.storage import tables as t
-from paymentprocess.storage.frames_read import read_frame
 from paymentprocess.storage.frames_schema import table_schema
+from paymentprocess.storage.frames_side_by_side import read_frames
 
 CLAIM_COLUMNS = (
     "claim_core_id",
@@ -64,6 +64,7 @@ LINE_COLUMNS = (
     "modifiers",
     *t.CLAIM_MONEY,
 )
+LARGE_EVENT_ITEMS = 50_000  # claim items above which SQLite reads in reader processes
 DEFAULT_RECEIVER_QUALIFIER = "ZZ"  # mutually defined; ISA08 then = the payee's NPI
 
 
@@ -268,26 +269,32 @@ def claim_frames(
     frame = pl.DataFrame({"claim_core_id": ids})
     c, sl, bp = t.claim_fin_core, t.service_line, t.benefit_plan
     named = item_claims(event_id)
-    claims = read_frame(
+    # Side by side as of one snapshot on PostgreSQL (three server processes); on SQLite the
+    # ADBC reader processes pay their start-up only for a large event.
+    read = read_frames(
         conn,
-        select(*(c.c[n] for n in CLAIM_COLUMNS)).where(named),
-        table_schema(c, CLAIM_COLUMNS),
+        {
+            "claims": (
+                select(*(c.c[n] for n in CLAIM_COLUMNS)).where(named),
+                table_schema(c, CLAIM_COLUMNS),
+            ),
+            "plans": (
+                select(bp.c.benefit_plan_id, bp.c.claim_filing_indicator),
+                table_schema(bp, ["benefit_plan_id", "claim_filing_indicator"]),
+            ),
+            "lines": (
+                select(*(sl.c[n] for n in LINE_COLUMNS)).where(
+                    sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(named))
+                ),
+                table_schema(sl, LINE_COLUMNS),
+            ),
+        },
+        large=remits.items.height > LARGE_EVENT_ITEMS,
     )
-    plans = read_frame(
-        conn,
-        select(bp.c.benefit_plan_id, bp.c.claim_filing_indicator),
-        table_schema(bp, ["benefit_plan_id", "claim_filing_indicator"]),
+    claims = frame.join(read["claims"], on="claim_core_id", how="inner").join(
+        read["plans"], on="benefit_plan_id", how="left"
     )
-    claims = frame.join(claims, on="claim_core_id", how="inner").join(
-        plans, on="benefit_plan_id", how="left"
-    )
-    lines = read_frame(
-        conn,
-        select(*(sl.c[n] for n in LINE_COLUMNS)).where(
-            sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(named))
-        ),
-        table_schema(sl, LINE_COLUMNS),
-    ).sort("claim_core_id", "line_number")
+    lines = read["lines"].sort("claim_core_id", "line_number")
     return claims, line_payables(lines)
 
 
