@@ -54,6 +54,15 @@ class ClaimLineIn(BaseModel):
     allowed_fees: AmountIn
     member_coinsurance: AmountIn
     member_copay: AmountIn
+    line_item_control_number: str | None = Field(
+        None, max_length=50, examples=["LN-0001"], description="optional: the 835's REF*6R"
+    )
+    modifiers: list[str] | str | None = Field(
+        None,
+        examples=[["25", "59"], "25:59"],
+        description="optional: at most 4 procedure modifiers of 2 letters or digits, a list or "
+        "a text with ':', ',' or spaces between them; stored upper case",
+    )
 
 
 class ClaimIn(BaseModel):
@@ -89,7 +98,15 @@ class ClaimIn(BaseModel):
         examples=["1497775530"],
         description="10 digits, optional: the claim's billing provider (default: line 1's NPI)",
     )
+    patient_control_number: str | None = Field(
+        None, max_length=38, examples=["ACCT-55012"], description="optional: the 835's CLP01"
+    )
+    patient_first_name: str | None = Field(None, max_length=35, description="optional: NM1*QC")
+    patient_last_name: str | None = Field(None, max_length=60, description="optional: NM1*QC")
     lines: list[ClaimLineIn] = Field(min_length=1, max_length=200)
+
+
+_ONLY_WHEN_SET = "present only when stored"
 
 
 class ClaimLineOut(BaseModel):
@@ -105,6 +122,8 @@ class ClaimLineOut(BaseModel):
     net_fee: MoneyText = Field(
         description="provider_fees + member_coinsurance + member_copay − allowed_fees"
     )
+    line_item_control_number: str | None = Field(None, description=_ONLY_WHEN_SET)
+    modifiers: list[str] | None = Field(None, description=_ONLY_WHEN_SET)
 
 
 class ClaimOut(BaseModel):
@@ -149,6 +168,9 @@ class ClaimOut(BaseModel):
     member_coinsurance: MoneyText | None
     member_copay: MoneyText | None
     net_fee: MoneyText
+    patient_control_number: str | None = Field(None, description=_ONLY_WHEN_SET)
+    patient_first_name: str | None = Field(None, description=_ONLY_WHEN_SET)
+    patient_last_name: str | None = Field(None, description=_ONLY_WHEN_SET)
     lines: list[ClaimLineOut]
 
 

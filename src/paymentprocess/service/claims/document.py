@@ -33,15 +33,24 @@ HEADER_KEYS = (
     "claim_core_id", "claim_reference", "status", "paid_status", "tax_id", "npi", "member_id",
     "benefit_plan_id", "received_date", "service_begin_date", "service_end_date", "created_at",
     "billed_amount", "allowed_amount", "coinsurance_amount", "copay_amount",
+    "patient_control_number", "patient_first_name", "patient_last_name",
 )  # fmt: skip
 LINE_KEYS = (
     "claim_core_id", "line_number", "service_date", "procedure_code", "quadrant",
     "billed_amount", "allowed_amount", "coinsurance_amount", "copay_amount", "provider_npi",
+    "line_item_control_number", "modifiers",
 )  # fmt: skip
 (H_ID, H_REFERENCE, H_STATUS, H_PAID, H_TIN, H_NPI, H_MEMBER, H_PLAN, H_RECEIVED, H_BEGIN, H_END,
- H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY) = range(len(HEADER_KEYS))  # fmt: skip
+ H_CREATED, H_BILLED, H_ALLOWED, H_COINSURANCE, H_COPAY, H_PCN, H_FIRST, H_LAST,
+ ) = range(len(HEADER_KEYS))  # fmt: skip
 (L_CLAIM, L_NUMBER, L_DATE, L_PROCEDURE, L_QUADRANT, L_BILLED, L_ALLOWED, L_COINSURANCE, L_COPAY,
- L_NPI) = range(len(LINE_KEYS))  # fmt: skip
+ L_NPI, L_ITEM_CONTROL, L_MODIFIERS) = range(len(LINE_KEYS))  # fmt: skip
+# The optional output fields (issue 13) appear in a document only when stored (not NULL), so
+# that a claim without them reads exactly as before they existed (docs/claims-service.md).
+_HEADER_OPTIONAL = {
+    "patient_control_number": H_PCN, "patient_first_name": H_FIRST, "patient_last_name": H_LAST
+}  # fmt: skip
+_LINE_OPTIONAL = {"line_item_control_number": L_ITEM_CONTROL, "modifiers": L_MODIFIERS}
 
 
 def as_row(values: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, ...]:
@@ -79,6 +88,7 @@ def claim_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dic
                 "member_coinsurance": format_cents(coins),
                 "member_copay": format_cents(copay),
                 "net_fee": format_cents(line_net),
+                **_when_set(row, _LINE_OPTIONAL),
             }
         )
     totals = [
@@ -108,8 +118,15 @@ def claim_document(header: Sequence[Any], lines: Sequence[Sequence[Any]]) -> dic
         "member_coinsurance": format_cents(totals[2]),
         "member_copay": format_cents(totals[3]),
         "net_fee": format_cents(net),
+        **_when_set(header, _HEADER_OPTIONAL),
         "lines": line_docs,
     }
+
+
+def _when_set(row: Sequence[Any], positions: Mapping[str, int]) -> dict[str, Any]:
+    """The optional fields of `row` that are stored: {name: value} for each not NULL (an empty
+    modifiers list, which intake never writes, is shown as stored)."""
+    return {name: row[at] for name, at in positions.items() if row[at] is not None}
 
 
 def stored_content(document: dict[str, Any]) -> NewClaim:
@@ -127,7 +144,12 @@ def stored_content(document: dict[str, Any]) -> NewClaim:
                 quadrant=line["quadrant"],
                 **{f: parse_cents(line[f]) for f in LINE_AMOUNTS.values()},
                 provider_npi=line.get("provider_npi") or document["provider_npi"],
+                line_item_control_number=line.get("line_item_control_number"),
+                modifiers=None if line.get("modifiers") is None else tuple(line["modifiers"]),
             )
             for line in document["lines"]
         ),
+        patient_control_number=document.get("patient_control_number"),
+        patient_first_name=document.get("patient_first_name"),
+        patient_last_name=document.get("patient_last_name"),
     )

@@ -3,9 +3,10 @@
 Field names are matched whatever their case, spacing or punctuation: `Provider NPI`,
 `provider_npi`, `Plan/Group #`, `Subscriber#`, `member coinsurance` all find their field
 (`field_key` lower-cases, spells `#` as `number` and drops everything but letters and digits).
-Unknown or repeated fields are problems, not silently dropped. `claim_reference` and
-`provider_tin` / `billing_provider_npi` may also be CSV columns (or line fields): they must then
-agree on every line (`lift_claim_fields`). `provider_npi` is a line's own and may differ between
+Unknown or repeated fields are problems, not silently dropped. The claim fields
+(`raw_claim.CLAIM_FIELDS`: `claim_reference`, `provider_tin`, `billing_provider_npi` and the
+patient's `patient_control_number` / `patient_first_name` / `patient_last_name`) may also be CSV
+columns (or line fields): they must then agree on every line (`lift_claim_fields`). `provider_npi` is a line's own and may differ between
 lines. The readers of a body are `json_intake` and `csv_intake`.
 """
 
@@ -33,6 +34,11 @@ _EXTRA_ALIASES = {
     "billingnpi": "billing_provider_npi",
     "procedure": "submitted_procedure",
     "procedurecode": "submitted_procedure",
+    "modifier": "modifiers",
+    "proceduremodifiers": "modifiers",
+    "pcn": "patient_control_number",
+    "patientaccountnumber": "patient_control_number",
+    "lineitemcontrol": "line_item_control_number",
 }
 
 
@@ -68,8 +74,8 @@ def canonical_line(
 
 
 def lift_claim_fields(claim: RawClaim, problems: list[Problem]) -> None:
-    """Move claim_reference / provider_tin / billing_provider_npi given on lines up to the claim;
-    they must agree."""
+    """Move the claim fields (`CLAIM_FIELDS`: claim_reference, provider_tin, billing_provider_npi,
+    the patient's) given on lines up to the claim; they must agree."""
     for name in CLAIM_FIELDS:
         for number, line in enumerate(claim.lines, start=1):
             value = line.pop(name, None)

@@ -23,7 +23,12 @@ from paymentprocess.service.claims.raw_claim import (
 )
 from paymentprocess.service.claims.value_parsers import (
     parse_amount,
+    parse_line_item_control_number,
+    parse_modifiers,
     parse_npi,
+    parse_patient_control_number,
+    parse_patient_first_name,
+    parse_patient_last_name,
     parse_procedure,
     parse_quadrant,
     parse_reference,
@@ -50,7 +55,7 @@ class LineCount:
 
 @dataclass(frozen=True)
 class RequiredFields:
-    """Every line gives every field but `quadrant`."""
+    """Every line gives every field but the optional ones (`OPTIONAL_LINE_FIELDS`)."""
 
     name: str = "required_fields"
 
@@ -138,6 +143,13 @@ DEFAULT_INTAKE_RULES: tuple[IntakeRule, ...] = (
     ClaimField("claim_reference", parse_reference),
     ClaimField("provider_tin", parse_tin),
     ClaimField("billing_provider_npi", parse_npi),
+    ClaimField("patient_control_number", parse_patient_control_number),
+    ClaimField("patient_first_name", parse_patient_first_name),
+    ClaimField("patient_last_name", parse_patient_last_name),
+    LineField(
+        "line_item_control_number", ("line_item_control_number",), parse_line_item_control_number
+    ),
+    LineField("modifiers", ("modifiers",), parse_modifiers),
     ClaimLevelAgreement(),
 )
 

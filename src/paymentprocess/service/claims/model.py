@@ -14,13 +14,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from paymentprocess.service.claims.raw_claim import RawClaim, is_blank
 from paymentprocess.service.claims.value_parsers import (
     parse_amount,
+    parse_line_item_control_number,
+    parse_modifiers,
     parse_npi,
+    parse_patient_control_number,
+    parse_patient_first_name,
+    parse_patient_last_name,
     parse_procedure,
     parse_quadrant,
     parse_reference,
@@ -40,6 +47,15 @@ class NewLine:
     member_coinsurance: int
     member_copay: int
     provider_npi: str
+    # Optional, for the payment outputs (issue 13): REF*6R and SVC01's modifiers (None = not given).
+    line_item_control_number: str | None = None
+    modifiers: tuple[str, ...] | None = None
+
+    def given_extras(self) -> dict[str, object]:
+        """The optional output fields this line gives (for `content_hash`)."""
+        return _given(
+            {"line_item_control_number": self.line_item_control_number, "modifiers": self.modifiers}
+        )
 
     @property
     def net_fee(self) -> int:
@@ -54,6 +70,10 @@ class NewClaim:
     plan_group: str
     subscriber_number: str
     lines: tuple[NewLine, ...]
+    # Optional, for the payment outputs (issue 13): CLP01 and NM1*QC of the 835.
+    patient_control_number: str | None = None
+    patient_first_name: str | None = None
+    patient_last_name: str | None = None
 
     @property
     def net_fee(self) -> int:
@@ -74,13 +94,22 @@ class NewClaim:
     def content_hash(self) -> str:
         """A fingerprint of the claim's content (the same claim sent twice hashes alike). A
         line's NPI enters it only when it differs from the billing NPI, so a claim of one NPI
-        hashes as it did before lines had their own (stored Idempotency-Key answers still match)."""
+        hashes as it did before lines had their own (stored Idempotency-Key answers still match).
+        Likewise the optional output fields (patient, line item control number, modifiers) enter
+        it only when given: a claim without them hashes as it did before they existed."""
         doc = {
             "claim_reference": self.claim_reference,
             "provider_tin": self.provider_tin,
             "provider_npi": self.provider_npi,
             "plan_group": self.plan_group,
             "subscriber_number": self.subscriber_number,
+            **_given(
+                {
+                    "patient_control_number": self.patient_control_number,
+                    "patient_first_name": self.patient_first_name,
+                    "patient_last_name": self.patient_last_name,
+                }
+            ),
             "lines": [
                 [
                     line.service_date.isoformat(),
@@ -91,12 +120,21 @@ class NewClaim:
                     line.member_coinsurance,
                     line.member_copay,
                     *([line.provider_npi] if line.provider_npi != self.provider_npi else []),
+                    *([extras] if (extras := line.given_extras()) else []),
                 ]
                 for line in self.lines
             ],
         }
         canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+T = TypeVar("T")
+
+
+def _given(values: dict[str, object]) -> dict[str, object]:
+    """The entries of `values` that are given (not None); a tuple becomes a JSON list."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v is not None}
 
 
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,8}\.[0-9]{2}")
@@ -132,6 +170,10 @@ def build_claim(raw: RawClaim) -> NewClaim:
             member_coinsurance=_amount(line["member_coinsurance"]),
             member_copay=_amount(line["member_copay"]),
             provider_npi=parse_npi(line["provider_npi"]),
+            line_item_control_number=_optional(
+                parse_line_item_control_number, line.get("line_item_control_number")
+            ),
+            modifiers=_optional(parse_modifiers, line.get("modifiers")) or None,
         )
         for line in raw.lines
     )
@@ -147,4 +189,12 @@ def build_claim(raw: RawClaim) -> NewClaim:
         plan_group=parse_text(first["plan_group"]),
         subscriber_number=parse_text(first["subscriber_number"]),
         lines=lines,
+        patient_control_number=_optional(parse_patient_control_number, raw.patient_control_number),
+        patient_first_name=_optional(parse_patient_first_name, raw.patient_first_name),
+        patient_last_name=_optional(parse_patient_last_name, raw.patient_last_name),
     )
+
+
+def _optional(parser: Callable[[object], T], value: object) -> T | None:
+    """`parser(value)`, or None for a blank value (blank = not given)."""
+    return None if is_blank(value) else parser(value)

@@ -23,16 +23,22 @@ LINE_FIELDS = (
     "allowed_fees",
     "member_coinsurance",
     "member_copay",
+    "line_item_control_number",
+    "modifiers",
 )
 AMOUNT_FIELDS = ("provider_fees", "allowed_fees", "member_coinsurance", "member_copay")
-OPTIONAL_LINE_FIELDS = frozenset({"quadrant"})
+# The optional line fields the payment outputs use: REF*6R and SVC01's modifiers (issue 13).
+LINE_OUTPUT_FIELDS = ("line_item_control_number", "modifiers")
+OPTIONAL_LINE_FIELDS = frozenset({"quadrant", *LINE_OUTPUT_FIELDS})
 REQUIRED_LINE_FIELDS = tuple(f for f in LINE_FIELDS if f not in OPTIONAL_LINE_FIELDS)
 # Fields of the claim that CSV rows (and JSON lines) repeat; they must agree across lines.
 # `provider_npi` is the line's own: lines may name different providers (issue 11).
 CLAIM_LEVEL_LINE_FIELDS = ("plan_group", "subscriber_number")
 # Fields of the claim itself; CSV rows (and JSON lines) may carry them, and must then agree.
 # `billing_provider_npi` is the claim's billing provider (default: line 1's `provider_npi`).
-CLAIM_FIELDS = ("claim_reference", "provider_tin", "billing_provider_npi")
+# The patient fields (CLP01, NM1*QC of the 835; issue 13) are optional claim fields like the others.
+PATIENT_FIELDS = ("patient_control_number", "patient_first_name", "patient_last_name")
+CLAIM_FIELDS = ("claim_reference", "provider_tin", "billing_provider_npi", *PATIENT_FIELDS)
 MAX_LINES = 200
 
 
@@ -55,6 +61,9 @@ class RawClaim:
     claim_reference: object = None
     provider_tin: object = None
     billing_provider_npi: object = None
+    patient_control_number: object = None
+    patient_first_name: object = None
+    patient_last_name: object = None
     lines: list[dict[str, object]] = field(default_factory=list)
 
     def line_values(self, name: str) -> Iterator[tuple[int, object]]:

@@ -61,6 +61,9 @@ HEADER_COLUMNS: tuple[Any, ...] = (
     _c.allowed_amount,
     _c.coinsurance_amount,
     _c.copay_amount,
+    _c.patient_control_number,
+    _c.patient_first_name,
+    _c.patient_last_name,
 )
 
 LINE_COLUMNS: tuple[Any, ...] = (
@@ -74,6 +77,8 @@ LINE_COLUMNS: tuple[Any, ...] = (
     _l.coinsurance_amount,
     _l.copay_amount,
     _l.provider_npi,
+    _l.line_item_control_number,
+    _l.modifiers,
 )
 
 _LINES: Select[Any] = (

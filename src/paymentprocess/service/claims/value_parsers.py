@@ -9,6 +9,9 @@ TIN and NPI lose their separators through `domain.identifiers`, as on load.
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -20,6 +23,14 @@ MAX_AMOUNT_CENTS = 1_000_000_000  # $10,000,000.00: no dental line comes near it
 MAX_TEXT = 64
 MAX_REFERENCE = 128
 EARLIEST_SERVICE_DATE = date(1900, 1, 1)
+# The lengths the 835 carries (X12 005010X221A1): CLP01, NM103, NM104, REF02 of REF*6R.
+MAX_PATIENT_CONTROL_NUMBER = 38
+MAX_PATIENT_LAST_NAME = 60
+MAX_PATIENT_FIRST_NAME = 35
+MAX_LINE_ITEM_CONTROL_NUMBER = 50
+MAX_MODIFIERS = 4
+_MODIFIER = re.compile(r"[A-Za-z0-9]{2}")
+_MODIFIER_SEPARATORS = re.compile(r"[:, ]+")
 
 
 def parse_amount(value: object) -> int:
@@ -106,3 +117,40 @@ def parse_quadrant(value: object) -> str:
 def parse_reference(value: object) -> str:
     """The caller's claim reference: printable text up to 128 characters."""
     return parse_text(value, max_length=MAX_REFERENCE)
+
+
+def text_of_at_most(max_length: int) -> Callable[[object], str]:
+    """A parser of printable text up to `max_length` characters, stored as given after trimming."""
+    return functools.partial(parse_text, max_length=max_length)
+
+
+parse_patient_control_number = text_of_at_most(MAX_PATIENT_CONTROL_NUMBER)
+parse_patient_first_name = text_of_at_most(MAX_PATIENT_FIRST_NAME)
+parse_patient_last_name = text_of_at_most(MAX_PATIENT_LAST_NAME)
+parse_line_item_control_number = text_of_at_most(MAX_LINE_ITEM_CONTROL_NUMBER)
+
+
+def parse_modifiers(value: object) -> tuple[str, ...]:
+    """Up to 4 procedure modifiers of exactly 2 letters or digits, stored upper case (as `load`
+    stores them): a JSON list of strings, or a text with `:`, `,` or spaces between the codes
+    (`"25:59"`, `"25 59"`). An empty list or text is no modifiers: `()`."""
+    if isinstance(value, list):
+        codes = []
+        for item in value:
+            if not isinstance(item, str):
+                raise ValueError('must be a list of 2-character codes such as ["25", "59"]')
+            codes.append(item.strip())
+    elif isinstance(value, str):
+        if not value.isprintable():
+            raise ValueError("must not contain control characters")
+        codes = [code for code in _MODIFIER_SEPARATORS.split(value.strip()) if code]
+    else:
+        raise ValueError('must be a list of codes or a text such as "25:59"')
+    if len(codes) > MAX_MODIFIERS:
+        raise ValueError(f"must hold at most {MAX_MODIFIERS} modifiers, not {len(codes)}")
+    for code in codes:
+        if not _MODIFIER.fullmatch(code):
+            raise ValueError(
+                f"{code!r} is not a modifier: each must be exactly 2 letters or digits"
+            )
+    return tuple(code.upper() for code in codes)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import JSON, Connection, RowMapping, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from paymentprocess.service.claims.document import (
@@ -65,6 +65,9 @@ def claim_header(
         "other_adjustment_amount": 0,
         "claim_reference": claim.claim_reference,
         "created_at": created_at,
+        "patient_control_number": claim.patient_control_number,
+        "patient_first_name": claim.patient_first_name,
+        "patient_last_name": claim.patient_last_name,
     }
 
 
@@ -153,6 +156,8 @@ def line_row(claim_id: str, number: int, line: NewLine) -> dict[str, Any]:
         "copay_amount": line.member_copay,
         "other_adjustment_amount": 0,
         "provider_npi": line.provider_npi,
+        "line_item_control_number": line.line_item_control_number,
+        "modifiers": None if line.modifiers is None else list(line.modifiers),
     }
 
 
@@ -160,8 +165,12 @@ def _dialect_insert(dialect: str, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-# Statements without .values() compile once and are reused from SQLAlchemy's cache.
-_INSERT_LINES = insert(service_line)
+# Statements compile once and are reused from SQLAlchemy's cache. `modifiers` is bound as a JSON
+# whose None is SQL NULL (not the JSON text `null`), as `load` leaves a line without modifiers:
+# the 835 writers read NULL as "no modifiers".
+_INSERT_LINES = insert(service_line).values(
+    modifiers=bindparam("modifiers", type_=JSON(none_as_null=True))
+)
 
 
 @functools.cache
