@@ -91,6 +91,22 @@ class FindingCode(StrEnum):
         "remittance data missing: the funding source's payer, or the payee's name, NPI or "
         "check address",
     )
+    REMIT_LINE_CAPPED = (
+        auto(),
+        "Info",
+        "paid line's member amounts exceed its allowed amount; its 835 CAS amounts are capped",
+    )
+    REMIT_HEADER_MISMATCH = (
+        auto(),
+        "Warning",
+        "paid claim's header BilledAmount differs from the sum of its lines' (835 CLP03 = lines)",
+    )
+    REMIT_PAYEE_CHANGED = (
+        auto(),
+        "Warning",
+        "paid replacement/void whose chain's previous paid claim went to another payee; the "
+        "reversal goes in this claim's payee's 835",
+    )
     SEQUENCE_MISMATCH = (
         auto(),
         "Critical",  # in both runs: a Dry Run says the Final Run would block

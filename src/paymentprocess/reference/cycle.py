@@ -20,7 +20,7 @@ from paymentprocess.reference.payees import PaymentCenterManager
 from paymentprocess.reference.payment_center_claims import ClaimTransformer
 from paymentprocess.reference.results import Mode, ReferenceResult, Totals
 from paymentprocess.reference.stats import check_invariant, counts_of, status_of, totals_of
-from paymentprocess.reference.validation import claim_checks, validate
+from paymentprocess.reference.validation import claim_checks, remit_checks, validate
 
 
 def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> ReferenceResult:
@@ -58,6 +58,7 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
     found.update(
         _outputs_data(cycle, manager, [str(e.payee_key) for e, s in settled if s.net_pay > 0])
     )
+    found.update(remit_checks(cycle, manager.payee_type, claims))
     found[FindingCode.REFUND_UNAPPLIED] = [r.refund.refund_id for r in unapplied]
     findings = validate(cycle, mode, claims, found)
     status = status_of(mode, findings)

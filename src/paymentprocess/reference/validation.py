@@ -9,6 +9,7 @@ when its count is positive, except FREQUENCY_COUNTS, and findings follow the §7
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -127,3 +128,40 @@ def validate(
         if result.count:
             findings.append(result)
     return findings
+
+
+def remit_checks(
+    cycle: CycleInput, payee_type: str, claims: list[ClaimResult]
+) -> dict[str, list[str]]:
+    """REMIT_LINE_CAPPED, REMIT_HEADER_MISMATCH and REMIT_PAYEE_CHANGED over the cycle's paid
+    claims of a Provider event (a Member event sends no 835): code → ClaimCore_IDs."""
+    found: dict[str, list[str]] = {
+        FindingCode.REMIT_LINE_CAPPED: [],
+        FindingCode.REMIT_HEADER_MISMATCH: [],
+        FindingCode.REMIT_PAYEE_CHANGED: [],
+    }
+    if payee_type != "Provider":
+        return found
+    by_id = {c.claim_core_id: c for c in cycle.claims}
+    paid = [r for r in claims if r.outcome == "paid"]
+    for result in paid:
+        claim = by_id[result.claim_core_id]
+        if claim.frequency_code not in ("1", "7") or not claim.lines:
+            continue
+        if _negative_payable(claim):
+            found[FindingCode.REMIT_LINE_CAPPED].append(claim.claim_core_id)
+        header = claim.header.get("Billed")
+        lines_billed = sum(line.amounts["Billed"] for line in claim.lines)
+        if header is not None and header != lines_billed:
+            found[FindingCode.REMIT_HEADER_MISMATCH].append(claim.claim_core_id)
+    # the previous paid claim of the chain in this event (history is not compared)
+    paid.sort(key=lambda r: (r.chain_id, by_id[r.claim_core_id].received_date, r.claim_core_id))
+    for before, result in itertools.pairwise(paid):
+        if (
+            before.chain_id == result.chain_id
+            and result.frequency_code in ("7", "8")
+            and before.frequency_code != "8"
+            and before.payee_key != result.payee_key
+        ):
+            found[FindingCode.REMIT_PAYEE_CHANGED].append(result.claim_core_id)
+    return found

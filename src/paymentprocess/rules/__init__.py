@@ -18,6 +18,11 @@ from paymentprocess.rules.reference_data import (
     ProcessException,
     UnknownServiceCode,
 )
+from paymentprocess.rules.remittance import (
+    RemitHeaderMismatch,
+    RemitLineCapped,
+    RemitPayeeChanged,
+)
 from paymentprocess.rules.run_state import (
     EstimateDiffers,
     PayeeAddressMissing,
@@ -44,6 +49,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     PayeeAddressMissing(),
     EftBankInvalid(),
     RemitDataMissing(),
+    RemitLineCapped(),
+    RemitHeaderMismatch(),
+    RemitPayeeChanged(),
     SequenceMismatch(),
     SequenceMissing(),
     EstimateDiffers(),

@@ -1,0 +1,115 @@
+"""What the 835s will show in a non-obvious way (OUTPUTS.md §3.3–§3.4), reported before money
+is committed. None blocks; all name ClaimCore_IDs (never member ids or bank numbers) and look at
+the cycle's paid claims of a Provider event only (a Member event sends no 835):
+
+- REMIT_LINE_CAPPED (Info): a paid 1/7 with a line whose member amounts exceed its allowed
+  amount (the line's raw payable < 0, floored at 0: NEGATIVE_PAYABLE): the 835 caps its CAS
+  amounts so that SVC02 − ΣCAS = SVC03 (outputs.cas `line_adjustments`).
+- REMIT_HEADER_MISMATCH (Warning): a paid 1/7 with lines whose header BilledAmount (when given)
+  differs from Σ line BilledAmount; the 835's CLP03 is the lines' sum.
+- REMIT_PAYEE_CHANGED (Warning): a paid 7/8 whose chain's previous paid claim in this event (not
+  a void) is paid to another payee; the reversal goes in this claim's payee's 835. A previous
+  claim of history (outside the event) is not compared: the run's frames hold only the chain's
+  paid total (docs/semantics.md).
+REMIT_HISTORY_MISMATCH is not checked here for the same reason (docs/semantics.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from paymentprocess.domain import columns as col
+from paymentprocess.domain.finding_codes import FindingCode
+from paymentprocess.domain.findings import Finding
+from paymentprocess.rules.base import RuleContext, findings_of
+
+_CHAIN = pl.coalesce("parent_claim_core_id", "claim_core_id")
+
+
+def _paid_items(ctx: RuleContext) -> pl.DataFrame | None:
+    """The paid claims the 835s render as their own claim items (frequency 1 or 7)."""
+    if ctx.cfg.event_type == "DMR" or col.OUTCOME not in ctx.claims.columns:
+        return None
+    return ctx.claims.filter(
+        (pl.col(col.OUTCOME) == col.PAID) & pl.col("frequency_code").is_in(["1", "7"])
+    ).select("claim_core_id", "billed_amount")
+
+
+@dataclass(frozen=True)
+class RemitLineCapped:
+    codes: tuple[FindingCode, ...] = (FindingCode.REMIT_LINE_CAPPED,)
+    needs_results: bool = True
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        paid = _paid_items(ctx)
+        if paid is None:
+            return []
+        capped = ctx.lines.filter(pl.col("raw_payable") < 0).select("claim_core_id")
+        ids = paid.join(capped, on="claim_core_id", how="semi")["claim_core_id"]
+        return findings_of(
+            ctx,
+            FindingCode.REMIT_LINE_CAPPED,
+            ids,
+            "a paid line's member amounts exceed its allowed amount; its 835 CAS amounts are capped",
+        )
+
+
+@dataclass(frozen=True)
+class RemitHeaderMismatch:
+    codes: tuple[FindingCode, ...] = (FindingCode.REMIT_HEADER_MISMATCH,)
+    needs_results: bool = True
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        paid = _paid_items(ctx)
+        if paid is None:
+            return []
+        sums = ctx.lines.group_by("claim_core_id").agg(
+            pl.col("billed_amount").fill_null(0).sum().alias("lines_billed")
+        )
+        differs = (pl.col("billed_amount") != pl.col("lines_billed")).fill_null(False)
+        ids = paid.join(sums, on="claim_core_id").filter(differs)["claim_core_id"]
+        return findings_of(
+            ctx,
+            FindingCode.REMIT_HEADER_MISMATCH,
+            ids,
+            "a paid claim's header BilledAmount differs from the sum of its lines' billed "
+            "amounts; the 835's CLP03 is the lines' sum",
+        )
+
+
+@dataclass(frozen=True)
+class RemitPayeeChanged:
+    codes: tuple[FindingCode, ...] = (FindingCode.REMIT_PAYEE_CHANGED,)
+    needs_results: bool = True
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        if ctx.cfg.event_type == "DMR" or col.OUTCOME not in ctx.claims.columns:
+            return []
+        paid = (
+            ctx.claims.filter(pl.col(col.OUTCOME) == col.PAID)
+            .select(
+                "claim_core_id",
+                _CHAIN.alias("chain"),
+                "frequency_code",
+                "received_date",
+                col.PAYEE_KEY,
+            )
+            .sort("chain", "received_date", "claim_core_id")
+        )
+        same_chain = pl.col("chain") == pl.col("chain").shift(1)
+        changed = (
+            same_chain
+            & pl.col("frequency_code").is_in(["7", "8"])
+            & (pl.col("frequency_code").shift(1) != "8")
+            & (pl.col(col.PAYEE_KEY) != pl.col(col.PAYEE_KEY).shift(1))
+        )
+        ids = paid.filter(changed.fill_null(False))["claim_core_id"]
+        return findings_of(
+            ctx,
+            FindingCode.REMIT_PAYEE_CHANGED,
+            ids,
+            "a paid replacement or void whose chain's previous paid claim went to another "
+            "payee; the reversal goes in this claim's payee's 835",
+        )

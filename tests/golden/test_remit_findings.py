@@ -1,0 +1,73 @@
+"""What the 835s will show in a non-obvious way, reported by the Dry Run and the Final Run
+(OUTPUTS.md §3.3–§3.4; SQLite and PostgreSQL; none blocks), each named by ClaimCore_ID:
+
+- C1 (payee 101): line 2 allowed 100.00 with a 150.00 deductible (payable floored at 0) →
+  REMIT_LINE_CAPPED (Info) beside NEGATIVE_PAYABLE;
+- C2 (101): header BilledAmount 120.00, one line billed 100.00 → REMIT_HEADER_MISMATCH;
+- C4 (101) paid and replaced in the same event by C5 paid to 102 → REMIT_PAYEE_CHANGED on C5;
+  C6, a replacement of C4's chain paid after C5 to 102 as well, is not named (same payee as C5);
+- C7 (103): clean; C8 (103): a replacement of history H8 (paid to 103) — not named;
+- H9/C9: a replacement paid to 102 of history H9 paid to 101: NOT named — history's payee is
+  not in the run's frames (docs/semantics.md), engine and reference alike.
+Every case is also computed by the per-claim reference implementation (`run_both`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+from tests.engine_harness import run_both
+from tests.golden import builders as b
+
+REMIT_CODES = ("REMIT_LINE_CAPPED", "REMIT_HEADER_MISMATCH", "REMIT_PAYEE_CHANGED")
+
+
+def _cycle() -> dict[str, list[dict[str, Any]]]:
+    d = b.cycle()
+    d["PaymentCenter"] = [
+        b.payee(101, b.TIN_A, b.NPI_A),
+        b.payee(102, b.TIN_B, b.NPI_B),
+        b.payee(103, b.TIN_C, b.NPI_C),
+    ]
+    on_b = {"tax": b.TIN_B, "npi": b.NPI_B}
+    on_c = {"tax": b.TIN_C, "npi": b.NPI_C}
+    d["ClaimFinCore"] = [
+        b.claim("C1", b.line("200.00"), b.line("100.00", "150.00", number=2)),
+        b.claim("C2", b.line("100.00"), BilledAmount="120.00"),
+        b.claim("C4", b.line("80.00"), received="2025-05-01"),
+        b.claim("C5", b.line("90.00"), parent="C4", freq="7", received="2025-05-02", **on_b),
+        b.claim("C6", b.line("95.00"), parent="C4", freq="7", received="2025-05-03", **on_b),
+        b.claim("C7", b.line("50.00"), BilledAmount="50.00", **on_c),
+        b.paid_claim("H8", "60.00", **on_c),
+        b.claim("C8", b.line("70.00"), parent="H8", freq="7", **on_c),
+        b.paid_claim("H9", "40.00"),
+        b.claim("C9", b.line("45.00"), parent="H9", freq="7", **on_b),
+    ]
+    return d
+
+
+def _remit_findings(document: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    return {
+        f["code"]: (f["severity"], list(f["sample_ids"]))
+        for f in document["findings"]
+        if f["code"].startswith("REMIT_")
+    }
+
+
+def test_remit_findings_name_the_claims_and_block_nothing(engine: Engine) -> None:
+    dry, final = run_both(engine, _cycle(), "PE-1")  # engine = reference, both runs
+    expected = {
+        "REMIT_LINE_CAPPED": ("Info", ["C1"]),
+        "REMIT_HEADER_MISMATCH": ("Warning", ["C2"]),
+        "REMIT_PAYEE_CHANGED": ("Warning", ["C5"]),
+    }
+    for outcome in (dry, final):
+        assert outcome.document is not None
+        assert _remit_findings(outcome.document) == expected
+        codes = [f["code"] for f in outcome.document["findings"]]
+        assert "NEGATIVE_PAYABLE" in codes
+    assert final.document is not None
+    critical = [f["code"] for f in final.document["findings"] if f["severity"] == "Critical"]
+    assert critical == []
+    assert final.document["status"] == "Completed"
