@@ -143,8 +143,10 @@ def test_warning_codes_count_claims_and_list_sorted_samples() -> None:
         "INVALID_TIN",
         "UNKNOWN_SERVICE_CODE",
         "PAYEE_MISSING",  # W3's TaxID|NPI is not in PaymentCenter
+        "REMIT_LINE_CAPPED",  # W1's line is floored at 0: its 835 CAS amounts are capped
         "ESTIMATE_DIFFERS",
     ]
+    assert counts["REMIT_LINE_CAPPED"] == ("Info", 1, ("W1",))
 
 
 def test_a_replacement_linked_to_a_void_of_its_chain_is_fine() -> None:
