@@ -17,6 +17,11 @@ def test_generated_cycle_engine_equals_reference(engine: Engine, event_type: str
     assert final.exit_code == 0, final.message
     assert final.document["status"] == "Completed"
     assert final.document["counts"]["payees"]["paid"] > 0
+    remit = {f["code"] for f in final.document["findings"] if f["code"].startswith("REMIT_")}
+    # compared with the reference above; a Member event sends no 835
+    assert remit == (
+        {"REMIT_LINE_CAPPED", "REMIT_HEADER_MISMATCH"} if event_type == "Provider" else set()
+    )
 
 
 def test_generated_cycle_with_critical_errors_is_blocked(engine: Engine) -> None:

@@ -104,8 +104,8 @@ class FindingCode(StrEnum):
     REMIT_PAYEE_CHANGED = (
         auto(),
         "Warning",
-        "paid replacement/void whose chain's previous paid claim went to another payee; the "
-        "reversal goes in this claim's payee's 835",
+        "paid replacement/void whose chain's previous paid claim in this event went to another "
+        "payee; the reversal goes in this claim's payee's 835",
     )
     SEQUENCE_MISMATCH = (
         auto(),

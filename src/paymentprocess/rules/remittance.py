@@ -110,6 +110,6 @@ class RemitPayeeChanged:
             ctx,
             FindingCode.REMIT_PAYEE_CHANGED,
             ids,
-            "a paid replacement or void whose chain's previous paid claim went to another "
-            "payee; the reversal goes in this claim's payee's 835",
+            "a paid replacement or void whose chain's previous paid claim in this event went "
+            "to another payee; the reversal goes in this claim's payee's 835",
         )
