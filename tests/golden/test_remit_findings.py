@@ -6,9 +6,11 @@
 - C2 (101): header BilledAmount 120.00, one line billed 100.00 → REMIT_HEADER_MISMATCH;
 - C4 (101) paid and replaced in the same event by C5 paid to 102 → REMIT_PAYEE_CHANGED on C5;
   C6, a replacement of C4's chain paid after C5 to 102 as well, is not named (same payee as C5);
-- C7 (103): clean; C8 (103): a replacement of history H8 (paid to 103) — not named;
-- H9/C9: a replacement paid to 102 of history H9 paid to 101: NOT named — history's payee is
-  not in the run's frames (docs/semantics.md), engine and reference alike.
+- C9 (102) replaces history H9 paid 40.00 to 101 → REMIT_PAYEE_CHANGED on C9;
+- C10 (103) replaces history H10, paid 60.00 although its one line pays 50.00 (imported) →
+  REMIT_HISTORY_MISMATCH on C10 (its reversal is claim-level only);
+- C7 (103): clean, header billed = lines; C8 (103) replaces H8 (paid 60.00 to 103 by its one
+  60.00 line) — not named.
 Every case is also computed by the per-claim reference implementation (`run_both`).
 """
 
@@ -20,8 +22,6 @@ from sqlalchemy import Engine
 from tests.engine_harness import run_both
 from tests.golden import builders as b
 
-REMIT_CODES = ("REMIT_LINE_CAPPED", "REMIT_HEADER_MISMATCH", "REMIT_PAYEE_CHANGED")
-
 
 def _cycle() -> dict[str, list[dict[str, Any]]]:
     d = b.cycle()
@@ -32,6 +32,7 @@ def _cycle() -> dict[str, list[dict[str, Any]]]:
     ]
     on_b = {"tax": b.TIN_B, "npi": b.NPI_B}
     on_c = {"tax": b.TIN_C, "npi": b.NPI_C}
+    history = {"event": "PE-0", "status": "Paid", "received": "2025-01-10"}
     d["ClaimFinCore"] = [
         b.claim("C1", b.line("200.00"), b.line("100.00", "150.00", number=2)),
         b.claim("C2", b.line("100.00"), BilledAmount="120.00"),
@@ -43,6 +44,8 @@ def _cycle() -> dict[str, list[dict[str, Any]]]:
         b.claim("C8", b.line("70.00"), parent="H8", freq="7", **on_c),
         b.paid_claim("H9", "40.00"),
         b.claim("C9", b.line("45.00"), parent="H9", freq="7", **on_b),
+        b.claim("H10", b.line("50.00"), paid="60.00", **history, **on_c),
+        b.claim("C10", b.line("55.00"), parent="H10", freq="7", **on_c),
     ]
     return d
 
@@ -60,7 +63,8 @@ def test_remit_findings_name_the_claims_and_block_nothing(engine: Engine) -> Non
     expected = {
         "REMIT_LINE_CAPPED": ("Info", ["C1"]),
         "REMIT_HEADER_MISMATCH": ("Warning", ["C2"]),
-        "REMIT_PAYEE_CHANGED": ("Warning", ["C5"]),
+        "REMIT_PAYEE_CHANGED": ("Warning", ["C5", "C9"]),
+        "REMIT_HISTORY_MISMATCH": ("Warning", ["C10"]),
     }
     for outcome in (dry, final):
         assert outcome.document is not None

@@ -5,7 +5,7 @@ Column names are in `domain.columns`; money is Int64 cents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -26,3 +26,7 @@ class CycleData:
     max_check_number: int
     # the event's funding source names a payer with what every 835 needs (REMIT_DATA_MISSING)
     payer_ready: bool = True
+    # per chain of the cycle's 7/8 claims, its latest claim paid outside the cycle:
+    # parent_claim_core_id, claim_core_id, frequency_code, received_date, tax_id, npi, member_id,
+    # payable (Σ its own lines' payables) — REMIT_PAYEE_CHANGED, REMIT_HISTORY_MISMATCH
+    history_claims: pl.DataFrame = field(default_factory=pl.DataFrame)

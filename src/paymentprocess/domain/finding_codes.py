@@ -104,8 +104,14 @@ class FindingCode(StrEnum):
     REMIT_PAYEE_CHANGED = (
         auto(),
         "Warning",
-        "paid replacement/void whose chain's previous paid claim in this event went to another "
-        "payee; the reversal goes in this claim's payee's 835",
+        "paid replacement/void whose chain's previous paid claim went to another payee; the "
+        "reversal goes in this claim's payee's 835",
+    )
+    REMIT_HISTORY_MISMATCH = (
+        auto(),
+        "Warning",
+        "paid replacement/void whose chain's previously paid claim (history) paid other than "
+        "its own lines; its 835 reversal is claim-level only",
     )
     SEQUENCE_MISMATCH = (
         auto(),

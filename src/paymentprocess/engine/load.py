@@ -29,6 +29,7 @@ from sqlalchemy.sql import Select
 from paymentprocess.domain import columns as col
 from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.run_config import RunConfig
+from paymentprocess.engine.compute import line_payables
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import is_sqlite
@@ -72,6 +73,8 @@ def load_cycle(
                 table_schema(c, col.CLAIM_INPUT),
             ),
             "history": _history_query(cfg),
+            "history_claims": _history_claims_query(cfg),
+            "history_lines": _history_lines_query(cfg),
             "links": _links_query(cfg),
             "payees": _payees_query(cfg),
             "ledger": _ledger_query(cfg),
@@ -87,6 +90,7 @@ def load_cycle(
         claims=frames["claims"].sort("claim_core_id"),  # byte order, whatever the collation
         lines=frames["lines"],
         history=frames["history"],
+        history_claims=_latest_history_claims(frames["history_claims"], frames["history_lines"]),
         links=frames["links"],
         payees=with_eft_ready(frames["payees"]),
         ledger=frames["ledger"],
@@ -130,6 +134,61 @@ def _history_query(cfg: RunConfig) -> FrameQuery:
         .group_by(h.c.parent_claim_core_id)
     )
     return query, {"parent_claim_core_id": STR, "paid_history": I64, "paid_count": I64}
+
+
+def _history_candidates(cfg: RunConfig) -> Select[Any]:
+    """The claims paid outside the cycle (imported Paid, or paid by a Final Run) of the chains of
+    the cycle's replacements and voids: the claims their 835 reversals may reverse."""
+    h, r, c = t.claim_fin_core.alias("h"), t.claim_result, t.claim_fin_core
+    chains = select(c.c.parent_claim_core_id).where(
+        in_cycle(cfg), or_(c.c.frequency_code == "7", c.c.frequency_code == "8")
+    )
+    return (
+        select(*(h.c[n] for n in _HISTORY_CLAIM))
+        .select_from(
+            h.outerjoin(r, and_(r.c.claim_core_id == h.c.claim_core_id, r.c.outcome == col.PAID))
+        )
+        .where(or_(h.c.status == "Paid", r.c.claim_core_id.is_not(None)))
+        .where(h.c.parent_claim_core_id.in_(chains))
+    )
+
+
+_HISTORY_CLAIM = (
+    "parent_claim_core_id",
+    "claim_core_id",
+    "frequency_code",
+    "received_date",
+    "tax_id",
+    "npi",
+    "member_id",
+)
+
+
+def _history_claims_query(cfg: RunConfig) -> FrameQuery:
+    return _history_candidates(cfg), table_schema(t.claim_fin_core, _HISTORY_CLAIM)
+
+
+def _history_lines_query(cfg: RunConfig) -> FrameQuery:
+    sl = t.service_line
+    ids = _history_candidates(cfg).subquery("history_candidates")
+    query = select(*(sl.c[n] for n in col.LINE_INPUT)).where(
+        sl.c.claim_core_id.in_(select(ids.c.claim_core_id))
+    )
+    return query, table_schema(sl, col.LINE_INPUT)
+
+
+def _latest_history_claims(claims: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Per chain, its latest claim paid outside the cycle (ReceivedDate, ClaimCore_ID) with what
+    that claim's own lines pay (`payable`, 0 without lines), as outputs.gather finds it."""
+    pays = (
+        line_payables(lines).group_by("claim_core_id").agg(pl.col(col.PAYABLE).sum().cast(pl.Int64))
+    )
+    latest = claims.sort(
+        "parent_claim_core_id", "received_date", "claim_core_id", nulls_last=False
+    ).unique("parent_claim_core_id", keep="last", maintain_order=True)
+    return latest.join(pays, on="claim_core_id", how="left").with_columns(
+        pl.col(col.PAYABLE).fill_null(0)
+    )
 
 
 def _links_query(cfg: RunConfig) -> FrameQuery:

@@ -58,7 +58,7 @@ def compute_cycle(documents: Documents, payment_event_id: str, mode: Mode) -> Re
     found.update(
         _outputs_data(cycle, manager, [str(e.payee_key) for e, s in settled if s.net_pay > 0])
     )
-    found.update(remit_checks(cycle, manager.payee_type, claims))
+    found.update(remit_checks(cycle, manager.payee_type, claims, processor.history))
     found[FindingCode.REFUND_UNAPPLIED] = [r.refund.refund_id for r in unapplied]
     findings = validate(cycle, mode, claims, found)
     status = status_of(mode, findings)

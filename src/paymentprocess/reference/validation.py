@@ -9,13 +9,18 @@ when its count is positive, except FREQUENCY_COUNTS, and findings follow the §7
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
 
 from paymentprocess.domain.finding_codes import FindingCode
-from paymentprocess.reference.model import AMOUNTS, VALID_FREQUENCY_CODES, Claim, CycleInput
+from paymentprocess.reference.model import (
+    AMOUNTS,
+    MEMBER_SHARE,
+    VALID_FREQUENCY_CODES,
+    Claim,
+    CycleInput,
+)
 from paymentprocess.reference.results import ClaimResult, Finding, Mode
 
 SAMPLE_SIZE = 20
@@ -131,14 +136,15 @@ def validate(
 
 
 def remit_checks(
-    cycle: CycleInput, payee_type: str, claims: list[ClaimResult]
+    cycle: CycleInput, payee_type: str, claims: list[ClaimResult], history: dict[str, int]
 ) -> dict[str, list[str]]:
-    """REMIT_LINE_CAPPED, REMIT_HEADER_MISMATCH and REMIT_PAYEE_CHANGED over the cycle's paid
-    claims of a Provider event (a Member event sends no 835): code → ClaimCore_IDs."""
+    """The REMIT_ findings over the cycle's paid claims of a Provider event (a Member event sends
+    no 835): code → ClaimCore_IDs. `history`: chain id → what its paid history paid."""
     found: dict[str, list[str]] = {
         FindingCode.REMIT_LINE_CAPPED: [],
         FindingCode.REMIT_HEADER_MISMATCH: [],
         FindingCode.REMIT_PAYEE_CHANGED: [],
+        FindingCode.REMIT_HISTORY_MISMATCH: [],
     }
     if payee_type != "Provider":
         return found
@@ -154,14 +160,39 @@ def remit_checks(
         lines_billed = sum(line.amounts["Billed"] for line in claim.lines)
         if header is not None and header != lines_billed:
             found[FindingCode.REMIT_HEADER_MISMATCH].append(claim.claim_core_id)
-    # the previous paid claim of the chain in this event (history is not compared)
     paid.sort(key=lambda r: (r.chain_id, by_id[r.claim_core_id].received_date, r.claim_core_id))
-    for before, result in itertools.pairwise(paid):
-        if (
-            before.chain_id == result.chain_id
-            and result.frequency_code in ("7", "8")
-            and before.frequency_code != "8"
-            and before.payee_key != result.payee_key
-        ):
+    previous: dict[str, ClaimResult] = {}
+    for result in paid:
+        before = previous.get(result.chain_id)
+        previous[result.chain_id] = result
+        if result.frequency_code not in ("7", "8"):
+            continue
+        if before is not None:  # the chain's previous paid claim of this event
+            before_frequency, before_key = before.frequency_code, before.payee_key
+        else:  # else the chain's latest claim paid outside the cycle
+            latest = _latest_paid(cycle, result.chain_id)
+            if latest is None:
+                continue
+            before_frequency, before_key = latest.frequency_code, latest.payee_key(payee_type)
+            if latest.frequency_code not in (None, "8") and _lines_pay(latest) != history.get(
+                result.chain_id, 0
+            ):
+                found[FindingCode.REMIT_HISTORY_MISMATCH].append(result.claim_core_id)
+        changed = before_key is not None and before_key != result.payee_key
+        if before_frequency not in (None, "8") and changed:
             found[FindingCode.REMIT_PAYEE_CHANGED].append(result.claim_core_id)
     return found
+
+
+def _latest_paid(cycle: CycleInput, chain_id: str) -> Claim | None:
+    """The chain's latest Paid claim (ReceivedDate, ClaimCore_ID), or None."""
+    paid = [c for c in cycle.all_claims if c.chain_id == chain_id and c.status == "Paid"]
+    return max(paid, key=lambda c: (c.received_date, c.claim_core_id), default=None)
+
+
+def _lines_pay(claim: Claim) -> int:
+    """What a claim's own lines pay: Σ max(0, allowed − member amounts)."""
+    return sum(
+        max(0, line.amounts["Allowed"] - sum(line.amounts[a] for a in MEMBER_SHARE))
+        for line in claim.lines
+    )

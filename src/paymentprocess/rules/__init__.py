@@ -20,6 +20,7 @@ from paymentprocess.rules.reference_data import (
 )
 from paymentprocess.rules.remittance import (
     RemitHeaderMismatch,
+    RemitHistoryMismatch,
     RemitLineCapped,
     RemitPayeeChanged,
 )
@@ -52,6 +53,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     RemitLineCapped(),
     RemitHeaderMismatch(),
     RemitPayeeChanged(),
+    RemitHistoryMismatch(),
     SequenceMismatch(),
     SequenceMissing(),
     EstimateDiffers(),

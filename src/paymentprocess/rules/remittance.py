@@ -23,6 +23,7 @@ import polars as pl
 from paymentprocess.domain import columns as col
 from paymentprocess.domain.finding_codes import FindingCode
 from paymentprocess.domain.findings import Finding
+from paymentprocess.domain.payee_keys import key_expr
 from paymentprocess.rules.base import RuleContext, findings_of
 
 _CHAIN = pl.coalesce("parent_claim_core_id", "claim_core_id")
@@ -79,37 +80,105 @@ class RemitHeaderMismatch:
         )
 
 
+def _reversed(ctx: RuleContext) -> pl.DataFrame | None:
+    """The paid 7/8 claims with the claim their 835 reversal reverses (OUTPUTS.md §3.3): the
+    chain's previous paid claim of this event, else its latest claim paid outside it — its
+    payee key (`before_key`), frequency code and, from history, what its own lines pay."""
+    if ctx.cfg.event_type == "DMR" or col.OUTCOME not in ctx.claims.columns:
+        return None
+    paid = (
+        ctx.claims.filter(pl.col(col.OUTCOME) == col.PAID)
+        .select(
+            "claim_core_id",
+            _CHAIN.alias("chain"),
+            "frequency_code",
+            "received_date",
+            col.PAYEE_KEY,
+            "paid_history",
+        )
+        .sort("chain", "received_date", "claim_core_id")
+    )
+    same_chain = (pl.col("chain") == pl.col("chain").shift(1)).fill_null(False)
+    paid = paid.with_columns(
+        pl.when(same_chain).then(pl.col(col.PAYEE_KEY).shift(1)).alias("previous_key"),
+        pl.when(same_chain).then(pl.col("frequency_code").shift(1)).alias("previous_frequency"),
+        (~same_chain).alias("from_history"),
+    ).filter(pl.col("frequency_code").is_in(["7", "8"]))
+    history = ctx.data.history_claims
+    if history.is_empty():
+        history = pl.DataFrame(
+            schema={
+                "chain": pl.String,
+                "history_key": pl.String,
+                "history_frequency": pl.String,
+                "history_payable": pl.Int64,
+            }
+        )
+    else:
+        history = history.select(
+            pl.col("parent_claim_core_id").alias("chain"),
+            key_expr(ctx.cfg).alias("history_key"),
+            pl.col("frequency_code").alias("history_frequency"),
+            pl.col(col.PAYABLE).alias("history_payable"),
+        )
+    joined = paid.join(history, on="chain", how="left")
+    from_history = pl.col("from_history")
+    return joined.with_columns(
+        pl.when(from_history)
+        .then(pl.col("history_key"))
+        .otherwise(pl.col("previous_key"))
+        .alias("before_key"),
+        pl.when(from_history)
+        .then(pl.col("history_frequency"))
+        .otherwise(pl.col("previous_frequency"))
+        .alias("before_frequency"),
+        (~from_history | pl.col("history_frequency").is_not_null()).alias("has_before"),
+    )
+
+
+# a reversal is rendered only of a claim that is not a void (remittance.py `renderable`)
+_RENDERED = pl.col("has_before") & (pl.col("before_frequency").fill_null("8") != "8")
+
+
 @dataclass(frozen=True)
 class RemitPayeeChanged:
     codes: tuple[FindingCode, ...] = (FindingCode.REMIT_PAYEE_CHANGED,)
     needs_results: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        if ctx.cfg.event_type == "DMR" or col.OUTCOME not in ctx.claims.columns:
+        reversed_ = _reversed(ctx)
+        if reversed_ is None:
             return []
-        paid = (
-            ctx.claims.filter(pl.col(col.OUTCOME) == col.PAID)
-            .select(
-                "claim_core_id",
-                _CHAIN.alias("chain"),
-                "frequency_code",
-                "received_date",
-                col.PAYEE_KEY,
-            )
-            .sort("chain", "received_date", "claim_core_id")
-        )
-        same_chain = pl.col("chain") == pl.col("chain").shift(1)
-        changed = (
-            same_chain
-            & pl.col("frequency_code").is_in(["7", "8"])
-            & (pl.col("frequency_code").shift(1) != "8")
-            & (pl.col(col.PAYEE_KEY) != pl.col(col.PAYEE_KEY).shift(1))
-        )
-        ids = paid.filter(changed.fill_null(False))["claim_core_id"]
+        changed = _RENDERED & (pl.col("before_key") != pl.col(col.PAYEE_KEY))
+        ids = reversed_.filter(changed.fill_null(False))["claim_core_id"]
         return findings_of(
             ctx,
             FindingCode.REMIT_PAYEE_CHANGED,
             ids,
-            "a paid replacement or void whose chain's previous paid claim in this event went "
-            "to another payee; the reversal goes in this claim's payee's 835",
+            "a paid replacement or void whose chain's previous paid claim went to another "
+            "payee; the reversal goes in this claim's payee's 835",
+        )
+
+
+@dataclass(frozen=True)
+class RemitHistoryMismatch:
+    codes: tuple[FindingCode, ...] = (FindingCode.REMIT_HISTORY_MISMATCH,)
+    needs_results: bool = True
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        reversed_ = _reversed(ctx)
+        if reversed_ is None:
+            return []
+        mismatch = (
+            _RENDERED
+            & pl.col("from_history")
+            & (pl.col("history_payable") != pl.col("paid_history"))
+        )
+        ids = reversed_.filter(mismatch.fill_null(False))["claim_core_id"]
+        return findings_of(
+            ctx,
+            FindingCode.REMIT_HISTORY_MISMATCH,
+            ids,
+            "a paid replacement or void whose chain's previously paid claim (history) paid "
+            "other than its own lines; its 835 reversal is claim-level only",
         )
