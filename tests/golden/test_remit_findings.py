@@ -22,6 +22,9 @@ from sqlalchemy import Engine
 from tests.engine_harness import run_both
 from tests.golden import builders as b
 
+from paymentprocess.outputs.gather import read_remit_inputs
+from paymentprocess.outputs.remittance import build_remittances
+
 
 def _cycle() -> dict[str, list[dict[str, Any]]]:
     d = b.cycle()
@@ -75,3 +78,21 @@ def test_remit_findings_name_the_claims_and_block_nothing(engine: Engine) -> Non
     critical = [f["code"] for f in final.document["findings"] if f["severity"] == "Critical"]
     assert critical == []
     assert final.document["status"] == "Completed"
+
+
+def test_the_findings_say_what_the_remittances_do(engine: Engine) -> None:
+    """After the Final Run, the event's remittances (outputs.remittance) put H9's reversal in
+    payee 102's 835 although 101 was paid for H9, and reverse H10 claim-level only."""
+    run_both(engine, _cycle(), "PE-1")
+    with engine.connect() as conn:
+        items = build_remittances(read_remit_inputs(conn, "PE-1")).items
+    reversals = items.filter(items["kind"] == "reversal").select(
+        "payment_center_id", "claim_core_id", "for_claim", "clp04", "claim_level"
+    )
+    assert sorted(reversals.rows()) == [
+        (102, "C4", "C5", -8000, False),  # C4 was paid to 101 in this event: REMIT_PAYEE_CHANGED
+        (102, "C5", "C6", -9000, False),
+        (102, "H9", "C9", -4000, False),  # H9 was paid to 101: REMIT_PAYEE_CHANGED
+        (103, "H10", "C10", -6000, True),  # paid 60.00, lines 50.00: REMIT_HISTORY_MISMATCH
+        (103, "H8", "C8", -6000, False),
+    ]

@@ -1,7 +1,8 @@
 """Stage `load`: bulk-read the cycle into Polars frames (COPY / one statement per frame).
 
 Reads the cycle's claims (effective status Unpaid, assigned to the event) and their service
-lines, the paid history of their chains, the links named by replacements, the payees of the
+lines, the paid history of their chains (and, for the chains of their replacements and voids,
+the latest claim paid outside the cycle with its lines' payable), the links named by replacements, the payees of the
 event's type, the open carry-over records and open refunds, and the largest ids in use. Effective
 status: a claim is Paid if imported Paid or if a Final Run inserted a `claim_result` row `paid`.
 """

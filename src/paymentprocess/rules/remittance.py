@@ -7,11 +7,12 @@ the cycle's paid claims of a Provider event only (a Member event sends no 835):
   amounts so that SVC02 − ΣCAS = SVC03 (outputs.cas `line_adjustments`).
 - REMIT_HEADER_MISMATCH (Warning): a paid 1/7 with lines whose header BilledAmount (when given)
   differs from Σ line BilledAmount; the 835's CLP03 is the lines' sum.
-- REMIT_PAYEE_CHANGED (Warning): a paid 7/8 whose chain's previous paid claim in this event (not
-  a void) is paid to another payee; the reversal goes in this claim's payee's 835. A previous
-  claim of history (outside the event) is not compared: the run's frames hold only the chain's
-  paid total (docs/semantics.md).
-REMIT_HISTORY_MISMATCH is not checked here for the same reason (docs/semantics.md).
+- REMIT_PAYEE_CHANGED (Warning): a paid 7/8 whose reversed claim — the chain's previous paid
+  claim in this event, else its latest claim paid outside it (`CycleData.history_claims`), not
+  a void — is paid to another payee; the reversal goes in this claim's payee's 835.
+- REMIT_HISTORY_MISMATCH (Warning): a paid 7/8 whose reversed claim is from history and whose
+  own lines pay other than the chain's paid history: its 835 reversal is claim-level only.
+See docs/semantics.md.
 """
 
 from __future__ import annotations
