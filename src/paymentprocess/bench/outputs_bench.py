@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from paymentprocess.bench import validators
 from paymentprocess.bench.databases import is_sqlite_uri, throwaway_database
@@ -210,8 +209,3 @@ def _goals(report: BenchReport, kind: str, f: OutputsRun) -> None:
         "peak RSS of those outputs", "≤ 2 GB", f"{first.peak_rss_mb / 1024:.2f} GB",
         first.peak_rss_mb <= GOAL_RSS_MB,
     )  # fmt: skip
-
-
-def figures_of(report: BenchReport) -> dict[str, Any]:
-    """The raw figures (for tests)."""
-    return dict(report.raw)

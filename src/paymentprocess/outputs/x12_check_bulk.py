@@ -53,7 +53,7 @@ def cents(text: pl.Expr) -> pl.Expr:
     return pl.when(valid).then(value).otherwise(pl.lit(None, pl.Int64))
 
 
-def segments(texts: pl.DataFrame, settings: X12Settings) -> pl.DataFrame:
+def segments(texts: pl.DataFrame) -> pl.DataFrame:
     """rid, tag, el (elements) of every segment of every interchange, in order."""
     frame = texts.select("rid", pl.col("content").str.split(t.TERMINATOR).alias("seg")).explode(
         "seg"
@@ -66,7 +66,7 @@ def segments(texts: pl.DataFrame, settings: X12Settings) -> pl.DataFrame:
 def problems_bulk(texts: pl.DataFrame, settings: X12Settings | None = None) -> pl.DataFrame:
     """rid, rule, message of every failed rule (empty frame = every file passes)."""
     settings = settings or X12Settings()
-    s = segments(texts, settings)
+    s = segments(texts)
     tag = pl.col("tag")
     # Claims numbered across all files (with rid, a unique key), lines within their claim:
     # running counts over the ordered segments, no window per file.
@@ -88,7 +88,7 @@ def problems_bulk(texts: pl.DataFrame, settings: X12Settings | None = None) -> p
             )
 
     _envelope(s, texts, rule)
-    _money(s, settings, rule)
+    _money(s, rule)
     _codes(s, settings, rule)
     if not found:
         return pl.DataFrame(schema={"rid": pl.UInt32, "rule": pl.String, "message": pl.String})
@@ -178,7 +178,7 @@ def _envelope(s: pl.DataFrame, texts: pl.DataFrame, rule: Add) -> None:
     )
 
 
-def _money(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
+def _money(s: pl.DataFrame, rule: Add) -> None:
     add = rule
     tag = pl.col("tag")
     cas_amounts = [cents(pl.col(f"a{k}")) for k in range(3, 19, 3)]
@@ -338,7 +338,6 @@ def _money(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
         "V-6",
         "BPR10 must equal TRN03",
     )
-    del settings
 
 
 def _plb_pairs(s: pl.DataFrame) -> pl.DataFrame:
