@@ -104,7 +104,7 @@ def claim_columns() -> list[Column[Any]]:
     ]
 
 
-# The claim list (service.claims_query) pages by (service_begin_date, claim_core_id) per TIN or
+# The claim list (service/claims/listing.py) pages by (service_begin_date, claim_core_id) per TIN or
 # NPI; on PostgreSQL the end date rides along in those indexes (INCLUDE) so that the edge COUNT
 # of a date range's total is an index-only scan. The span indexes give the provider's longest service period in one
 # lookup, which bounds a date range's index scan (storage.claim_span).
@@ -156,7 +156,7 @@ claim_provider_count = Table(
 )
 
 # The same per service begin date: a date range's total sums the days inside the range instead
-# of counting claims (storage.claim_counts, service.claims_query.total_statement).
+# of counting claims (storage.claim_counts, service/claims/listing_sql.py total_statement).
 claim_day_count = Table(
     "claim_day_count",
     metadata,
