@@ -138,7 +138,8 @@ def _cas(adjustments: tuple[Adjustment, ...]) -> list[Segment]:
     return out
 
 
-def _procedure(code: str, modifiers: tuple[str, ...]) -> str:
+def procedure_text(code: str, modifiers: tuple[str, ...]) -> str:
+    """SVC01: `AD` for a CDT code (`D` + 4 digits), else `HC`, then the code and its modifiers."""
     clean = t.clean_text(code, t.MAX_PROCEDURE).replace(" ", "")
     qualifier = "AD" if _CDT.match(clean) else "HC"
     mods = [t.clean_text(m, 2).replace(" ", "") for m in modifiers]
@@ -193,7 +194,7 @@ def _item(plan: ItemPlan, settings: X12Settings) -> list[Segment]:
         segs.append(
             _seg(
                 "SVC",
-                _procedure(line.procedure_code, line.modifiers),
+                procedure_text(line.procedure_code, line.modifiers),
                 t.x12_amount(lp.billed),
                 t.x12_amount(lp.paid),
                 "",

@@ -437,21 +437,8 @@ def _line_texts(items: pl.DataFrame, c: _Constants, settings: X12Settings) -> pl
     """ITEM, text, count: every line's SVC loop text, joined per item in line order."""
     end = c.end
     frame = items.filter(pl.col("line_number").is_not_null())
-    frame = _with_clean(
-        frame,
-        {
-            "proc": ("procedure_code", t.MAX_PROCEDURE),
-            "lic": ("line_item_control_number", t.MAX_REF02),
-        },
-    )
+    frame = _with_svc01(_with_clean(frame, {"lic": ("line_item_control_number", t.MAX_REF02)}))
     s = pl.col("sign")
-    proc = pl.col("proc").str.replace_all(" ", "")
-    procedure = pl.concat_str(
-        pl.when(proc.str.contains(r"^D\d{4}$")).then(pl.lit("AD")).otherwise(pl.lit("HC")),
-        pl.lit(t.COMPONENT),
-        proc,
-        pl.col("mods"),
-    )
     units = pl.col("units").fill_null(1)
     units_text = (
         pl.when(units != 1).then(units.cast(pl.String)).otherwise(pl.lit(""))
@@ -460,7 +447,7 @@ def _line_texts(items: pl.DataFrame, c: _Constants, settings: X12Settings) -> pl
     )
     svc = e.seg(
         pl.lit("SVC"),
-        procedure,
+        pl.col("svc01"),
         e.amount(s * pl.col("billed_amount_line")),
         e.amount(s * pl.col("payable")),
         pl.lit(""),
@@ -501,18 +488,16 @@ def _line_texts(items: pl.DataFrame, c: _Constants, settings: X12Settings) -> pl
 
 
 def _with_modifiers(frame: pl.DataFrame) -> pl.DataFrame:
-    """`mods` (SVC01's modifier components, `:25:59`) and `mod_count`, from each distinct
-    `modifiers` JSON text once."""
+    """`mod_count`: how many codes each line's `modifiers` JSON text holds (read once per
+    distinct text)."""
     raw = pl.col("modifiers").fill_null("")
     distinct = frame.select(raw.alias("modifiers")).unique()["modifiers"].to_list()
-    parsed = {text: json.loads(text) if text else [] for text in distinct}
     table = pl.DataFrame(
         {
             "_mods_raw": distinct,
-            "mods": [_modifier_text(parsed[text]) for text in distinct],
-            "mod_count": [len(parsed[text]) for text in distinct],
+            "mod_count": [len(json.loads(text)) if text else 0 for text in distinct],
         },
-        schema={"_mods_raw": pl.String, "mods": pl.String, "mod_count": pl.Int64},
+        schema={"_mods_raw": pl.String, "mod_count": pl.Int64},
     )
     return (
         frame.with_columns(raw.alias("_mods_raw"))
@@ -521,9 +506,23 @@ def _with_modifiers(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _modifier_text(modifiers: list[str]) -> str:
-    mods = [t.clean_text(m, 2).replace(" ", "") for m in modifiers]
-    return "".join(t.COMPONENT + m for m in mods if m)
+def _with_svc01(frame: pl.DataFrame) -> pl.DataFrame:
+    """`svc01`: SVC01 (`AD:D2740:25`) by x12_835's own rule, once per distinct (procedure code,
+    modifiers) pair of the frame; the frame keeps its row order."""
+    keys = [
+        pl.col("procedure_code").fill_null("").alias("_code"),
+        pl.col("modifiers").fill_null("").alias("_mods"),
+    ]
+    frame = frame.with_columns(keys)
+    pairs = frame.select("_code", "_mods").unique()
+    texts = [
+        x12.procedure_text(code, tuple(json.loads(mods)) if mods else ())
+        for code, mods in pairs.iter_rows()
+    ]
+    table = pairs.with_columns(pl.Series("svc01", texts, dtype=pl.String))
+    return frame.join(table, on=["_code", "_mods"], how="left", maintain_order="left").drop(
+        "_code", "_mods"
+    )
 
 
 def _line_cas(c: _Constants) -> list[tuple[pl.Expr, pl.Expr]]:

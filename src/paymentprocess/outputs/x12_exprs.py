@@ -10,8 +10,8 @@ import polars as pl
 
 from paymentprocess.outputs import x12_text as t
 
-# x12_text._CLEAN, anchored: already-clean text (printable ASCII, no delimiters, single spaces).
-_CLEAN_RE = r"^[!-)+-9;-\]_-}](?: ?[!-)+-9;-\]_-}])*$"
+# x12_text's own already-clean pattern (printable ASCII, no delimiters, single spaces), anchored.
+_CLEAN_RE = f"^{t.CLEAN_PATTERN.pattern}$"
 
 
 def amount(cents: pl.Expr) -> pl.Expr:

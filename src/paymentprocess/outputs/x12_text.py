@@ -21,7 +21,7 @@ TERMINATOR = "~"
 _DELIMITERS = str.maketrans(dict.fromkeys("*:~^", " "))
 _SPACES = re.compile(r" +")
 # Already clean: printable ASCII without delimiters, single inner spaces (the common case).
-_CLEAN = re.compile(r"[!-)+-9;-\]_-}](?: ?[!-)+-9;-\]_-}])*")
+CLEAN_PATTERN = re.compile(r"[!-)+-9;-\]_-}](?: ?[!-)+-9;-\]_-}])*")
 
 # Element maxima used by the renderer [pyx12 dataele.xml, OUTPUTS.md O-7].
 MAX_N102 = 60
@@ -47,7 +47,7 @@ def clean_text(value: object, max_len: int) -> str:
     """`value` as X12-safe ASCII text of at most `max_len` characters (O-7)."""
     if value is None:
         return ""
-    if isinstance(value, str) and _CLEAN.fullmatch(value):
+    if isinstance(value, str) and CLEAN_PATTERN.fullmatch(value):
         return value[:max_len].rstrip()
     text = unicodedata.normalize("NFKD", str(value))
     text = text.encode("ascii", "ignore").decode("ascii")
