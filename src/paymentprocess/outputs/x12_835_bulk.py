@@ -213,7 +213,7 @@ def _constants(
 ) -> _Constants | None:
     try:
         return _Constants(details, controls, settings)
-    except (t.X12ValueError, ValueError):
+    except ValueError:  # X12ValueError, RemitModelError
         return None  # the per-remittance renderer names the problem (or raises it) as before
 
 
