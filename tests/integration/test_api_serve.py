@@ -91,15 +91,30 @@ def test_serve_with_two_workers_takes_claims(db_uri: str) -> None:
     assert page.json()["total"] == 1, page.text
 
 
-def _top_answers(log: Path) -> list[tuple[int, int]]:
-    """(worker pid, status) of every `/providers/top` request in the server's JSON log lines."""
+def _answers(log: Path, path: str) -> list[tuple[int, int]]:
+    """(worker pid, status) of every request to `path` in the server's JSON log lines."""
     found = []
     for line in log.read_text().splitlines():
         if line.startswith("{") and '"http_request"' in line:
             event = json.loads(line)
-            if event["path"] == "/providers/top":
+            if event["path"] == path:
                 found.append((event["pid"], event["status"]))
     return found
+
+
+def _top_answers(log: Path) -> list[tuple[int, int]]:
+    return _answers(log, "/providers/top")
+
+
+def _until_both_workers_answer(base: str, log: Path) -> None:
+    """Ask `/health` on new connections until two worker pids have answered: a worker still
+    starting accepts nothing, and the kernel then hands every connection to the other one."""
+    deadline = time.monotonic() + 60
+    with ThreadPoolExecutor(4) as pool:
+        while len({pid for pid, _ in _answers(log, "/health")}) < 2:
+            assert time.monotonic() < deadline, f"one worker answered: {_answers(log, '/health')}"
+            list(pool.map(lambda _: httpx.get(f"{base}/health", timeout=10), range(8)))
+            time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -119,6 +134,7 @@ def test_two_workers_on_one_redis_allow_ten_per_minute_in_all(
 
     with serving(uri, tmp_path, workers=2, log_level="INFO", **env) as (base, _proc):
         (log,) = tmp_path.glob("serve-*.log")
+        _until_both_workers_answer(base, log)
         with ThreadPoolExecutor(4) as pool:
             for _ in range(25):  # rounds of 4 at once until both workers have answered
                 statuses += pool.map(ask, range(4))
