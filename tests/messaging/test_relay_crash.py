@@ -1,7 +1,10 @@
-"""Two relays publish while 2,000 claims are posted; one relay is SIGKILLed in the middle of a
-batch (after the broker confirmed it, before the rows were marked sent) and restarted. The
-consumer then sees every claim, applies each exactly once, and drops the resent duplicates; no
-outbox row is left unsent, and SIGTERM stops each relay cleanly (both databases)."""
+"""A relay is SIGKILLed in the middle of its first batch (after the broker confirmed it, before
+the rows were marked sent); then two relays publish at once while the rest of 2,000 claims are
+posted. The consumer sees every claim, applies each exactly once, and drops the resent
+duplicates; no outbox row is left unsent, and SIGTERM stops each relay cleanly (both databases).
+
+The doomed relay runs alone until it dies: with a second relay beside it from the start, a slow
+start (a loaded machine) let the other take every row, and the doomed one never had a batch."""
 
 from __future__ import annotations
 
@@ -36,17 +39,18 @@ def test_a_killed_relay_loses_nothing_and_the_consumer_applies_each_claim_once(
     declare_queues(names)
     logs = {name: tmp_path / f"{name}.log" for name in ("doomed", "steady", "restarted")}
     doomed = start_relay(db_uri, names, logs["doomed"], PAYMENT_FAULT_AT="kill:relay:after-confirm")
-    steady = start_relay(db_uri, names, logs["steady"])
-    restarted = None
+    steady = restarted = None
     consuming = Consuming(engine, names)
     try:
         fees = post_claims(engine, 0, CLAIMS // 2)
-        doomed.wait(timeout=60)  # it dies in its first batch that had rows
+        doomed.wait(timeout=90)  # it dies in its first batch that had rows
         assert doomed.returncode == -signal.SIGKILL
+        steady = start_relay(db_uri, names, logs["steady"])
         restarted = start_relay(db_uri, names, logs["restarted"])
         fees |= post_claims(engine, CLAIMS // 2, CLAIMS // 2)
         wait_for(lambda: all_sent(engine), 90, "every outbox row published")
         for relay, log in ((steady, logs["steady"]), (restarted, logs["restarted"])):
+            assert relay is not None
             started(relay, log)
             code, said = stop(relay)
             assert code == 0, said
