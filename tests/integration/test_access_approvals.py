@@ -69,7 +69,8 @@ def test_first_user_is_an_admin_and_keys_authenticate(engine: Engine) -> None:
     team = _team(engine)
     assert users_exist(engine)
     oli, key = team["oli"]
-    assert key.startswith("pp_") and authenticate(engine, key) == oli
+    assert key.startswith("pp_")
+    assert authenticate(engine, key) == oli
     with pytest.raises(AuthenticationError, match="--key"):
         authenticate(engine, None)
     with pytest.raises(AccessDeniedError, match="admin's key"):
@@ -84,7 +85,8 @@ def test_first_user_is_an_admin_and_keys_authenticate(engine: Engine) -> None:
     ]
     with engine.connect() as conn:  # only a hash is stored, never the key or its secret
         stored = conn.execute(text("SELECT key_hash FROM app_user WHERE name = 'oli'")).scalar()
-    assert stored.startswith("scrypt$") and key.split("_", 2)[2] not in stored
+    assert stored.startswith("scrypt$")
+    assert key.split("_", 2)[2] not in stored
     new_key = rotate_key(engine, oli, "oli")  # a user may rotate their own key
     with pytest.raises(AuthenticationError, match="not valid"):
         authenticate(engine, key)
@@ -105,16 +107,20 @@ def test_maker_checker_approval_then_final_run(engine: Engine) -> None:
         run_payment_event(engine, EVENT, "dry-run", principal=april)
     _dry(engine, oli)
     refused = run_payment_event(engine, EVENT, "final", principal=oli, force=True)
-    assert refused.exit_code == 1 and "no Final Run was requested" in refused.message
+    assert refused.exit_code == 1
+    assert "no Final Run was requested" in refused.message
     with pytest.raises(AccessDeniedError, match="may not request_final"):
         approvals.request_final(engine, april, EVENT)
     state = approvals.request_final(engine, oli, EVENT)
-    assert state.status == "requested" and state.totals["claims"] == 2
-    assert state.totals["net_pay_cents"] > 0 and state.requested_by == "oli"
+    assert state.status == "requested"
+    assert state.totals["claims"] == 2
+    assert state.totals["net_pay_cents"] > 0
+    assert state.requested_by == "oli"
     with pytest.raises(RunRefusedError, match="already requested"):
         approvals.request_final(engine, oli, EVENT)
     waiting = run_payment_event(engine, EVENT, "final", principal=oli)
-    assert waiting.exit_code == 1 and "waits for an approver" in waiting.message
+    assert waiting.exit_code == 1
+    assert "waits for an approver" in waiting.message
     with pytest.raises(AccessDeniedError, match="may not approve"):
         approvals.approve(engine, oli, EVENT)  # operators have no APPROVE at all
     approved = approvals.approve(engine, april, EVENT)
@@ -122,7 +128,8 @@ def test_maker_checker_approval_then_final_run(engine: Engine) -> None:
     done = run_payment_event(engine, EVENT, "final", principal=oli)
     assert done.exit_code == 0, done.message
     final = approvals.approval_state(engine, EVENT)
-    assert final is not None and (final.status, final.consumed_run_id) == ("consumed", done.run_id)
+    assert final is not None
+    assert (final.status, final.consumed_run_id) == ("consumed", done.run_id)
     with engine.connect() as conn:
         by = conn.execute(
             text("SELECT mode, started_by FROM payment_event_stats ORDER BY run_id")
@@ -149,11 +156,10 @@ def test_an_approver_who_ran_the_dry_run_or_requested_may_not_approve(engine: En
     # The same person holding the approver role (e.g. as a principal of their own name) is
     # refused: the maker is checked by name against the requester and the Dry Run's runner.
     as_approver = Principal(oli.user_id, "oli", Role.APPROVER)
-    with pytest.raises(AccessDeniedError, match="requested this Final Run.*maker-checker"):
+    with pytest.raises(AccessDeniedError, match=r"requested this Final Run.*maker-checker"):
         approvals.approve(engine, as_approver, EVENT)
     with pytest.raises(AccessDeniedError, match="maker-checker"):
         approvals.reject(engine, as_approver, EVENT, "mine")
-
 
 
 def test_an_approval_for_changed_claims_is_refused_and_voided(engine: Engine) -> None:
@@ -181,13 +187,17 @@ def test_an_approval_for_changed_claims_is_refused_and_voided(engine: Engine) ->
             .values(allowed_amount=t.service_line.c.allowed_amount + 100)
         )
     forced = run_payment_event(engine, EVENT, "final", principal=oli, force=True)
-    assert forced.exit_code == 1 and "--force does not replace an approval" in forced.message
+    assert forced.exit_code == 1
+    assert "--force does not replace an approval" in forced.message
     # A new Dry Run voids the approval of the previous one.
     _dry(engine, oli)
     state = approvals.approval_state(engine, EVENT)
-    assert state is not None and state.status == "void" and "latest Dry Run" in str(state.why_void)
+    assert state is not None
+    assert state.status == "void"
+    assert "latest Dry Run" in str(state.why_void)
     void = run_payment_event(engine, EVENT, "final", principal=oli)
-    assert void.exit_code == 1 and "void" in void.message
+    assert void.exit_code == 1
+    assert "void" in void.message
     with engine.connect() as conn:
         stage = conn.execute(text("SELECT stage FROM payment_event")).scalar()
     assert stage == "DryRun"
@@ -206,7 +216,8 @@ def test_a_rejected_request_cannot_be_run(engine: Engine) -> None:
     with pytest.raises(RunRefusedError, match="rejected by april"):
         approvals.approve(engine, abe, EVENT)
     refused = run_payment_event(engine, EVENT, "final", principal=oli, force=True)
-    assert refused.exit_code == 1 and "rejected by april: interest looks wrong" in refused.message
+    assert refused.exit_code == 1
+    assert "rejected by april: interest looks wrong" in refused.message
     with pytest.raises(RunRefusedError, match="rejected"):
         approvals.request_final(engine, oli, EVENT)
     _dry(engine, oli)  # after a new Dry Run a new request can be made and approved
@@ -236,7 +247,8 @@ def test_two_approvers_racing_approve_once(engine: Engine) -> None:
         th.join(60)
     assert len(results) == 2
     winners = [r for r in results if not r.startswith("refused")]
-    assert len(winners) == 1 and winners[0] in ("april", "abe")
+    assert len(winners) == 1
+    assert winners[0] in ("april", "abe")
     assert any("already approved" in r or "meanwhile" in r for r in results)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM final_run_decision")).scalar() == 1
@@ -250,9 +262,7 @@ def test_audit_rows_cannot_be_updated_or_deleted(engine: Engine) -> None:
         with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT action FROM audit_log")).scalars().all() == [
-            "user_added"
-        ]
+        assert conn.execute(text("SELECT action FROM audit_log")).scalars().all() == ["user_added"]
 
 
 def test_sessions_are_new_at_login_expire_and_rate_limit(engine: Engine) -> None:
@@ -260,7 +270,9 @@ def test_sessions_are_new_at_login_expire_and_rate_limit(engine: Engine) -> None
     key = team["oli"][1]
     token, csrf, who = start_session(engine, "oli", key, "10.0.0.1")
     again, csrf2, _ = start_session(engine, "oli", key, "10.0.0.1")
-    assert who.name == "oli" and token != again and csrf != csrf2  # no fixation: always new
+    assert who.name == "oli"
+    assert token != again
+    assert csrf != csrf2
     assert session_principal(engine, token) == (who, csrf)
     end_session(engine, token)
     assert session_principal(engine, token) is None
@@ -287,7 +299,8 @@ def test_keys_never_reach_the_logs(engine: Engine) -> None:
             start_session(engine, "oli", team["oli"][1] + "x", "c")
     text_of_logs = repr(logs)
     for _, key in team.values():
-        assert key not in text_of_logs and key.split("_", 2)[2] not in text_of_logs
+        assert key not in text_of_logs
+        assert key.split("_", 2)[2] not in text_of_logs
     with engine.connect() as conn:
         audit_text = repr(conn.execute(text("SELECT * FROM audit_log")).all())
     for _, key in team.values():
