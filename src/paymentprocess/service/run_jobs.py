@@ -23,6 +23,7 @@ from paymentprocess.domain.roles import Action
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.logs import get_logger
 from paymentprocess.service.access.authorize import require
+from paymentprocess.service.access.masking import mask_stats, sees_sensitive
 from paymentprocess.service.access.principal import LOCAL, Principal
 from paymentprocess.service.runs import RunOutcome
 from paymentprocess.storage.database import unit_of_work, utcnow
@@ -83,7 +84,7 @@ def start_job(
         daemon=True,
     )
     thread.start()
-    return read_job(engine, event_id, job_id)
+    return read_job(engine, event_id, job_id, principal=principal)
 
 
 def _set(engine: Engine, job_id: str, **values: Any) -> None:
@@ -130,7 +131,10 @@ def _job_document(row: Any) -> dict[str, Any]:
     return doc
 
 
-def read_job(engine: Engine, event_id: str, job_id: str) -> dict[str, Any]:
+def read_job(
+    engine: Engine, event_id: str, job_id: str, *, principal: Principal = LOCAL
+) -> dict[str, Any]:
+    require(principal, Action.READ)
     with unit_of_work(engine, write=False) as uow:
         row = (
             uow.conn.execute(
@@ -146,8 +150,12 @@ def read_job(engine: Engine, event_id: str, job_id: str) -> dict[str, Any]:
     return _job_document(row)
 
 
-def latest_stats(engine: Engine, event_id: str, limit: int) -> dict[str, Any]:
-    """The latest PaymentEventStats documents of an event, newest first."""
+def latest_stats(
+    engine: Engine, event_id: str, limit: int, *, principal: Principal = LOCAL
+) -> dict[str, Any]:
+    """The latest PaymentEventStats documents of an event, newest first (READ; payee keys
+    masked unless READ_SENSITIVE)."""
+    require(principal, Action.READ)
     stats = payment_event_stats.c
     with unit_of_work(engine, write=False) as uow:
         known = uow.conn.execute(
@@ -180,5 +188,7 @@ def latest_stats(engine: Engine, event_id: str, limit: int) -> dict[str, Any]:
         for name in ("started_at", "finished_at"):
             if doc[name] is not None:
                 doc[name] = doc[name].isoformat(timespec="microseconds") + "Z"
+        if not sees_sensitive(principal) and isinstance(doc["document"], dict):
+            doc["document"] = mask_stats(doc["document"])
         runs.append(doc)
     return {"payment_event_id": event_id, "runs": runs}

@@ -17,3 +17,11 @@ def require(principal: Principal, action: Action) -> None:
         f"user {principal.name!r} (role {principal.role or 'none'}) may not {action.value}: "
         f"that needs the role {roles}"
     )
+
+
+def require_any(principal: Principal, *actions: Action) -> None:
+    """AccessDeniedError unless `principal` may take one of `actions` (e.g. GET /audit:
+    admins and approvers)."""
+    if any(principal.can(a) for a in actions):
+        return
+    require(principal, actions[0])
