@@ -113,16 +113,15 @@ def test_no_key_or_an_old_key_is_refused_once_users_exist(
         assert missing.status_code == 401, (method, path, missing.text)
     old = _call(client, "GET", "/providers/top", None, "old-key")
     assert old.status_code == 401
-    assert "keys moved to users" in old.text and "users add NAME --role operator" in old.text
+    assert "keys moved to users" in old.text
+    assert "users add NAME --role operator" in old.text
     assert old.headers["www-authenticate"] == "Bearer"
     bogus = _call(client, "GET", "/providers/top", None, "pp_000000000000_" + "x" * 43)
     assert bogus.status_code == 401
     assert client.get("/health").status_code == 200
 
 
-def test_a_viewer_reads_member_identities_masked(
-    team: dict[Role, str], client: TestClient
-) -> None:
+def test_a_viewer_reads_member_identities_masked(team: dict[Role, str], client: TestClient) -> None:
     created = _call(client, "POST", "/claims", claim(), team[Role.OPERATOR]).json()
     path = f"/claims/{created['claim_id']}"
     seen = _call(client, "GET", path, None, team[Role.VIEWER]).json()
