@@ -4,6 +4,7 @@ a viewer reads member identities masked (both databases)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,3 +141,46 @@ def test_without_users_the_old_api_keys_behaviour_stays(db_uri: str, engine: Eng
         assert c.post("/claims", json=claim()).status_code == 401
         assert c.post("/claims", json=claim(), headers={"X-API-Key": "old-key"}).status_code == 201
         assert c.get("/providers/top").status_code == 200  # reads need no key, as before
+
+
+def test_the_approval_flow_over_http(team: dict[Role, str], client: TestClient) -> None:
+    from paymentprocess.service.runs import run_payment_event
+
+    client.app.state.run_payment_event = run_payment_event  # type: ignore[attr-defined]
+    op, ap = team[Role.OPERATOR], team[Role.APPROVER]
+
+    def wait(resp: Any) -> dict[str, Any]:
+        assert resp.status_code == 202, resp.text
+        for _ in range(400):
+            job: dict[str, Any] = _call(client, "GET", resp.headers["location"], None, op).json()
+            if job["state"] in ("done", "failed"):
+                return job
+            time.sleep(0.02)
+        raise AssertionError("the run did not finish")
+
+    runs = f"/payment-events/{EVENT}/runs"
+    assert wait(_call(client, "POST", runs, {"mode": "dry-run"}, op))["exit_code"] == 0
+    refused = wait(_call(client, "POST", runs, {"mode": "final", "force": True}, op))
+    assert refused["exit_code"] == 1
+    assert "needs an approval" in refused["message"]
+    requested = _call(client, "POST", f"/payment-events/{EVENT}/final-run-request", None, op)
+    assert requested.status_code == 201
+    assert requested.json()["status"] == "requested"
+    own = _call(client, "POST", f"/payment-events/{EVENT}/approval", None, op)
+    assert own.status_code == 403
+    approved = _call(client, "POST", f"/payment-events/{EVENT}/approval", None, ap)
+    assert approved.status_code == 200
+    assert approved.json()["decided_by"] == "u-approver"
+    again = _call(client, "POST", f"/payment-events/{EVENT}/approval", None, ap)
+    assert again.status_code == 409
+    assert "already approved" in again.text
+    assert wait(_call(client, "POST", runs, {"mode": "final"}, ap))["exit_code"] == 0
+    state = _call(client, "GET", f"/payment-events/{EVENT}/approval", None, team[Role.VIEWER])
+    assert state.json()["status"] == "consumed"
+    trail = _call(client, "GET", f"/audit?payment_event_id={EVENT}", None, team[Role.ADMIN])
+    assert [e["action"] for e in trail.json()["entries"]] == [
+        "final_run",
+        "final_run_approved",
+        "final_run_requested",
+        "dry_run",
+    ]
