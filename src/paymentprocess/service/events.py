@@ -162,6 +162,7 @@ def show_event(engine: Engine, payment_event_id: str) -> dict[str, Any]:
                 st.c.started_at,
                 st.c.finished_at,
                 st.c.document,
+                st.c.started_by,
             )
             .where(st.c.payment_event_id == payment_event_id)
             .order_by(st.c.run_id)
@@ -209,6 +210,7 @@ def _run_summary(run: Any) -> dict[str, Any]:
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "seconds": seconds,
+        "started_by": run.started_by,  # the user (None: no users, or before revision 0006)
         "paid": doc.get("totals", {}).get("paid"),
         "error": doc.get("error"),
         "timings_ms": doc.get("timings_ms", {}),

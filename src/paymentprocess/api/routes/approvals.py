@@ -27,7 +27,7 @@ from paymentprocess.service.access.authorize import require, require_any
 router = APIRouter(tags=["approvals"])
 EventId = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    c: {"model": ErrorBody} for c in (401, 403, 404, 409, 422)
+    c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409, 413, 422)
 }
 
 

@@ -54,6 +54,8 @@ _RATE_HEADERS = {
     summary="Top provider NPIs by total net fee",
     responses={
         200: {"headers": _RATE_HEADERS},
+        401: {"model": ErrorBody},
+        403: {"model": ErrorBody},
         422: {"model": ErrorBody},
         429: {
             "model": ErrorBody,

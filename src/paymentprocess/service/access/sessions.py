@@ -54,7 +54,8 @@ def _failed_logins(engine: Engine, name: str, client: str) -> int:
 def start_session(engine: Engine, name: str, key: str, client: str) -> tuple[str, str, Principal]:
     """Log `name` in with its key: (session token, CSRF token, principal). AuthenticationError
     for a wrong name or key, TooManyLoginsError after too many failures (module docstring)."""
-    name = name.strip()
+    name = name.strip()[:64]  # a user name is at most 64 characters (users.add_user)
+    client = client[:200]
     if _failed_logins(engine, name, client) >= MAX_FAILED_LOGINS:
         raise TooManyLoginsError(
             f"too many failed logins for {name!r} from this client: wait a minute and try again"
@@ -83,7 +84,7 @@ def start_session(engine: Engine, name: str, key: str, client: str) -> tuple[str
                 csrf_token=csrf,
                 created_at=now,
                 expires_at=now + timedelta(hours=hours),
-                client=client[:200],
+                client=client,
             )
         )
         record(uow.conn, principal, "login", detail={"client": client})
