@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.golden import builders as b
@@ -184,3 +185,17 @@ def test_the_approval_flow_over_http(team: dict[Role, str], client: TestClient) 
         "final_run_requested",
         "dry_run",
     ]
+
+
+def test_keys_never_reach_the_logs_of_the_api(team: dict[Role, str], client: TestClient) -> None:
+    with structlog.testing.capture_logs() as logs:
+        for key in team.values():
+            _call(client, "GET", "/providers/top", None, key)
+            _call(client, "POST", "/claims", claim(), key)
+            client.get("/providers/top", headers={"Authorization": f"Bearer {key}x"})
+        _call(client, "GET", "/providers/top", None, "old-key")
+    assert logs  # the access log did log these requests
+    said = repr(logs)
+    for key in team.values():
+        assert key.split("_", 2)[2] not in said
+    assert "old-key" not in said
