@@ -16,6 +16,7 @@ WORKING = {
     "payment_event_ws_payee",
     "over_and_under_payment_stg",
     "payment_event_stats",
+    "audit_log",  # a record of who ran what, like payment_event_stats; append-only
     "schema_version",
 }
 PRODUCTION = tuple(

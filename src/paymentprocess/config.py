@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -66,7 +66,22 @@ class Settings(BaseSettings):
     seq_chunk_size: int | None = Field(
         None, ge=1, description="not used: a run takes exactly the sequence numbers it needs"
     )
-    api_keys: str = Field("", description="comma-separated API keys; empty = no key required")
+    api_keys: str = Field(
+        "",
+        description="comma-separated API keys; empty = no key required (a database without "
+        "users only: once users exist, keys are theirs, see `paymentprocess users`)",
+    )
+    api_key: SecretStr | None = Field(
+        None, description="your user's key for the CLI commands that change state (--key)"
+    )
+    require_approval: bool | None = Field(
+        None,
+        description="a Final Run needs an approval (maker-checker); unset = on when the "
+        "database has users, off without users",
+    )
+    session_hours: float = Field(
+        8.0, gt=0, le=24 * 30, description="how long a console login lasts, in hours"
+    )
     top_rate_limit: str = "10/minute"
     redis_url: str | None = Field(
         None,

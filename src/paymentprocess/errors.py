@@ -97,3 +97,12 @@ class InputError(PaymentError):
 
     def __str__(self) -> str:
         return "\n".join([self.headline, *problem_lines(self.problems)])
+
+
+class AuthenticationError(PaymentError):
+    """No key, or a key that names no user or a disabled one (HTTP 401, CLI exit 1)."""
+
+
+class AccessDeniedError(PaymentError):
+    """The user's role may not take the action, or maker-checker forbids it (HTTP 403, CLI exit
+    1); the message names the user, the role and the action."""

@@ -129,7 +129,9 @@ class _BlockingRunner:
         self.release = threading.Event()
         self.calls: list[tuple[str, str, bool]] = []
 
-    def __call__(self, _engine: Engine, event_id: str, mode: str, *, force: bool = False) -> Any:
+    def __call__(
+        self, _engine: Engine, event_id: str, mode: str, *, force: bool = False, **_kw: Any
+    ) -> Any:
         self.calls.append((event_id, mode, force))
         assert self.release.wait(30)
         return type("Outcome", (), {"exit_code": 0, "run_id": 7, "document": {}, "message": "ok"})()

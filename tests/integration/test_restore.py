@@ -28,7 +28,7 @@ from paymentprocess.storage import tables as t
 
 # kept by a restore, as a record (the outbox: a Final Run's events may already have left; a
 # restore adds `payment_event.restored` instead of taking them back, docs/events.md)
-HISTORY = {"payment_event_stats", "backup", "backup_event", "outbox_event"}
+HISTORY = {"payment_event_stats", "backup", "backup_event", "outbox_event", "audit_log"}
 
 
 def two_events() -> dict[str, list[dict[str, Any]]]:

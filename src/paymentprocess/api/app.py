@@ -17,9 +17,17 @@ from paymentprocess.api.error_handlers import install_error_handlers
 from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
 from paymentprocess.api.openapi import install_openapi
 from paymentprocess.api.ratelimit_redis import shared_or_local
-from paymentprocess.api.routes import claims, health, outputs, payment_events, providers
+from paymentprocess.api.routes import (
+    approvals,
+    claims,
+    health,
+    outputs,
+    payment_events,
+    providers,
+)
 from paymentprocess.config import Settings, load_settings
 from paymentprocess.logs import configure_logging
+from paymentprocess.service.access.options import with_access_options
 from paymentprocess.service.claims.group_commit import ClaimBatcher
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage.database import create_engine_for
@@ -32,8 +40,10 @@ Claim intake and query for paymentprocess (SPEC §9).
   Send `Idempotency-Key` to make retries safe.
 * `GET /claims` lists one provider's claims in keyset pages with an exact total.
 * `GET /providers/top` ranks provider NPIs by total net fee (rate limited).
-* Write endpoints need an API key (`X-API-Key` or `Authorization: Bearer`) when the server has
-  `PAYMENT_API_KEYS`.
+* Keys go in `X-API-Key` or `Authorization: Bearer`. A database with users (`paymentprocess
+  users add`): every endpoint but /health needs a user's key and checks its role (401 / 403);
+  Final Runs need an approval (`/payment-events/{id}/final-run-request`, `.../approval`).
+  Without users: write endpoints need one of `PAYMENT_API_KEYS` when that is set.
 
 Amounts are decimal strings with two places; errors are `{"detail": [{line, field, message}]}`.
 """
@@ -51,7 +61,9 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.engine = engine if engine is not None else create_engine_for(settings.db_uri)
+    app.state.engine = with_access_options(
+        engine if engine is not None else create_engine_for(settings.db_uri), settings
+    )
     limit, window = settings.top_rate
     app.state.top_limiter = shared_or_local(
         limit,
@@ -62,7 +74,7 @@ def create_app(
     )
     app.state.run_payment_event = run_payment_event
     app.state.claim_batcher = ClaimBatcher(app.state.engine)
-    for module in (claims, providers, payment_events, outputs, health):
+    for module in (claims, providers, payment_events, approvals, outputs, health):
         app.include_router(module.router)
     install_error_handlers(app)
     install_openapi(app)

@@ -1,9 +1,18 @@
-"""Dependencies of the routes: the engine and settings of this app, API keys, the client's key.
+"""Dependencies of the routes: the engine and settings of this app, the request's principal,
+the client's key.
 
 Everything hangs off `request.app.state` (set by `create_app`), so two apps in one process (tests)
-never share an engine or a rate limiter. Write endpoints depend on `require_api_key`: when
-`PAYMENT_API_KEYS` is set, the request must carry one of the keys in `X-API-Key` or
-`Authorization: Bearer`, compared in constant time with `hmac.compare_digest`.
+never share an engine or a rate limiter.
+
+Who a request acts for (`ReadPrincipal`, `WritePrincipal`; the key in `X-API-Key` or
+`Authorization: Bearer`):
+- a database **without users**: exactly the old behaviour — write endpoints need one of the
+  `PAYMENT_API_KEYS` when that is set (compared in constant time with `hmac.compare_digest`),
+  reads need none, and the request acts as `LOCAL` (every action allowed);
+- a database **with users**: every endpoint but /health needs a user's key
+  (`service.access.users.authenticate`, 401 otherwise); a `PAYMENT_API_KEYS` key is refused with
+  a 401 that says keys moved to users. The route's service call then checks the user's role
+  (403).
 """
 
 from __future__ import annotations
@@ -19,6 +28,15 @@ from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import Engine
 
 from paymentprocess.config import Settings
+from paymentprocess.errors import AuthenticationError
+from paymentprocess.service.access.principal import LOCAL, Principal
+from paymentprocess.service.access.users import authenticate, cached_principal, users_exist
+
+KEYS_MOVED = (
+    "PAYMENT_API_KEYS keys are not accepted once the database has users: keys moved to users. "
+    "Ask an admin for a user and its key (paymentprocess users add NAME --role operator) and "
+    "send that key in X-API-Key or Authorization: Bearer"
+)
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="an API key from PAYMENT_API_KEYS"
@@ -87,12 +105,41 @@ def client_key(
 
     An unknown key counts as the IP address, so inventing keys does not escape the limit.
     """
-    if key_is_valid(settings, key):
+    if key_is_valid(settings, key) or cached_principal(request.app.state.engine, key):
         assert key is not None
         return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
     host = request.client.host if request.client is not None else "unknown"
     return "ip:" + host
 
 
+def principal_of(engine: Engine, settings: Settings, key: str | None, *, write: bool) -> Principal:
+    """The principal of a request presenting `key` (module docstring); 401 otherwise."""
+    if not users_exist(engine):
+        if write and settings.api_key_list and not key_is_valid(settings, key):
+            raise HTTPException(
+                status_code=401,
+                detail="a valid API key is required in X-API-Key or Authorization: Bearer",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return LOCAL
+    if key and key_is_valid(settings, key):
+        raise AuthenticationError(KEYS_MOVED)
+    return authenticate(engine, key)
+
+
+def read_principal(
+    engine: EngineDep, settings: SettingsDep, key: Annotated[str | None, Depends(presented_key)]
+) -> Principal:
+    return principal_of(engine, settings, key, write=False)
+
+
+def write_principal(
+    engine: EngineDep, settings: SettingsDep, key: Annotated[str | None, Depends(presented_key)]
+) -> Principal:
+    return principal_of(engine, settings, key, write=True)
+
+
+ReadPrincipal = Annotated[Principal, Depends(read_principal)]
+WritePrincipal = Annotated[Principal, Depends(write_principal)]
 ApiKeyRequired = Depends(require_api_key)
 ClientKey = Annotated[str, Depends(client_key)]

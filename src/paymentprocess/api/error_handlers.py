@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paymentprocess.errors import (
     EXAMPLES,
+    AccessDeniedError,
+    AuthenticationError,
     InputError,
     NotFoundError,
     PaymentError,
@@ -25,6 +27,7 @@ from paymentprocess.errors import (
     problem_lines,
 )
 from paymentprocess.logs import get_logger
+from paymentprocess.service.access.sessions import TooManyLoginsError
 from paymentprocess.service.claims.cursor import InvalidCursorError
 from paymentprocess.service.claims.parse import ClaimInputError
 from paymentprocess.service.claims.submit import ClaimConflictError, IdempotencyMismatchError
@@ -59,6 +62,9 @@ _STATUS: list[tuple[type[PaymentError], int, str | None]] = [
     (ClaimConflictError, 409, "claim_reference"),
     (IdempotencyMismatchError, 422, "Idempotency-Key"),
     (RunRefusedError, 409, None),
+    (TooManyLoginsError, 429, None),
+    (AuthenticationError, 401, None),
+    (AccessDeniedError, 403, None),
 ]
 
 
@@ -91,7 +97,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _payment(_r: Request, exc: PaymentError) -> JSONResponse:
         for kind, status, field in _STATUS:
             if isinstance(exc, kind):
-                return error_response(status, str(exc), field=field)
+                headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+                return error_response(status, str(exc), field=field, headers=headers)
         return error_response(400, str(exc))
 
     @app.exception_handler(DataError)

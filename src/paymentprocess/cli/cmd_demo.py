@@ -13,9 +13,11 @@ from paymentprocess.cli.cmd_outputs import show_outputs
 from paymentprocess.cli.common import friendly_errors, out, state
 from paymentprocess.cli.render import render_run
 from paymentprocess.config import redact_uri
+from paymentprocess.domain.roles import Action
 from paymentprocess.errors import RunRefusedError, SettingsError
-from paymentprocess.outputs.issue import issue_outputs, x12_settings
+from paymentprocess.outputs.issue import x12_settings
 from paymentprocess.outputs.remit_model import X12Settings
+from paymentprocess.service.payment_files import generate_outputs
 from paymentprocess.service.runs import run_payment_event
 
 
@@ -70,11 +72,12 @@ def register(app: typer.Typer) -> None:
         if fresh:
             _remove_sqlite_file(st.settings.db_uri)
         engine = st.engine()
+        principal = st.principal(engine, Action.LOAD_DATA)  # LOCAL on a database without users
         out.rule(f"1/4 generate {claims:,} claims (seed {seed})")
         generate_cycle(engine, claims=claims, seed=seed, event_id=event_id)
         for step, mode in (("2/4", "dry-run"), ("3/4", "final")):
             out.rule(f"{step} {mode} run of {event_id}")
-            outcome = run_payment_event(engine, event_id, mode)  # type: ignore[arg-type]
+            outcome = run_payment_event(engine, event_id, mode, principal=principal)  # type: ignore[arg-type]
             if not outcome.document:
                 raise RunRefusedError(outcome.message)
             render_run(out, outcome.document, outcome.message)
@@ -87,7 +90,9 @@ def register(app: typer.Typer) -> None:
         if x12.other_adjustment_cas is None:
             x12 = X12Settings(other_adjustment_cas="OA:23")
             out.print("835: other adjustments as OA:23 (demo; set PAYMENT_OTHER_ADJUSTMENT_CAS)")
-        report = issue_outputs(engine, event_id, outputs_dir, fhir=True, x12=x12)
+        report = generate_outputs(
+            engine, event_id, outputs_dir, principal=principal, fhir=True, x12=x12
+        )
         show_outputs(report)
         where = f"--db-uri {redact_uri(st.settings.db_uri)} "
         out.print(

@@ -1,4 +1,5 @@
-"""`event create | list | show`: payment events and their runs."""
+"""`event create | list | show`, and the Final Run approval: `event request-final | approve |
+reject | approval` (maker-checker, docs/console.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from rich import box
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.domain.money import format_cents
+from paymentprocess.service import approvals
 from paymentprocess.service.events import create_event, list_events, show_event
 
 events_app = typer.Typer(
@@ -45,14 +48,17 @@ def create_cmd(
     ] = None,
 ) -> None:
     """Create a payment event and assign it the Unpaid claims that belong to no open event."""
+    st = state(ctx)
+    engine = st.engine()
     created = create_event(
-        state(ctx).engine(),
+        engine,
         payment_event_id=event_id,
         event_type=event_type,
         payment_due_date=payment_date.date(),
         business_id=business,
         funding_source_id=funding_source,
         inclusion_criteria_id=inclusion_criteria,
+        principal=st.principal(engine),
     )
     console.print(
         f"created payment event {created['payment_event_id']} with {created['claims_assigned']} claims"
@@ -165,6 +171,87 @@ def _backups_table(backups: list[dict[str, object]]) -> None:
             else ("" if b["restored_at"] else "not the latest Final Run"),
         )
     out.print(table)
+
+
+EventArg = Annotated[str, typer.Argument(help="PaymentEvent_ID")]
+
+
+def _print_state(state_: approvals.ApprovalState | None, event_id: str) -> None:
+    if state_ is None:
+        out.print(f"{event_id}: no Final Run requested yet", highlight=False)
+        return
+    s = state_
+    totals = s.totals
+    rows = [
+        ("status", s.status + (f": {s.why_void}" if s.why_void else "")),
+        ("request", f"{s.request_id} by {s.requested_by} at {_when(s.requested_at)}"),
+        ("dry run", f"run {s.dry_run_id}" + (f" by {s.dry_run_by}" if s.dry_run_by else "")),
+        ("fingerprint", s.fingerprint),
+        ("claims", str(totals.get("claims", ""))),
+        ("payees", str(totals.get("payees", ""))),
+        ("net pay", format_cents(int(totals.get("net_pay_cents", 0)))),
+    ]
+    if s.decided_by:
+        rows.append(("decided", f"by {s.decided_by} at {_when(s.decided_at)}"))
+    if s.reason:
+        rows.append(("reason", s.reason))
+    if s.consumed_run_id is not None:
+        rows.append(("used by", f"Final Run {s.consumed_run_id}"))
+    table = Table(title=f"Final Run approval of {event_id}", box=box.SIMPLE_HEAD)
+    table.add_column("field", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for name, value in rows:
+        table.add_row(name, value)
+    out.print(table)
+
+
+@events_app.command("request-final")
+@friendly_errors
+def request_final_cmd(ctx: typer.Context, event_id: EventArg) -> None:
+    """Request a Final Run of the event's latest Dry Run (an operator); an approver other than
+    you and the Dry Run's runner then approves or rejects it."""
+    st = state(ctx)
+    engine = st.engine()
+    _print_state(approvals.request_final(engine, st.principal(engine), event_id), event_id)
+
+
+@events_app.command("approve")
+@friendly_errors
+def approve_cmd(ctx: typer.Context, event_id: EventArg) -> None:
+    """Approve the event's requested Final Run (an approver who neither requested it nor ran
+    its Dry Run). Refused when the claims changed since that Dry Run."""
+    st = state(ctx)
+    engine = st.engine()
+    _print_state(approvals.approve(engine, st.principal(engine), event_id), event_id)
+
+
+@events_app.command("reject")
+@friendly_errors
+def reject_cmd(
+    ctx: typer.Context,
+    event_id: EventArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded, shown to the team).")],
+) -> None:
+    """Reject the event's requested Final Run with a reason; it can then never be run (a new
+    Dry Run and a new request can)."""
+    st = state(ctx)
+    engine = st.engine()
+    _print_state(approvals.reject(engine, st.principal(engine), event_id, reason), event_id)
+
+
+@events_app.command("approval")
+@friendly_errors
+def approval_cmd(
+    ctx: typer.Context,
+    event_id: EventArg,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the event's latest Final Run request: status, who, the Dry Run and its totals."""
+    found = approvals.approval_state(state(ctx).engine(), event_id)
+    if as_json:
+        out.print_json(json.dumps(found.to_document() if found else None, default=str))
+        return
+    _print_state(found, event_id)
 
 
 def register(app: typer.Typer) -> None:

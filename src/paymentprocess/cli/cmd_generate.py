@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.domain.roles import Action
 from paymentprocess.synth import GenerationRefusedError, GenerationSummary, generate_cycle
 from paymentprocess.synth.plan import ErrorMode, EventType
 
@@ -83,6 +84,7 @@ def generate(
     mode = _mode(with_critical_errors, clean)
     kind = _event_type(event_type)
     engine = state(ctx).engine()
+    state(ctx).principal(engine, Action.LOAD_DATA)
     try:
         with Progress(
             TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(),

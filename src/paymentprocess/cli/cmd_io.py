@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
+from paymentprocess.domain.roles import Action
 from paymentprocess.errors import InputError, problem_lines
 from paymentprocess.io.export import export_directory
 from paymentprocess.io.files import existing_directory
@@ -75,6 +76,7 @@ def load_cmd(
         stage_aliases=settings.stage_alias_table,
     )
     engine = state(ctx).engine()
+    state(ctx).principal(engine, Action.LOAD_DATA)
     started = time.perf_counter()
     notes: list[str] = []
     try:
@@ -107,6 +109,7 @@ def export_cmd(
     same data back.
     """
     engine = state(ctx).engine()
+    state(ctx).principal(engine, Action.LOAD_DATA)
     started = time.perf_counter()
     with _bars(one_bar=True) as update:
         counts = export_directory(engine, directory, fmt=fmt.value, progress=update)

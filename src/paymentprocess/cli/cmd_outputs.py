@@ -11,12 +11,8 @@ import typer
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.outputs.issue import (
-    OutputReport,
-    issue_outputs,
-    reissue_outputs,
-    x12_settings,
-)
+from paymentprocess.outputs.issue import OutputReport, x12_settings
+from paymentprocess.service.payment_files import generate_outputs, reissue
 
 outputs_app = typer.Typer(
     help="Write, verify or re-issue the payment files of a Final Run (docs/outputs.md).",
@@ -81,8 +77,15 @@ def outputs_cmd(
     if not event:
         raise typer.BadParameter("give the event: -p PAYMENT_EVENT_ID", param_hint="-p")
     st = state(ctx)
-    report = issue_outputs(
-        st.engine(), event, out_dir, verify=verify, fhir=fhir, x12=x12_settings(st.settings)
+    engine = st.engine()
+    report = generate_outputs(
+        engine,
+        event,
+        out_dir,
+        principal=st.principal(engine),
+        verify=verify,
+        fhir=fhir,
+        x12=x12_settings(st.settings),
     )
     show_outputs(report)
     if report.mismatches:
@@ -105,8 +108,14 @@ def reissue_cmd(
     if not reason.strip():
         raise typer.BadParameter("say why the files are re-issued", param_hint="--reason")
     st = state(ctx)
-    report = reissue_outputs(
-        st.engine(), event, out_dir, reason=reason.strip(), x12=x12_settings(st.settings)
+    engine = st.engine()
+    report = reissue(
+        engine,
+        event,
+        out_dir,
+        reason=reason.strip(),
+        principal=st.principal(engine),
+        x12=x12_settings(st.settings),
     )
     show_outputs(report)
 

@@ -69,7 +69,9 @@ def _run(
 ) -> None:
     if not event_id.strip():
         raise RunRefusedError("--payment-event-id must not be empty")
-    engine = state(ctx).engine()
+    st = state(ctx)
+    engine = st.engine()
+    principal = st.principal(engine)
     if pc_type is not None:
         cfg = load_run_config(engine, event_id, mode.value)
         wanted = "DMR" if pc_type is PcType.dmr else "Provider"
@@ -82,6 +84,7 @@ def _run(
             engine,
             event_id,
             mode.value,
+            principal=principal,
             force=force,
             validate_only=validate_only,
         )
@@ -163,7 +166,11 @@ def restore_cmd(
     stage as before. Refused (exit 1, nothing changed) for a backup that is not the latest
     Final Run's, when anything else changed those tables since, or once the event's payment
     files were issued (unless --force-issued)."""
-    restored = restore_final_run(state(ctx).engine(), backup_id, force_issued=force_issued)
+    st = state(ctx)
+    engine = st.engine()
+    restored = restore_final_run(
+        engine, backup_id, force_issued=force_issued, principal=st.principal(engine)
+    )
     put_back = [f"{k} ({v} rows)" for k, v in restored.rows.items() if " " not in k]
     removed = [
         f"{k.split()[0]} ({v} rows)" for k, v in restored.rows.items() if k.endswith(" removed")

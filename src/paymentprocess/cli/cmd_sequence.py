@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from paymentprocess.cli.common import friendly_errors, out, state
+from paymentprocess.domain.roles import Action
 from paymentprocess.service.sequences import MAX_VALUE, list_sequences, set_sequence
 
 sequence_app = typer.Typer(
@@ -64,7 +65,9 @@ def set_cmd(
 ) -> None:
     """Create a sequence or move it. Refused below the largest number already used (the
     largest check number paid from that funding source, PaymentCenter_ID or ledger id)."""
-    change = set_sequence(state(ctx).engine(), name, value, force=force)
+    engine = state(ctx).engine()
+    state(ctx).principal(engine, Action.LOAD_DATA)
+    change = set_sequence(engine, name, value, force=force)
     what = "created at" if change.before is None else f"moved from {change.before} to"
     out.print(
         f"sequence {change.name} {what} {change.value}: the next number is {change.value + 1} "

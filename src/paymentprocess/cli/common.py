@@ -12,8 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
 
 from paymentprocess.config import Settings, load_settings
+from paymentprocess.domain.roles import Action
 from paymentprocess.errors import PaymentError
 from paymentprocess.logs import configure_logging
+from paymentprocess.service.access.authorize import require
+from paymentprocess.service.access.options import with_access_options
+from paymentprocess.service.access.principal import Principal
+from paymentprocess.service.access.users import authenticate
 from paymentprocess.storage.database import create_engine_for, ensure_schema
 from paymentprocess.storage.frames_write import BATCH_ROWS_OPTION
 
@@ -47,7 +52,17 @@ class State:
             **{BATCH_ROWS_OPTION: settings.batch_size}
         )
         ensure_schema(engine)
-        return engine
+        return with_access_options(engine, settings)
+
+    def principal(self, engine: Engine, action: Action | None = None) -> Principal:
+        """Who runs this command: LOCAL on a database without users, else the user of --key /
+        PAYMENT_API_KEY (AuthenticationError without a valid key). With `action`, the user must
+        also be allowed it (AccessDeniedError)."""
+        secret = self.settings.api_key
+        principal = authenticate(engine, secret.get_secret_value() if secret else None)
+        if action is not None:
+            require(principal, action)
+        return principal
 
 
 def warn(sentence: str) -> None:

@@ -43,13 +43,22 @@ def main(
         str | None,
         typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR (PAYMENT_LOG_LEVEL)."),
     ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Your user's key (PAYMENT_API_KEY); needed by commands that change state once "
+            "the database has users (`paymentprocess users`).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """Global options apply to every command."""
     state = State()
-    state.overrides = {"db_uri": db_uri, "log_level": log_level}
+    state.overrides = {"db_uri": db_uri, "log_level": log_level, "api_key": key}
     ctx.obj = state
 
 

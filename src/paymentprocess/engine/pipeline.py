@@ -69,9 +69,12 @@ def execute(
     *,
     force: bool = False,
     validate_only: bool = False,
+    approved_fingerprint: str | None = None,
 ) -> RunResult:
     """Run the stages; RunRefusedError (nothing computed or written) when the run may not go
-    ahead, with `force` skipping a Final Run's stage and fingerprint checks."""
+    ahead, with `force` skipping a Final Run's stage and fingerprint checks — but never the
+    check against `approved_fingerprint` (the claims fingerprint a Final Run was approved for,
+    when approval is required)."""
     timer = _Timer()
     with timer.stage("config"):
         cfg = load_config(conn, payment_event_id, mode)
@@ -79,8 +82,8 @@ def execute(
     with timer.stage("load"):
         data = load_cycle(conn, cfg, timer.ms)
         check_money_range(data, cfg)
-        if mode == "final" and not force:
-            refuse_if_not_allowed(cfg, force, fingerprint(data))
+        if mode == "final" and (not force or approved_fingerprint is not None):
+            refuse_if_not_allowed(cfg, force, fingerprint(data), approved_fingerprint)
     # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute.
     copying = mode == "dry-run" and not validate_only
     with ClaimCopy(conn, cfg, start=copying) as claim_copy:
@@ -143,3 +146,10 @@ def _finding_order(f: Finding) -> tuple[int, str]:
 
 
 __all__ = ["CycleData", "RunResult", "execute"]
+
+
+def claims_fingerprint(conn: Connection, payment_event_id: str) -> str:
+    """The fingerprint of the event's claims as they are now (what a Final Run would compare
+    with the Dry Run's); reads the cycle like a run's `load` stage."""
+    cfg = load_config(conn, payment_event_id, "final")
+    return fingerprint(load_cycle(conn, cfg))

@@ -14,10 +14,15 @@ from paymentprocess.errors import RunRefusedError
 
 
 def refuse_if_not_allowed(
-    cfg: RunConfig, force: bool, claims_fingerprint: str | None = None
+    cfg: RunConfig,
+    force: bool,
+    claims_fingerprint: str | None = None,
+    approved_fingerprint: str | None = None,
 ) -> None:
     """Raise RunRefusedError when the run may not go ahead; `claims_fingerprint` is None before
-    the claims are read and the loaded claims' fingerprint after."""
+    the claims are read and the loaded claims' fingerprint after. `approved_fingerprint` (a
+    Final Run under maker-checker) is the fingerprint the approval is bound to: the loaded
+    claims must have it, and `force` does not replace that."""
     event = cfg.payment_event_id
     if cfg.mode == "dry-run":
         if cfg.stage == "Final":
@@ -28,6 +33,16 @@ def refuse_if_not_allowed(
     if cfg.stage == "Final":
         raise RunRefusedError(
             f"payment event {event} is already Final; nothing changed", exit_code=0
+        )
+    if (
+        approved_fingerprint is not None
+        and claims_fingerprint is not None
+        and claims_fingerprint != approved_fingerprint
+    ):
+        raise RunRefusedError(
+            f"the claims of {event} changed since the approved Dry Run: the approval does not "
+            "cover them (--force does not replace an approval); run a Dry Run again and request "
+            "a new approval"
         )
     if force:
         return

@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, exists, func, insert, or_, select, update
 
+from paymentprocess.domain.roles import Action
 from paymentprocess.errors import InputError, NotFoundError, RecordProblem
+from paymentprocess.service.access.authorize import require
+from paymentprocess.service.access.principal import LOCAL, Principal
+from paymentprocess.service.audit import record
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import unit_of_work, utcnow
@@ -24,13 +28,16 @@ def create_event(
     business_id: str | None,
     funding_source_id: str,
     inclusion_criteria_id: str | None,
+    principal: Principal = LOCAL,
 ) -> dict[str, Any]:
-    """Create a PaymentEvent (stage New) and assign it the Unpaid claims of no open event.
+    """Create a PaymentEvent (stage New) and assign it the Unpaid claims of no open event
+    (`principal` must be allowed CREATE_EVENT).
 
     A claim belongs to an open event when its event exists and is not Final; claims of Final
     events that are still Unpaid (held last cycle) move to the new event. DMR events take the
     claims that carry a MemberID and no TaxID/NPI pair; Provider events the others.
     """
+    require(principal, Action.CREATE_EVENT)
     problems = []
     if not payment_event_id.strip():
         problems.append(RecordProblem("event", "option", "PaymentEvent_ID", "is empty"))
@@ -100,6 +107,13 @@ def create_event(
             .where(c.c.status == "Unpaid", ~paid_by_final_run(), ~open_event, kind)
             .values(payment_event_id=payment_event_id)
         ).rowcount
+        record(
+            conn,
+            principal,
+            "event_created",
+            event_id=payment_event_id,
+            detail={"claims_assigned": int(assigned)},
+        )
         uow.commit()
     return {"payment_event_id": payment_event_id, "stage": "New", "claims_assigned": int(assigned)}
 
@@ -148,6 +162,7 @@ def show_event(engine: Engine, payment_event_id: str) -> dict[str, Any]:
                 st.c.started_at,
                 st.c.finished_at,
                 st.c.document,
+                st.c.started_by,
             )
             .where(st.c.payment_event_id == payment_event_id)
             .order_by(st.c.run_id)
@@ -195,6 +210,7 @@ def _run_summary(run: Any) -> dict[str, Any]:
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "seconds": seconds,
+        "started_by": run.started_by,  # the user (None: no users, or before revision 0006)
         "paid": doc.get("totals", {}).get("paid"),
         "error": doc.get("error"),
         "timings_ms": doc.get("timings_ms", {}),

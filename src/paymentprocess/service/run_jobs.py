@@ -19,8 +19,12 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from paymentprocess.domain.roles import Action
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.logs import get_logger
+from paymentprocess.service.access.authorize import require
+from paymentprocess.service.access.masking import mask_stats, sees_sensitive
+from paymentprocess.service.access.principal import LOCAL, Principal
 from paymentprocess.service.runs import RunOutcome
 from paymentprocess.storage.database import unit_of_work, utcnow
 from paymentprocess.storage.tables import payment_event, payment_event_stats, run_job
@@ -33,9 +37,19 @@ log = get_logger("paymentprocess.api.runs")
 
 
 def start_job(
-    engine: Engine, event_id: str, mode: str, *, force: bool, runner: Runner
+    engine: Engine,
+    event_id: str,
+    mode: str,
+    *,
+    force: bool,
+    runner: Runner,
+    principal: Principal = LOCAL,
 ) -> dict[str, Any]:
-    """Record a queued job and start it in a thread; RunRefusedError if one is active."""
+    """Record a queued job and start it in a thread; RunRefusedError if one is active.
+
+    `principal` must be allowed the run (checked before the job is queued, so a refused role
+    gets its 403 at once) and is the user the run is recorded for."""
+    require(principal, Action.FINAL_RUN if mode == "final" else Action.DRY_RUN)
     job_id = uuid.uuid4().hex
     now = utcnow()
     with unit_of_work(engine) as uow:
@@ -65,12 +79,12 @@ def start_job(
         uow.commit()
     thread = threading.Thread(
         target=_run,
-        args=(engine, job_id, event_id, mode, force, runner),
+        args=(engine, job_id, event_id, mode, force, runner, principal),
         name=f"run-{job_id[:8]}",
         daemon=True,
     )
     thread.start()
-    return read_job(engine, event_id, job_id)
+    return read_job(engine, event_id, job_id, principal=principal)
 
 
 def _set(engine: Engine, job_id: str, **values: Any) -> None:
@@ -80,12 +94,18 @@ def _set(engine: Engine, job_id: str, **values: Any) -> None:
 
 
 def _run(
-    engine: Engine, job_id: str, event_id: str, mode: str, force: bool, runner: Runner
+    engine: Engine,
+    job_id: str,
+    event_id: str,
+    mode: str,
+    force: bool,
+    runner: Runner,
+    principal: Principal,
 ) -> None:
     log.info("run_job_started", job_id=job_id, payment_event_id=event_id, mode=mode)
     try:
         _set(engine, job_id, state="running")
-        outcome = runner(engine, event_id, mode, force=force)
+        outcome = runner(engine, event_id, mode, force=force, principal=principal)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never lost in a thread
         message = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
         _set(engine, job_id, state="failed", message=message, finished_at=utcnow())
@@ -111,7 +131,10 @@ def _job_document(row: Any) -> dict[str, Any]:
     return doc
 
 
-def read_job(engine: Engine, event_id: str, job_id: str) -> dict[str, Any]:
+def read_job(
+    engine: Engine, event_id: str, job_id: str, *, principal: Principal = LOCAL
+) -> dict[str, Any]:
+    require(principal, Action.READ)
     with unit_of_work(engine, write=False) as uow:
         row = (
             uow.conn.execute(
@@ -127,8 +150,12 @@ def read_job(engine: Engine, event_id: str, job_id: str) -> dict[str, Any]:
     return _job_document(row)
 
 
-def latest_stats(engine: Engine, event_id: str, limit: int) -> dict[str, Any]:
-    """The latest PaymentEventStats documents of an event, newest first."""
+def latest_stats(
+    engine: Engine, event_id: str, limit: int, *, principal: Principal = LOCAL
+) -> dict[str, Any]:
+    """The latest PaymentEventStats documents of an event, newest first (READ; payee keys
+    masked unless READ_SENSITIVE)."""
+    require(principal, Action.READ)
     stats = payment_event_stats.c
     with unit_of_work(engine, write=False) as uow:
         known = uow.conn.execute(
@@ -161,5 +188,7 @@ def latest_stats(engine: Engine, event_id: str, limit: int) -> dict[str, Any]:
         for name in ("started_at", "finished_at"):
             if doc[name] is not None:
                 doc[name] = doc[name].isoformat(timespec="microseconds") + "Z"
+        if not sees_sensitive(principal) and isinstance(doc["document"], dict):
+            doc["document"] = mask_stats(doc["document"])
         runs.append(doc)
     return {"payment_event_id": event_id, "runs": runs}

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import OperationalError
 
 from paymentprocess.domain.findings import has_critical
+from paymentprocess.domain.roles import Action
 from paymentprocess.domain.run_config import Mode, RunConfig
 from paymentprocess.engine.backup import Restored, backup_event_id, restore_backup
 from paymentprocess.engine.config import load_config
@@ -34,6 +35,9 @@ from paymentprocess.engine.pipeline import RunResult, execute
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.faults import checkpoint
 from paymentprocess.logs import get_logger
+from paymentprocess.service import approvals, audit
+from paymentprocess.service.access.authorize import require
+from paymentprocess.service.access.principal import LOCAL, Principal
 from paymentprocess.service.run_events import write_restore_event, write_run_events
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import is_sqlite, unit_of_work, utcnow
@@ -55,10 +59,18 @@ def run_payment_event(
     payment_event_id: str,
     mode: Mode,
     *,
+    principal: Principal = LOCAL,
     force: bool = False,
     validate_only: bool = False,
 ) -> RunOutcome:
-    """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses."""
+    """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses.
+
+    `principal` must be allowed DRY_RUN or FINAL_RUN (AccessDeniedError). A Final Run (not
+    validate-only) under `approvals.approval_required` needs the event's approved request,
+    bound to its latest Dry Run and to the claims' fingerprint then — `force` does not replace
+    it; the run marks the request consumed and writes an audit row in its own transaction."""
+    require(principal, Action.FINAL_RUN if mode == "final" else Action.DRY_RUN)
+    need_approval = mode == "final" and not validate_only and approvals.approval_required(engine)
     started = utcnow()
     run_id: int | None
     t0 = time.perf_counter()
@@ -67,18 +79,29 @@ def run_payment_event(
             _lock_event(uow.conn, payment_event_id)
             if mode == "final" and not validate_only:
                 one_final_run_at_a_time(uow.conn)
+            approval = _approval(uow.conn, payment_event_id) if need_approval else None
             result = execute(
-                uow.conn, payment_event_id, mode, force=force, validate_only=validate_only
+                uow.conn,
+                payment_event_id,
+                mode,
+                force=force,
+                validate_only=validate_only,
+                approved_fingerprint=approval.fingerprint if approval is not None else None,
             )
             if validate_only:
                 return _outcome(result, None, "validation only; nothing was written")
             if result.status == "Blocked":
                 uow.conn.rollback()
                 uow.conn.begin()
-            run_id = _record_stats(uow.conn, result.cfg, result.status, result.document, started)
+            run_id = _record_stats(
+                uow.conn, result.cfg, result.status, result.document, started, principal
+            )
             if result.status != "Blocked":
                 write_run_events(uow.conn, result.document, run_id)
+                if approval is not None:
+                    approvals.consume(uow.conn, approval, run_id)
                 checkpoint(f"{'final' if mode == 'final' else 'dry'}:after-events")
+            _audit_run(uow.conn, principal, result, run_id, approval)
             uow.commit()
     except RunRefusedError as exc:  # engine.refusal decided; nothing was written
         return RunOutcome(exc.exit_code, str(exc))
@@ -94,7 +117,7 @@ def run_payment_event(
         log.error(
             "run_failed", payment_event_id=payment_event_id, mode=mode, error=type(exc).__name__
         )
-        run_id = _record_failure(engine, payment_event_id, mode, started, exc)
+        run_id = _record_failure(engine, payment_event_id, mode, started, exc, principal)
         return RunOutcome(1, f"run failed and changed nothing: {_error_text(exc)}", run_id)
     log.info(
         "run_finished",
@@ -110,6 +133,44 @@ def run_payment_event(
         "CompletedWithErrors": "completed with Critical findings",
     }[result.status]
     return _outcome(result, run_id, f"{mode} run of {payment_event_id} {verb}")
+
+
+def _approval(conn: Connection, payment_event_id: str) -> approvals.ApprovalState | None:
+    """The approval a Final Run uses; None when the event is Final already (the engine then
+    answers "already Final; nothing changed"); RunRefusedError when it is missing."""
+    stage = conn.execute(
+        select(t.payment_event.c.stage).where(
+            t.payment_event.c.payment_event_id == payment_event_id
+        )
+    ).scalar()
+    if stage is None:
+        raise NotFoundError(f"no payment event {payment_event_id!r}")
+    if stage == "Final":
+        return None
+    return approvals.approval_for_final_run(conn, payment_event_id)
+
+
+def _audit_run(
+    conn: Connection,
+    principal: Principal,
+    result: RunResult,
+    run_id: int,
+    approval: approvals.ApprovalState | None,
+) -> None:
+    doc = result.document
+    detail: dict[str, Any] = {
+        "status": result.status,
+        "fingerprint": result.cfg.fingerprint,
+        "totals": doc.get("totals", {}),
+        "claims": (doc.get("counts") or {}).get("claims"),
+    }
+    if approval is not None:
+        detail["request_id"] = approval.request_id
+        detail["approved_by"] = approval.decided_by
+    action = "final_run" if result.cfg.mode == "final" else "dry_run"
+    audit.record(
+        conn, principal, action, event_id=result.cfg.payment_event_id, run_id=run_id, detail=detail
+    )
 
 
 def _outcome(result: RunResult, run_id: int | None, message: str) -> RunOutcome:
@@ -159,7 +220,12 @@ def one_final_run_at_a_time(conn: Connection) -> None:
 
 
 def _record_stats(
-    conn: Connection, cfg: RunConfig, status: str, document: dict[str, Any], started: Any
+    conn: Connection,
+    cfg: RunConfig,
+    status: str,
+    document: dict[str, Any],
+    started: Any,
+    principal: Principal,
 ) -> int:
     return int(
         conn.execute(
@@ -171,6 +237,7 @@ def _record_stats(
                 started_at=started,
                 finished_at=utcnow(),
                 document=json.loads(json.dumps(document)),
+                started_by=principal.user_name,
             )
             .returning(t.payment_event_stats.c.run_id)
         ).scalar_one()
@@ -185,7 +252,12 @@ def _error_text(exc: Exception) -> str:
 
 
 def _record_failure(
-    engine: Engine, payment_event_id: str, mode: str, started: Any, exc: Exception
+    engine: Engine,
+    payment_event_id: str,
+    mode: str,
+    started: Any,
+    exc: Exception,
+    principal: Principal = LOCAL,
 ) -> int | None:
     doc = {
         "payment_event_id": payment_event_id,
@@ -212,6 +284,7 @@ def _record_failure(
                         started_at=started,
                         finished_at=utcnow(),
                         document=doc,
+                        started_by=principal.user_name,
                     )
                     .returning(t.payment_event_stats.c.run_id)
                 ).scalar_one()
@@ -236,20 +309,38 @@ def busy_is_refusal(what: str) -> Iterator[None]:
 
 
 def restore_final_run(
-    engine: Engine, backup_id: int, *, force_issued: str | None = None
+    engine: Engine,
+    backup_id: int,
+    *,
+    force_issued: str | None = None,
+    principal: Principal = LOCAL,
 ) -> Restored:
     """Undo the latest Final Run from its backup, atomically; refuses (RunRefusedError, nothing
     changed) anything but the latest Final Run or a backup whose tables changed since.
 
     Takes the locks of a Final Run, in the same order (the event's row, then on PostgreSQL the
     Final Runs' advisory lock; SQLite: the write lock), so a restore and a Final Run of another
-    event never overlap: one commits first and the other then reads what it committed."""
+    event never overlap: one commits first and the other then reads what it committed.
+    `principal` must be allowed RESTORE; the restore writes an audit row in its transaction."""
+    require(principal, Action.RESTORE)
     with busy_is_refusal("restore"), unit_of_work(engine) as uow:
         event_id = backup_event_id(uow.conn, backup_id)
         _lock_event(uow.conn, event_id)
         one_final_run_at_a_time(uow.conn)
         restored = restore_backup(uow.conn, backup_id, force_issued=force_issued)
         write_restore_event(uow.conn, event_id, backup_id, restored.stage)
+        audit.record(
+            uow.conn,
+            principal,
+            "restore",
+            event_id=event_id,
+            detail={
+                "backup_id": backup_id,
+                "stage": restored.stage,
+                "rows": restored.rows,
+                **({"force_issued": force_issued} if force_issued else {}),
+            },
+        )
         uow.commit()
     log.info(
         "backup_restored",

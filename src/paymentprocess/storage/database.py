@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError
 from paymentprocess.config import redact_uri
 from paymentprocess.errors import SchemaRevisionError, SettingsError
 from paymentprocess.storage.claim_counts import ensure_claim_counts
-from paymentprocess.storage.tables import SCHEMA_REVISION, VIEWS, metadata
+from paymentprocess.storage.tables import AUDIT_TRIGGERS, SCHEMA_REVISION, VIEWS, metadata
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -182,6 +182,8 @@ def create_at_head(conn: Connection) -> None:
     with that revision (what running every migration gives; tests compare the two)."""
     metadata.create_all(conn, checkfirst=True)
     _create_views(conn)
+    for ddl in AUDIT_TRIGGERS["sqlite" if is_sqlite(conn) else "postgresql"]:
+        conn.exec_driver_sql(ddl)
     ensure_claim_counts(conn)
     alembic_version.create(conn, checkfirst=True)
     conn.execute(insert(alembic_version).values(version_num=SCHEMA_REVISION))

@@ -6,8 +6,10 @@ dependencies for it, because each synchronous dependency (engine, settings, API 
 at about half of the server's CPU per claim. What those dependencies did is done here, in order,
 with the same answers:
 
-1. API key (when `PAYMENT_API_KEYS` is set): `X-API-Key`, else `Authorization: Bearer`, compared
-   with every configured key by `hmac.compare_digest` (`deps.key_is_valid`) → 401.
+1. Who (`check_submitter`): on a database with users, the user of the key (`X-API-Key`, else
+   `Authorization: Bearer`) must be allowed SUBMIT_CLAIMS → 401 / 403, from in-process caches
+   (no scrypt per request); without users, when `PAYMENT_API_KEYS` is set, one of those keys,
+   compared with every configured key by `hmac.compare_digest` (`deps.key_is_valid`) → 401.
 2. `Idempotency-Key`: 1–255 visible ASCII characters → 422 naming `Idempotency-Key`.
 3. The body (`parse_body`): media type → 415, UTF-8 and JSON → 400, the intake rules → 422.
 4. The claim goes to the app's `ClaimBatcher` (group commit) and its answer is written with
@@ -26,9 +28,13 @@ from typing import Any
 import orjson
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from paymentprocess.api.deps import key_is_valid, presented_key_in
+from paymentprocess.api.deps import key_is_valid, presented_key_in, principal_of
 from paymentprocess.config import Settings
+from paymentprocess.domain.roles import Action
+from paymentprocess.service.access.authorize import require
+from paymentprocess.service.access.users import cached_principal, known_users_exist, users_exist
 from paymentprocess.service.claims.group_commit import ClaimBatcher
 from paymentprocess.service.claims.model import NewClaim
 from paymentprocess.service.claims.parse import ClaimInputError, parse_claim
@@ -114,7 +120,8 @@ def parse_body(content_type: str, body: bytes) -> NewClaim:
 
 
 def check_api_key(request: Request) -> None:
-    """401 unless no keys are configured or the request presents a valid one."""
+    """401 unless no keys are configured or the request presents a valid one (a database
+    without users: PAYMENT_API_KEYS, as before)."""
     settings: Settings = request.app.state.settings
     if settings.api_key_list and not key_is_valid(settings, presented_key_in(request.headers)):
         raise HTTPException(
@@ -122,6 +129,27 @@ def check_api_key(request: Request) -> None:
             detail="a valid API key is required in X-API-Key or Authorization: Bearer",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+async def check_submitter(request: Request) -> None:
+    """The request's user may SUBMIT_CLAIMS (a database with users), else `check_api_key`.
+
+    Both caches of `service.access.users` keep this off the database and scrypt: whether users
+    exist is known for a second (CACHE_SECONDS once they do), a verified key for 30 s. Only a
+    miss goes to the thread pool (a query, or one scrypt of a new key)."""
+    engine = request.app.state.engine
+    exists = known_users_exist(engine)
+    if exists is None:
+        exists = await run_in_threadpool(users_exist, engine)
+    if not exists:
+        check_api_key(request)
+        return
+    key = presented_key_in(request.headers)
+    principal = cached_principal(engine, key)
+    if principal is None:
+        settings: Settings = request.app.state.settings
+        principal = await run_in_threadpool(principal_of, engine, settings, key, write=True)
+    require(principal, Action.SUBMIT_CLAIMS)
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -136,7 +164,7 @@ def idempotency_key(request: Request) -> str | None:
 
 async def create_claim_response(request: Request) -> Response:
     """201 with the stored claim (or the first answer of a retry); errors are raised."""
-    check_api_key(request)
+    await check_submitter(request)
     key = idempotency_key(request)
     claim = parse_body(request.headers.get("content-type", ""), await request.body())
     batcher: ClaimBatcher = request.app.state.claim_batcher

@@ -9,6 +9,7 @@ against the SHA-256 recorded at issue.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
@@ -17,16 +18,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from paymentprocess.api.deps import ApiKeyRequired, EngineDep, SettingsDep
+from paymentprocess.api.deps import EngineDep, ReadPrincipal, SettingsDep, WritePrincipal
 from paymentprocess.api.schemas import ErrorBody
-from paymentprocess.errors import NotFoundError, RunRefusedError
-from paymentprocess.outputs import files
-from paymentprocess.outputs.issue import issue_outputs, issued_files, x12_settings
+from paymentprocess.outputs.issue import x12_settings
+from paymentprocess.service import payment_files
 
 router = APIRouter(prefix="/payment-events", tags=["payment outputs"])
 EventId = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    c: {"model": ErrorBody} for c in (400, 401, 404, 409, 422)
+    c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409, 422)
 }
 
 
@@ -46,7 +46,6 @@ class OutputFile(BaseModel):
 
 @router.post(
     "/{payment_event_id}/outputs",
-    dependencies=[ApiKeyRequired],
     response_model=list[OutputFile],
     summary="Issue (or regenerate) the payment files of a Final Run",
     responses=ERRORS,
@@ -54,15 +53,24 @@ class OutputFile(BaseModel):
 async def post_outputs(
     engine: EngineDep,
     settings: SettingsDep,
+    principal: WritePrincipal,
     payment_event_id: EventId,
     body: OutputRequest | None = None,
 ) -> list[dict[str, Any]]:
     fhir = body.fhir if body is not None else False
     x12 = x12_settings(settings)  # PAYMENT_OTHER_ADJUSTMENT_CAS, as the CLI reads it
     await run_in_threadpool(
-        issue_outputs, engine, payment_event_id, settings.output_dir, fhir=fhir, x12=x12
+        partial(
+            payment_files.generate_outputs,
+            engine,
+            payment_event_id,
+            settings.output_dir,
+            principal=principal,
+            fhir=fhir,
+            x12=x12,
+        )
     )
-    return issued_files(engine, payment_event_id)
+    return payment_files.list_files(engine, payment_event_id, principal=principal)
 
 
 @router.get(
@@ -71,44 +79,29 @@ async def post_outputs(
     summary="The issued payment files of an event",
     responses=ERRORS,
 )
-def list_outputs(engine: EngineDep, payment_event_id: EventId) -> list[dict[str, Any]]:
-    return issued_files(engine, payment_event_id)
+def list_outputs(
+    engine: EngineDep, principal: ReadPrincipal, payment_event_id: EventId
+) -> list[dict[str, Any]]:
+    return payment_files.list_files(engine, payment_event_id, principal=principal)
 
 
 @router.get(
     "/{payment_event_id}/outputs/{output_file_id}",
-    dependencies=[ApiKeyRequired],
     summary="Download one issued file (bytes checked against its recorded SHA-256)",
     responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS},
 )
 def download_output(
     engine: EngineDep,
     settings: SettingsDep,
+    principal: WritePrincipal,
     payment_event_id: EventId,
     output_file_id: Annotated[int, Path(ge=1, le=2**62)],
 ) -> Response:
-    listed = {r["output_file_id"]: r for r in issued_files(engine, payment_event_id)}
-    row = listed.get(output_file_id)
-    if row is None:
-        raise NotFoundError(
-            f"payment event {payment_event_id!r} has no issued file {output_file_id}"
-        )
-    path = FsPath(settings.output_dir) / files.event_dir_name(payment_event_id) / row["file_name"]
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise RunRefusedError(
-            f"file {row['file_name']} of {payment_event_id!r} is missing from the output "
-            "directory; POST .../outputs writes it again"
-        ) from None
-    if files.sha256_hex(content) != row["sha256"]:
-        raise RunRefusedError(
-            f"file {row['file_name']} of {payment_event_id!r} differs from what was issued; "
-            "it is not served (POST .../outputs rewrites the issued bytes)"
-        )
-    name = FsPath(row["file_name"]).name
+    got = payment_files.download(
+        engine, payment_event_id, output_file_id, FsPath(settings.output_dir), principal=principal
+    )
     return Response(
-        content,
+        got.content,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{got.file_name}"'},
     )

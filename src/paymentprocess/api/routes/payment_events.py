@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from paymentprocess.api.deps import ApiKeyRequired, EngineDep
+from paymentprocess.api.deps import EngineDep, ReadPrincipal, WritePrincipal
 from paymentprocess.api.schemas import ErrorBody, EventStats, PaymentEventIn, RunJob, RunRequest
 from paymentprocess.errors import InputError
 from paymentprocess.service import run_jobs
@@ -31,11 +31,15 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 @router.post(
     "",
     status_code=201,
-    dependencies=[ApiKeyRequired],
     summary="Create a payment event",
-    responses={201: {"description": "the created event"}, **_errors(400, 401, 409, 413, 422)},
+    responses={
+        201: {"description": "the created event"},
+        **_errors(400, 401, 403, 409, 413, 422),
+    },
 )
-def create_payment_event(engine: EngineDep, event: PaymentEventIn) -> dict[str, Any]:
+def create_payment_event(
+    engine: EngineDep, principal: WritePrincipal, event: PaymentEventIn
+) -> dict[str, Any]:
     try:
         return create_event(
             engine,
@@ -45,6 +49,7 @@ def create_payment_event(engine: EngineDep, event: PaymentEventIn) -> dict[str, 
             business_id=event.business_id,
             funding_source_id=event.funding_source_id,
             inclusion_criteria_id=event.inclusion_criteria_id,
+            principal=principal,
         )
     except IntegrityError:
         raise HTTPException(409, f"payment event {event.payment_event_id!r} exists") from None
@@ -57,17 +62,26 @@ def create_payment_event(engine: EngineDep, event: PaymentEventIn) -> dict[str, 
 @router.post(
     "/{payment_event_id}/runs",
     status_code=202,
-    dependencies=[ApiKeyRequired],
     response_model=RunJob,
     summary="Start a Dry Run or Final Run",
-    responses=_errors(400, 401, 404, 409, 413, 422),
+    responses=_errors(400, 401, 403, 404, 409, 413, 422),
 )
 async def start_run(
-    request: Request, engine: EngineDep, payment_event_id: EventId, run: RunRequest
+    request: Request,
+    engine: EngineDep,
+    principal: WritePrincipal,
+    payment_event_id: EventId,
+    run: RunRequest,
 ) -> JSONResponse:
     runner = request.app.state.run_payment_event
     job = await run_in_threadpool(
-        run_jobs.start_job, engine, payment_event_id, run.mode, force=run.force, runner=runner
+        run_jobs.start_job,
+        engine,
+        payment_event_id,
+        run.mode,
+        force=run.force,
+        runner=runner,
+        principal=principal,
     )
     request.state.job_id = job["job_id"]
     location = f"/payment-events/{payment_event_id}/runs/{job['job_id']}"
@@ -78,27 +92,29 @@ async def start_run(
     "/{payment_event_id}/runs/{job_id}",
     response_model=RunJob,
     summary="State of a run job",
-    responses=_errors(404, 422),
+    responses=_errors(401, 403, 404, 422),
 )
 def read_run(
     request: Request,
     engine: EngineDep,
+    principal: ReadPrincipal,
     payment_event_id: EventId,
     job_id: Annotated[str, Path(min_length=1, max_length=64)],
 ) -> dict[str, Any]:
     request.state.job_id = job_id
-    return run_jobs.read_job(engine, payment_event_id, job_id)
+    return run_jobs.read_job(engine, payment_event_id, job_id, principal=principal)
 
 
 @router.get(
     "/{payment_event_id}/stats",
     response_model=EventStats,
     summary="Latest PaymentEventStats documents",
-    responses=_errors(404, 422),
+    responses=_errors(401, 403, 404, 422),
 )
 def read_stats(
     engine: EngineDep,
+    principal: ReadPrincipal,
     payment_event_id: EventId,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
-    return run_jobs.latest_stats(engine, payment_event_id, limit)
+    return run_jobs.latest_stats(engine, payment_event_id, limit, principal=principal)

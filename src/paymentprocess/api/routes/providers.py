@@ -14,9 +14,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from paymentprocess.api.deps import ClientKey, EngineDep
+from paymentprocess.api.deps import ClientKey, EngineDep, ReadPrincipal
 from paymentprocess.api.ratelimit import RateLimiter
 from paymentprocess.api.schemas import ErrorBody, TopProviders
+from paymentprocess.domain.roles import Action
+from paymentprocess.service.access.authorize import require
 from paymentprocess.service.claims.top_providers import DEFAULT_TOP, MAX_TOP, top_providers
 
 router = APIRouter(tags=["providers"])
@@ -52,6 +54,8 @@ _RATE_HEADERS = {
     summary="Top provider NPIs by total net fee",
     responses={
         200: {"headers": _RATE_HEADERS},
+        401: {"model": ErrorBody},
+        403: {"model": ErrorBody},
         422: {"model": ErrorBody},
         429: {
             "model": ErrorBody,
@@ -65,6 +69,8 @@ _RATE_HEADERS = {
 def providers_top(
     engine: EngineDep,
     _limited: Annotated[None, Depends(rate_limited)],
+    principal: ReadPrincipal,
     limit: Annotated[int, Query(ge=1, le=MAX_TOP)] = DEFAULT_TOP,
 ) -> dict[str, Any]:
+    require(principal, Action.READ)
     return {"limit": limit, "providers": top_providers(engine, limit)}

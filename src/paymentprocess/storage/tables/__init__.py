@@ -3,7 +3,8 @@
 One module per area, all on the one `metadata` (base): reference and configuration data
 (reference_data), events, payees and claims (claims), the carry-over ledger (ledger), what runs
 write — results, stats, Dry Run working sets, run jobs (runs) —, backups of a Final Run (backups),
-the claims service's intake tables and outbox (intake), and the payment outputs (outputs).
+the claims service's intake tables and outbox (intake), and the payment outputs (outputs), and users, sessions, approvals and
+the audit log (access).
 Everything is re-exported here, so `from paymentprocess.storage import tables as t; t.claim_result`
 works whatever module a table lives in.
 
@@ -25,6 +26,14 @@ and so on. Conventions:
 
 from __future__ import annotations
 
+from paymentprocess.storage.tables.access import (
+    AUDIT_TRIGGERS,
+    app_user,
+    audit_log,
+    console_session,
+    final_run_decision,
+    final_run_request,
+)
 from paymentprocess.storage.tables.backups import (
     BACKED_UP,
     backup,
@@ -97,6 +106,7 @@ from paymentprocess.storage.tables.runs import (
 )
 
 __all__ = [
+    "AUDIT_TRIGGERS",
     "BACKED_UP",
     "CLAIM_MONEY",
     "CLAIM_PATIENT",
@@ -108,6 +118,8 @@ __all__ = [
     "VIEWS",
     "AutoId",
     "Money",
+    "app_user",
+    "audit_log",
     "backup",
     "backup_copies",
     "backup_event",
@@ -120,9 +132,12 @@ __all__ = [
     "claim_result",
     "claim_ws_core",
     "claim_ws_result",
+    "console_session",
     "consumer_effect",
     "consumer_message",
     "extra_json",
+    "final_run_decision",
+    "final_run_request",
     "funding_source",
     "idempotency_key",
     "inclusion_criteria",

@@ -62,6 +62,7 @@ payment_event_stats = Table(
     Column("started_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
     Column("document", JSON, nullable=False),
+    Column("started_by", String),  # the user who started the run (None: no users, or before 0006)
     Index(None, "payment_event_id"),
 )
 
