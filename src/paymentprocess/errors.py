@@ -97,3 +97,13 @@ class InputError(PaymentError):
 
     def __str__(self) -> str:
         return "\n".join([self.headline, *problem_lines(self.problems)])
+
+
+class AccessDeniedError(PaymentError):
+    """The principal's role may not do this (HTTP 403, CLI exit 1); the message names the user,
+    the role and the action. (Stand-in for the access branch.)"""
+
+
+class AuthenticationError(PaymentError):
+    """An unknown or disabled key or session (HTTP 401, CLI exit 1). (Stand-in for the access
+    branch.)"""

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.logs import get_logger
+from paymentprocess.service.access.principal import LOCAL, Principal
 from paymentprocess.service.runs import RunOutcome
 from paymentprocess.storage.database import unit_of_work, utcnow
 from paymentprocess.storage.tables import payment_event, payment_event_stats, run_job
@@ -33,9 +34,16 @@ log = get_logger("paymentprocess.api.runs")
 
 
 def start_job(
-    engine: Engine, event_id: str, mode: str, *, force: bool, runner: Runner
+    engine: Engine,
+    event_id: str,
+    mode: str,
+    *,
+    force: bool,
+    runner: Runner,
+    principal: Principal = LOCAL,
 ) -> dict[str, Any]:
-    """Record a queued job and start it in a thread; RunRefusedError if one is active."""
+    """Record a queued job and start it in a thread; RunRefusedError if one is active.
+    `principal` is handed to the runner (stand-in for the access branch's version)."""
     job_id = uuid.uuid4().hex
     now = utcnow()
     with unit_of_work(engine) as uow:
@@ -65,7 +73,7 @@ def start_job(
         uow.commit()
     thread = threading.Thread(
         target=_run,
-        args=(engine, job_id, event_id, mode, force, runner),
+        args=(engine, job_id, event_id, mode, force, runner, principal),
         name=f"run-{job_id[:8]}",
         daemon=True,
     )
@@ -80,12 +88,22 @@ def _set(engine: Engine, job_id: str, **values: Any) -> None:
 
 
 def _run(
-    engine: Engine, job_id: str, event_id: str, mode: str, force: bool, runner: Runner
+    engine: Engine,
+    job_id: str,
+    event_id: str,
+    mode: str,
+    force: bool,
+    runner: Runner,
+    principal: Principal,
 ) -> None:
     log.info("run_job_started", job_id=job_id, payment_event_id=event_id, mode=mode)
     try:
         _set(engine, job_id, state="running")
-        outcome = runner(engine, event_id, mode, force=force)
+        outcome = (
+            runner(engine, event_id, mode, force=force)
+            if principal is LOCAL
+            else runner(engine, event_id, mode, force=force, principal=principal)
+        )
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never lost in a thread
         message = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
         _set(engine, job_id, state="failed", message=message, finished_at=utcnow())

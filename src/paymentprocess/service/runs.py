@@ -34,6 +34,7 @@ from paymentprocess.engine.pipeline import RunResult, execute
 from paymentprocess.errors import NotFoundError, RunRefusedError
 from paymentprocess.faults import checkpoint
 from paymentprocess.logs import get_logger
+from paymentprocess.service.access.principal import LOCAL, Principal
 from paymentprocess.service.run_events import write_restore_event, write_run_events
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import is_sqlite, unit_of_work, utcnow
@@ -57,8 +58,11 @@ def run_payment_event(
     *,
     force: bool = False,
     validate_only: bool = False,
+    principal: Principal = LOCAL,
 ) -> RunOutcome:
-    """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses."""
+    """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses.
+    `principal`: stand-in for the access branch, which checks the role and the approval here."""
+    del principal
     started = utcnow()
     run_id: int | None
     t0 = time.perf_counter()
