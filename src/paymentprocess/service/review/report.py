@@ -11,6 +11,7 @@ can read the numbers back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,8 @@ class Report:
 
     @property
     def file_stem(self) -> str:
-        return f"run-report-{self.event['payment_event_id']}-{self.run['run_id']}"
+        event = re.sub(r"[^A-Za-z0-9._-]", "_", str(self.event["payment_event_id"]))
+        return f"run-report-{event}-{self.run['run_id']}"
 
 
 def count_rows(document: dict[str, Any]) -> list[tuple[str, str, int]]:
