@@ -18,10 +18,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from paymentprocess.api.console import actions, auth_routes, pages
-from paymentprocess.api.console.session import install_console_errors
+from paymentprocess.api.console.session import CONSOLE, install_console_errors
 
 STATIC = Path(__file__).parent / "static"
-PREFIX = "/console"
 
 
 def install_console(app: FastAPI) -> None:
@@ -29,6 +28,6 @@ def install_console(app: FastAPI) -> None:
     secret = settings.console_secret
     app.state.console_secret = secret.encode() if secret else secrets.token_bytes(32)
     for module in (auth_routes, pages, actions):
-        app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
-    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
+        app.include_router(module.router)
+    app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
     install_console_errors(app)

@@ -15,13 +15,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from paymentprocess.api.console.session import ConsoleError, PostViewerDep, Viewer, allowed
+from paymentprocess.api.console.session import CONSOLE, ConsoleError, PostViewerDep, Viewer, allowed
 from paymentprocess.domain.roles import Action
 from paymentprocess.errors import AccessDeniedError, NotFoundError, RunRefusedError
 from paymentprocess.service import approvals, run_jobs
 
-router = APIRouter()
+router = APIRouter(prefix=CONSOLE, include_in_schema=False)
 MAX_REASON = 2000
 
 
@@ -90,5 +91,7 @@ async def reject(request: Request, viewer: PostViewerDep, event_id: str) -> Resp
     if not reason:
         raise ConsoleError(400, "A rejection needs a reason.")
     engine = request.app.state.engine
-    _service(lambda: approvals.reject(engine, viewer.principal, event_id, reason[:MAX_REASON]))
+    await run_in_threadpool(
+        _service, lambda: approvals.reject(engine, viewer.principal, event_id, reason[:MAX_REASON])
+    )
     return _back(event_id)

@@ -13,9 +13,11 @@ import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from paymentprocess.api.console.render import environment
 from paymentprocess.api.console.session import (
+    CONSOLE,
     CSRF_COOKIE,
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -28,7 +30,7 @@ from paymentprocess.errors import PaymentError
 from paymentprocess.service.access.sessions import end_session, start_session
 from paymentprocess.service.access.users import users_exist
 
-router = APIRouter()
+router = APIRouter(prefix=CONSOLE, include_in_schema=False)
 
 
 def _login_page(request: Request, status: int = 200, message: str | None = None) -> Response:
@@ -61,11 +63,11 @@ async def login(request: Request) -> Response:
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise ConsoleError(403, "The form's CSRF token is missing or wrong; nothing was changed.")
     engine = request.app.state.engine
-    end_session(engine, request.cookies.get(SESSION_COOKIE))
+    await run_in_threadpool(end_session, engine, request.cookies.get(SESSION_COOKIE))
     client = request.client.host if request.client is not None else "unknown"
     try:
-        token, _csrf, _principal = start_session(
-            engine, str(form.get("name", "")), str(form.get("key", "")), client
+        token, _csrf, _principal = await run_in_threadpool(
+            start_session, engine, str(form.get("name", "")), str(form.get("key", "")), client
         )
     except PaymentError as exc:  # unknown user, wrong key, disabled, rate limited
         return _login_page(request, 401, str(exc) or "unknown user or wrong key")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from paymentprocess.api.console.render import page
-from paymentprocess.api.console.session import ConsoleError, Viewer, ViewerDep, allowed
+from paymentprocess.api.console.session import CONSOLE, ConsoleError, Viewer, ViewerDep, allowed
 from paymentprocess.domain.roles import Action
 from paymentprocess.errors import NotFoundError
 from paymentprocess.service import approvals, audit, run_jobs
@@ -22,7 +22,7 @@ from paymentprocess.service.review.events import STAGES, event_overview, list_ev
 from paymentprocess.service.review.pictures import run_charts
 from paymentprocess.storage.database import unit_of_work
 
-router = APIRouter()
+router = APIRouter(prefix=CONSOLE, include_in_schema=False)
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -31,7 +31,8 @@ SESSION_COOKIE = "pp_session"
 CSRF_COOKIE = "pp_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-LOGIN_PATH = "/console/login"
+CONSOLE = "/console"  # where the console is mounted
+LOGIN_PATH = f"{CONSOLE}/login"
 
 
 class ConsoleError(Exception):
