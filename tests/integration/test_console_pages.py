@@ -126,6 +126,9 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(db_uri: str, engine: 
         document = _stats(engine, final_job["run_id"])
         assert by_testid(page, "total-paid") == document["totals"]["paid"]
         _check_report(client, "PE-C", final_job["run_id"], document)
+        listed = client.get("/console?stage=Final").text
+        row = listed[listed.index('href="/console/events/PE-C"') :]
+        assert f'<td class="num">{document["totals"]["paid"]}</td>' in row.split("</tr>")[0]
 
         _next_cycle(client, engine, document, pages)
         for asset in ("console.css", "htmx.min.js", "htmx.LICENSE"):
