@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
+import typer
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from tests.integration.console_support import (
@@ -22,7 +24,10 @@ from tests.integration.console_support import (
     report_cells,
     wait_for_job,
 )
+from typer.testing import CliRunner
 
+from paymentprocess.cli import cmd_report
+from paymentprocess.cli import main as cli_main
 from paymentprocess.domain.payee_result import TOTAL_NAMES
 from paymentprocess.service.events import create_event
 from paymentprocess.service.runs import run_payment_event
@@ -42,26 +47,56 @@ def _check_report(client: TestClient, event: str, run_id: int, document: dict[st
     html = client.get(f"/console/events/{event}/runs/{run_id}/report.html")
     assert html.status_code == 200
     assert "attachment" in html.headers["content-disposition"]
-    assert report_cells(html.text, "data-total") == {n: document["totals"][n] for n in TOTAL_NAMES}
-    assert report_cells(html.text, "data-count") == flat_counts(document)
-    found = report_cells(html.text, "data-finding-count")
-    assert found == {f["code"]: str(f["count"]) for f in document["findings"]}
-    assert 'data-holds="yes"' in html.text
-    assert not OTHER_HOST.search(html.text)
-    assert "<link" not in html.text
-    assert "<script" not in html.text
+    check_report_html(html.text, document)
     pdf = client.get(f"/console/events/{event}/runs/{run_id}/report.pdf")
     assert pdf.status_code == 200
-    assert pdf.content.startswith(b"%PDF")
-    text = pdf_text(pdf.content)
+    check_report_pdf(pdf.content, document)
+
+
+def check_report_html(html: str, document: dict[str, Any]) -> None:
+    """The report's totals, counts and findings are the stats document's, to the cent."""
+    assert report_cells(html, "data-total") == {n: document["totals"][n] for n in TOTAL_NAMES}
+    assert report_cells(html, "data-count") == flat_counts(document)
+    found = report_cells(html, "data-finding-count")
+    assert found == {f["code"]: str(f["count"]) for f in document["findings"]}
+    assert 'data-holds="yes"' in html
+    assert not OTHER_HOST.search(html)
+    assert "<link" not in html
+    assert "<script" not in html  # self-contained, nothing to fetch or run
+
+
+def check_report_pdf(content: bytes, document: dict[str, Any]) -> None:
+    assert content.startswith(b"%PDF")
+    text = pdf_text(content)
     for name in TOTAL_NAMES:
         label = name.replace("_", " ")
         assert re.search(rf"{label}\s+{re.escape(document['totals'][name])}\b", text), name
     assert re.search(rf"claims\s+{document['counts']['claims']}\b", text)
-    assert re.search(rf"payees total\s+{document['counts']['payees']['total']}\b", text)
+    for kind, n in document["counts"]["payees"].items():
+        assert re.search(rf"payees {kind}\s+{n}\b", text), kind
+    for outcome, n in document["counts"]["by_outcome"].items():
+        assert re.search(rf"claims {outcome}\s+{n}\b", text), outcome
 
 
-def test_the_console_reviews_a_cycle_from_dry_run_to_final(db_uri: str, engine: Engine) -> None:
+def _check_cli_report(db_uri: str, run_id: int, document: dict[str, Any], tmp: Path) -> None:
+    app = typer.Typer(pretty_exceptions_enable=False)
+    app.callback()(cli_main.main)
+    cmd_report.register(app)
+    for suffix in ("html", "pdf"):
+        out = tmp / f"report.{suffix}"
+        args = ["--db-uri", db_uri, "report", "-p", "PE-C", "--run", str(run_id), "--out", str(out)]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert f"run {run_id} (final, Completed)" in result.output
+    check_report_html((tmp / "report.html").read_text(encoding="utf-8"), document)
+    check_report_pdf((tmp / "report.pdf").read_bytes(), document)
+    bad = CliRunner().invoke(app, ["--db-uri", db_uri, "report", "-p", "PE-C", "--out", "x.txt"])
+    assert bad.exit_code != 0
+
+
+def test_the_console_reviews_a_cycle_from_dry_run_to_final(
+    db_uri: str, engine: Engine, tmp_path: Path
+) -> None:
     generate_cycle(engine, claims=200, seed=4, event_id="PE-C")
     pages: list[str] = []
     with console_client(db_uri, engine) as client:
@@ -126,6 +161,7 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(db_uri: str, engine: 
         document = _stats(engine, final_job["run_id"])
         assert by_testid(page, "total-paid") == document["totals"]["paid"]
         _check_report(client, "PE-C", final_job["run_id"], document)
+        _check_cli_report(db_uri, final_job["run_id"], document, tmp_path)
         listed = client.get("/console?stage=Final").text
         row = listed[listed.index('href="/console/events/PE-C"') :]
         assert f'<td class="num">{document["totals"]["paid"]}</td>' in row.split("</tr>")[0]

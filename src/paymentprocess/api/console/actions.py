@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from paymentprocess.api.console.session import CONSOLE, ConsoleError, PostViewerDep, Viewer, allowed
 from paymentprocess.domain.roles import Action
-from paymentprocess.errors import AccessDeniedError, NotFoundError, RunRefusedError
+from paymentprocess.errors import AccessDeniedError, NotFoundError, PaymentError, RunRefusedError
 from paymentprocess.service import approvals, run_jobs
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -39,7 +39,7 @@ def _service(call: Callable[[], Any]) -> Any:
         raise ConsoleError(403, str(exc)) from None
     except NotFoundError as exc:
         raise ConsoleError(404, str(exc)) from None
-    except RunRefusedError as exc:
+    except (RunRefusedError, PaymentError) as exc:  # refused: wrong stage, approval, ...
         raise ConsoleError(409, str(exc)) from None
 
 
