@@ -99,7 +99,7 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(
 ) -> None:
     generate_cycle(engine, claims=200, seed=4, event_id="PE-C")
     pages: list[str] = []
-    with console_client(db_uri, engine) as client:
+    with console_client(db_uri, engine, output_dir=tmp_path / "out") as client:
         listing = client.get("/console")
         pages.append(listing.text)
         assert listing.status_code == 200
@@ -162,6 +162,13 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(
         assert by_testid(page, "total-paid") == document["totals"]["paid"]
         _check_report(client, "PE-C", final_job["run_id"], document)
         _check_cli_report(db_uri, final_job["run_id"], document, tmp_path)
+        issued = client.post("/payment-events/PE-C/outputs", json={"fhir": False})
+        assert issued.status_code == 200
+        outputs = client.get("/console/events/PE-C").text
+        table = outputs[outputs.index('data-testid="outputs"') :]
+        for file in issued.json():
+            assert f'<th scope="row">{file["file_name"]}</th>' in table
+            assert f'<code class="hash">{file["sha256"]}</code>' in table
         listed = client.get("/console?stage=Final").text
         row = listed[listed.index('href="/console/events/PE-C"') :]
         assert f'<td class="num">{document["totals"]["paid"]}</td>' in row.split("</tr>")[0]

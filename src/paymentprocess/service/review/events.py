@@ -122,8 +122,8 @@ def event_overview(engine: Engine, event_id: str) -> EventOverview:
     )
     for run in runs:
         doc = documents.get(run["run_id"])
-        if doc is None or run["status"] == "Failed" or run["status"] == "Blocked":
-            continue
+        if doc is None or run["status"] == "Failed":
+            continue  # a Blocked run has its totals and findings (it stopped before persist)
         if run["mode"] == "dry-run":
             overview.dry_run = {"run_id": run["run_id"], **doc}
         elif run["mode"] == "final":
