@@ -121,6 +121,10 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(
             f"/console/events/PE-C/jobs/{job['job_id']}", headers={"HX-Request": "true"}
         )
         assert fragment.headers["HX-Redirect"] == f"/console/events/PE-C?done={job['job_id']}"
+        assert fragment.text.lstrip().startswith('<div id="job"')
+        whole = client.get(f"/console/events/PE-C/jobs/{job['job_id']}")
+        assert whole.text.startswith("<!doctype html>")
+        assert 'data-state="done"' in whole.text
 
         dry = _stats(engine, job["run_id"])
         page = client.get(f"/console/events/PE-C?done={job['job_id']}").text
@@ -221,6 +225,8 @@ def _walk_payees(client: TestClient, dry: dict[str, Any], pages: list[str]) -> N
     assert by_testid(payee.text, "payee-net_pay") == first["net_pay"]
     pages.append(payee.text)
     assert client.get("/console/events/PE-C/payees?cursor=forged").status_code == 400
+    assert client.get("/console/events/PE-C/payees?sort=member_id").status_code == 400
+    assert client.get("/console/events/PE-C/payees?flag=OLDER").status_code == 400
     assert client.get("/console/events/PE-C/payees/new-0000").status_code == 404
 
 

@@ -198,8 +198,10 @@ def job_fragment(request: Request, viewer: ViewerDep, event_id: str, job_id: str
         job = run_jobs.read_job(request.app.state.engine, event_id, job_id)
     except NotFoundError as exc:
         raise ConsoleError(404, str(exc)) from None
-    response = page(request, viewer, "job.html.j2", event_id=event_id, job=job)
-    if job["state"] in ("done", "failed") and request.headers.get("hx-request"):
+    htmx = bool(request.headers.get("hx-request"))
+    template = "job.html.j2" if htmx else "job_page.html.j2"  # a whole page without htmx
+    response = page(request, viewer, template, event_id=event_id, job=job)
+    if job["state"] in ("done", "failed") and htmx:
         response.headers["HX-Redirect"] = f"/console/events/{event_id}?done={job_id}"
     return response
 
