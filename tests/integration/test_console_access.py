@@ -20,7 +20,7 @@ from tests.integration.console_support import (
 )
 
 from paymentprocess.domain.roles import Role
-from paymentprocess.service.access.users import add_user
+from paymentprocess.service.access.users import add_user, authenticate
 from paymentprocess.service.approvals import approval_state
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage import tables as t
@@ -111,9 +111,11 @@ def _session_cookie(response: Any) -> str:
 def test_roles_sessions_and_maker_checker(db_uri: str, engine: Engine) -> None:
     generate_cycle(engine, claims=200, seed=7, event_id="PE-D", event_type="DMR")
     assert run_payment_event(engine, "PE-D", "dry-run").exit_code == 0
-    _viewer, viewer_key = add_user(engine, "vera", Role.VIEWER)
-    _operator, operator_key = add_user(engine, "otto", Role.OPERATOR)
-    _approver, approver_key = add_user(engine, "anna", Role.APPROVER)
+    _admin, admin_key = add_user(engine, "root", Role.ADMIN)  # the first user is an admin
+    admin = authenticate(engine, admin_key)
+    _viewer, viewer_key = add_user(engine, "vera", Role.VIEWER, admin)
+    _operator, operator_key = add_user(engine, "otto", Role.OPERATOR, admin)
+    _approver, approver_key = add_user(engine, "anna", Role.APPROVER, admin)
     hidden = _secrets_of(engine)
     assert len(hidden) > 20
     with console_client(db_uri, engine) as client:

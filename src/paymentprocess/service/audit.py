@@ -15,7 +15,7 @@ from paymentprocess.storage.database import utcnow
 
 @dataclass(frozen=True)
 class AuditEntry:
-    user: str
+    user: str | None  # None: the LOCAL principal
     at: datetime
     action: str
     event_id: str | None
@@ -37,9 +37,10 @@ def record(
     *,
     event_id: str | None = None,
     run_id: int | None = None,
-    detail: dict[str, Any],
+    detail: dict[str, Any] | None = None,
 ) -> None:
-    entry = AuditEntry(principal.name, utcnow(), action, event_id, run_id, dict(detail))
+    user = None if principal.user_id is None else principal.name
+    entry = AuditEntry(user, utcnow(), action, event_id, run_id, dict(detail or {}))
     _store(conn.engine).append(entry)
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from paymentprocess.domain.roles import Role
-from paymentprocess.errors import AuthenticationError
+from paymentprocess.domain.roles import Action, Role
+from paymentprocess.errors import AccessDeniedError, AuthenticationError
+from paymentprocess.service.access.authorize import require
 from paymentprocess.service.access.principal import LOCAL, Principal
 
 
@@ -36,8 +37,17 @@ def _hash(key: str, salt: bytes) -> bytes:
     return hashlib.scrypt(key.encode(), salt=salt, n=2**14, r=8, p=1)
 
 
-def add_user(engine: Engine, name: str, role: Role) -> tuple[UserRow, str]:
+def add_user(
+    engine: Engine, name: str, role: Role | str, principal: Principal | None = None
+) -> tuple[UserRow, str]:
+    """The first user must be an admin and needs no principal; later ones need MANAGE_USERS."""
     users = _store(engine)
+    if users:
+        if principal is None:
+            raise AccessDeniedError("this database has users: adding one needs an admin's key")
+        require(principal, Action.MANAGE_USERS)
+    elif Role(role) is not Role.ADMIN:
+        raise AccessDeniedError("the first user of a database must be an admin")
     key = secrets.token_urlsafe(24)
     salt = secrets.token_bytes(16)
     row = UserRow(len(users) + 1, name, Role(role), key_hash=_hash(key, salt), salt=salt)

@@ -117,7 +117,12 @@ def pdf_bytes(r: Report) -> bytes:
             pdf,
             ("When (UTC)", "User", "Action", "Detail"),
             [
-                (e.at, e.user, e.action, "; ".join(f"{k}: {v}" for k, v in e.detail.items()))
+                (
+                    e.at,
+                    e.user or "local",
+                    e.action,
+                    "; ".join(f"{k}: {v}" for k, v in e.detail.items()),
+                )
                 for e in r.trail
             ],
             (40, 25, 25, 90),
