@@ -182,7 +182,13 @@ def test_roles_sessions_and_maker_checker(db_uri: str, engine: Engine) -> None:
         assert login(client, "otto", operator_key).status_code == 303
         page = client.get("/console/events/PE-D").text
         assert 'data-testid="action-final-run"' not in page  # a rejected request cannot run
-        post(client, "/console/events/PE-D/request-final", csrf_of(page))
+        assert 'data-testid="action-request-final"' not in page  # not for the same Dry Run
+        assert post(client, "/console/events/PE-D/request-final", csrf_of(page)).status_code == 409
+        again = post(client, "/console/events/PE-D/dry-run", csrf_of(page))
+        assert wait_for_job(engine, "PE-D", again.headers["location"])["exit_code"] == 0
+        page = client.get("/console/events/PE-D").text
+        assert 'data-testid="action-request-final"' in page
+        assert post(client, "/console/events/PE-D/request-final", csrf_of(page)).status_code == 303
         assert login(client, "anna", approver_key).status_code == 303
         page = client.get("/console/events/PE-D").text
         assert post(client, "/console/events/PE-D/approve", csrf_of(page)).status_code == 303

@@ -71,6 +71,16 @@ def request_final(engine: Engine, principal: Principal, event_id: str) -> Approv
             raise RunRefusedError(
                 f"payment event {event_id} has no Dry Run to request a Final Run of"
             )
+        current = _store(engine).get(event_id)
+        if (
+            current is not None
+            and current.dry_run_id == int(dry.run_id)
+            and current.status in ("requested", "approved", "rejected")
+        ):
+            raise RunRefusedError(
+                f"a Final Run of {event_id} was already requested for Dry Run {dry.run_id} "
+                f"({current.status}); a new request needs a new Dry Run"
+            )
         doc = dry.document
         totals = {
             "claims": doc["counts"]["claims"],
