@@ -27,7 +27,11 @@ from paymentprocess.api.console.session import (
     set_cookie,
 )
 from paymentprocess.errors import PaymentError
-from paymentprocess.service.access.sessions import end_session, start_session
+from paymentprocess.service.access.sessions import (
+    TooManyLoginsError,
+    end_session,
+    start_session,
+)
 from paymentprocess.service.access.users import users_exist
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -69,7 +73,9 @@ async def login(request: Request) -> Response:
         token, _csrf, _principal = await run_in_threadpool(
             start_session, engine, str(form.get("name", "")), str(form.get("key", "")), client
         )
-    except PaymentError as exc:  # unknown user, wrong key, disabled, rate limited
+    except TooManyLoginsError as exc:
+        return _login_page(request, 429, str(exc))
+    except PaymentError as exc:  # unknown user, wrong key, disabled
         return _login_page(request, 401, str(exc) or "unknown user or wrong key")
     response = RedirectResponse("/console", status_code=303)
     set_cookie(response, SESSION_COOKIE, token, secure=cookies_secure(request))

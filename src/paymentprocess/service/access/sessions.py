@@ -9,12 +9,20 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from paymentprocess.errors import AuthenticationError
 from paymentprocess.service import audit
 from paymentprocess.service.access.principal import Principal
 from paymentprocess.service.access.users import check_key, principal_of
 from paymentprocess.storage.database import utcnow
 
 SESSION_HOURS = 8
+
+
+class TooManyLoginsError(AuthenticationError):
+    """Too many failed logins of one name from one client (HTTP 429); the access branch raises
+    it (this stand-in never does)."""
+
+
 _SESSIONS: dict[str, tuple[Principal, str, object]] = {}
 
 

@@ -4,7 +4,7 @@ them), the latest Dry Run's and Final Run's stats documents, backups and output 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -104,7 +104,6 @@ class EventOverview:
     outputs: list[dict[str, Any]]
     dry_run: dict[str, Any] | None = None  # the latest Dry Run's stats document (+ run_id)
     final_run: dict[str, Any] | None = None
-    documents: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def latest(self) -> dict[str, Any] | None:
@@ -113,31 +112,22 @@ class EventOverview:
 
 
 def event_overview(engine: Engine, event_id: str) -> EventOverview:
+    """The event, its runs (oldest first, with who started them), backups and output files,
+    and the stats documents of its latest Dry Run and Final Run that did not fail (a Blocked
+    run has its totals and findings: it stopped before persist)."""
     shown = show_event(engine, event_id)
-    documents = run_documents(engine, event_id)
     started_by = _started_by(engine, event_id)
     runs = [{**r, "started_by": started_by.get(r["run_id"])} for r in shown["runs"]]
-    overview = EventOverview(
-        shown["event"], runs, shown["backups"], output_files(engine, event_id), documents=documents
-    )
-    for run in runs:
-        doc = documents.get(run["run_id"])
-        if doc is None or run["status"] == "Failed":
-            continue  # a Blocked run has its totals and findings (it stopped before persist)
-        if run["mode"] == "dry-run":
-            overview.dry_run = {"run_id": run["run_id"], **doc}
-        elif run["mode"] == "final":
-            overview.final_run = {"run_id": run["run_id"], **doc}
+    overview = EventOverview(shown["event"], runs, shown["backups"], output_files(engine, event_id))
+    for mode in ("dry-run", "final"):
+        ids = [r["run_id"] for r in runs if r["mode"] == mode and r["status"] != "Failed"]
+        if ids:
+            document = run_document(engine, event_id, ids[-1])
+            if mode == "dry-run":
+                overview.dry_run = document
+            else:
+                overview.final_run = document
     return overview
-
-
-def run_documents(engine: Engine, event_id: str) -> dict[int, dict[str, Any]]:
-    st = t.payment_event_stats
-    with unit_of_work(engine, write=False) as uow:
-        rows = uow.conn.execute(
-            select(st.c.run_id, st.c.document).where(st.c.payment_event_id == event_id)
-        ).all()
-    return {int(r.run_id): r.document for r in rows if isinstance(r.document, dict)}
 
 
 def run_document(engine: Engine, event_id: str, run_id: int) -> dict[str, Any]:
