@@ -30,6 +30,7 @@ from paymentprocess.cli import cmd_report
 from paymentprocess.cli import main as cli_main
 from paymentprocess.domain.payee_result import TOTAL_NAMES
 from paymentprocess.service.events import create_event
+from paymentprocess.service.review.findings import finding_page
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage import tables as t
 from paymentprocess.synth.cycle import generate_cycle
@@ -149,6 +150,7 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(
                 if claim_id.startswith("C"):
                     assert f'<th scope="row">{claim_id}</th>' in shown.text
         assert client.get("/console/events/PE-C/findings?code=NOPE").status_code == 404
+        _page_through_a_finding(engine, dry)
 
         _walk_payees(client, dry, pages)
         _check_report(client, "PE-C", job["run_id"], dry)
@@ -187,6 +189,22 @@ def test_the_console_reviews_a_cycle_from_dry_run_to_final(
         assert not re.search(r"https?://", text)
 
 
+def _page_through_a_finding(engine: Engine, dry: dict[str, Any]) -> None:
+    """Keyset pages of one claim each visit every sample claim of a finding once, in id order."""
+    finding = max(dry["findings"], key=lambda f: len([i for i in f["sample_ids"] if i[0] == "C"]))
+    claims = sorted(i for i in finding["sample_ids"] if i.startswith("C"))
+    assert len(claims) >= 2
+    seen: list[str] = []
+    after = None
+    while True:
+        page = finding_page(engine, "PE-C", dry, finding["code"], after=after, limit=1)
+        seen += [c["claim_core_id"] for c in page.claims]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == claims
+
+
 def _walk_payees(client: TestClient, dry: dict[str, Any], pages: list[str]) -> None:
     """Every payee once, sorted by net pay ascending, in keyset pages of 25; then the page of the
     first payee (its claims and payments)."""
@@ -219,6 +237,8 @@ def _walk_payees(client: TestClient, dry: dict[str, Any], pages: list[str]) -> N
     assert (
         len(re.findall(r'data-testid="payee-row"', partial.text)) == dry["counts"]["payees"]["new"]
     )
+    held = client.get("/console/events/PE-C/payees?held=true").text
+    assert len(re.findall(r'data-testid="payee-row"', held)) == dry["counts"]["payees"]["held"]
     first = next(p for p in dry["payees"] if p["payment_center_id"])
     payee = client.get(f"/console/events/PE-C/payees/{first['payment_center_id']}")
     assert payee.status_code == 200
