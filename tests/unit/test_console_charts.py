@@ -7,14 +7,8 @@ import re
 
 import pytest
 
-from paymentprocess.service.review.charts import (
-    balanced,
-    findings_chart,
-    histogram,
-    money_flow_chart,
-    net_pay_chart,
-    waterfall,
-)
+from paymentprocess.service.review.chart_numbers import balanced, histogram, waterfall
+from paymentprocess.service.review.charts import findings_chart, money_flow_chart, net_pay_chart
 from paymentprocess.service.review.cursor import InvalidCursorError, seal, unseal
 from paymentprocess.service.review.masking import bank_number, member, payee_ref
 from paymentprocess.service.review.report import invariant_check

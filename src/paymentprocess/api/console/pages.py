@@ -17,6 +17,7 @@ from paymentprocess.domain.roles import Action
 from paymentprocess.errors import NotFoundError
 from paymentprocess.service import approvals, audit, run_jobs
 from paymentprocess.service.review import compare, findings, payees, report
+from paymentprocess.service.review import payee as payee_view
 from paymentprocess.service.review.cursor import InvalidCursorError
 from paymentprocess.service.review.events import STAGES, event_overview, list_events
 from paymentprocess.service.review.pictures import run_charts
@@ -183,7 +184,7 @@ def payee_page(request: Request, viewer: ViewerDep, event_id: str, payee: str) -
     allowed(viewer, Action.READ)
     overview = _overview(request, event_id)
     try:
-        detail = payees.payee_detail(
+        detail = payee_view.payee_detail(
             request.app.state.engine, event_id, payee, sensitive=viewer.sensitive
         )
     except NotFoundError as exc:
