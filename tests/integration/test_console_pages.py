@@ -31,6 +31,7 @@ from paymentprocess.cli import main as cli_main
 from paymentprocess.domain.payee_result import TOTAL_NAMES
 from paymentprocess.service.events import create_event
 from paymentprocess.service.review.findings import finding_page
+from paymentprocess.service.review.payee import payee_detail
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.storage import tables as t
 from paymentprocess.synth.cycle import generate_cycle
@@ -205,6 +206,30 @@ def _page_through_a_finding(engine: Engine, dry: dict[str, Any]) -> None:
     assert seen == claims
 
 
+def _page_through_claims(client: TestClient, ref: str) -> None:
+    """A payee's claims in keyset pages of two are its claims of the Dry Run, each once."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    r = t.claim_ws_result
+    with engine.connect() as conn:
+        key = conn.execute(
+            select(r.c.payee_key).where(r.c.payment_center_id == int(ref)).limit(1)
+        ).scalar_one()
+        expected = sorted(conn.scalars(select(r.c.claim_core_id).where(r.c.payee_key == key)))
+    seen: list[str] = []
+    after = None
+    while True:
+        page = payee_detail(engine, "PE-C", ref, sensitive=True, after=after, limit=2)
+        seen += [c["claim_core_id"] for c in page["claims"]]
+        if page["claims_after"] is None:
+            break
+        after = page["claims_after"]
+    assert seen == expected
+    if len(expected) > 2:
+        html = client.get(f"/console/events/PE-C/payees/{ref}?after={expected[1]}").text
+        assert f'<th scope="row">{expected[2]}</th>' in html
+        assert f'<th scope="row">{expected[1]}</th>' not in html
+
+
 def _walk_payees(client: TestClient, dry: dict[str, Any], pages: list[str]) -> None:
     """Every payee once, sorted by net pay ascending, in keyset pages of 25; then the page of the
     first payee (its claims and payments)."""
@@ -244,6 +269,7 @@ def _walk_payees(client: TestClient, dry: dict[str, Any], pages: list[str]) -> N
     assert payee.status_code == 200
     assert by_testid(payee.text, "payee-net_pay") == first["net_pay"]
     pages.append(payee.text)
+    _page_through_claims(client, str(first["payment_center_id"]))
     assert client.get("/console/events/PE-C/payees?cursor=forged").status_code == 400
     assert client.get("/console/events/PE-C/payees?sort=member_id").status_code == 400
     assert client.get("/console/events/PE-C/payees?flag=OLDER").status_code == 400

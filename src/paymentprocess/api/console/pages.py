@@ -180,12 +180,18 @@ def payees_page(
 
 
 @router.get("/events/{event_id}/payees/{payee}", response_class=HTMLResponse)
-def payee_page(request: Request, viewer: ViewerDep, event_id: str, payee: str) -> Response:
+def payee_page(
+    request: Request,
+    viewer: ViewerDep,
+    event_id: str,
+    payee: str,
+    after: Annotated[str | None, Query(max_length=128)] = None,
+) -> Response:
     allowed(viewer, Action.READ)
     overview = _overview(request, event_id)
     try:
         detail = payee_view.payee_detail(
-            request.app.state.engine, event_id, payee, sensitive=viewer.sensitive
+            request.app.state.engine, event_id, payee, sensitive=viewer.sensitive, after=after
         )
     except NotFoundError as exc:
         raise ConsoleError(404, str(exc)) from None

@@ -14,6 +14,8 @@ from paymentprocess.service.review import masking
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
 
+CLAIMS_PAGE = 50
+
 
 def resolve_payee(engine: Engine, event_id: str, ref: str) -> tuple[str, int | None]:
     """(payee_key, PaymentCenter_ID) of the event's payee named `ref`; NotFoundError if none."""
@@ -38,8 +40,17 @@ def resolve_payee(engine: Engine, event_id: str, ref: str) -> tuple[str, int | N
     raise NotFoundError(f"payment event {event_id!r} has no payee {ref!r}")
 
 
-def payee_detail(engine: Engine, event_id: str, ref: str, *, sensitive: bool) -> dict[str, Any]:
-    """One payee of the event: amounts, identity (masked), its claims, payments and ledger."""
+def payee_detail(
+    engine: Engine,
+    event_id: str,
+    ref: str,
+    *,
+    sensitive: bool,
+    after: str | None = None,
+    limit: int = CLAIMS_PAGE,
+) -> dict[str, Any]:
+    """One payee of the event: amounts, identity (masked), a keyset page of its claims (by
+    ClaimCore_ID, after `after`), its payments and ledger history."""
     key, center_id = resolve_payee(engine, event_id, ref)
     p, w, pc = t.payment_event_ws_payee, t.payment_center_ws, t.payment_center
     with unit_of_work(engine, write=False) as uow:
@@ -59,7 +70,7 @@ def payee_detail(engine: Engine, event_id: str, ref: str, *, sensitive: bool) ->
             if center_id is not None
             else None
         )
-        claims = _claims(conn, event_id, key)
+        claims = _claims(conn, event_id, key, after, limit + 1)
         payments = _payments(conn, center_id)
         ledger = _ledger(conn, center_id)
     identity = dict(center or ws or {})
@@ -87,16 +98,16 @@ def payee_detail(engine: Engine, event_id: str, ref: str, *, sensitive: bool) ->
         "payment_center_id": center_id,
         "amounts": amounts,
         "identity": shown_identity,
-        "claims": claims,
+        "claims": claims[:limit],
+        "claims_after": claims[limit - 1]["claim_core_id"] if len(claims) > limit else None,
         "payments": payments,
         "ledger": ledger,
     }
 
 
-MAX_CLAIMS = 500
-
-
-def _claims(conn: Any, event_id: str, key: str) -> list[dict[str, Any]]:
+def _claims(
+    conn: Any, event_id: str, key: str, after: str | None, limit: int
+) -> list[dict[str, Any]]:
     r, c = t.claim_ws_result, t.claim_fin_core
     query = (
         select(
@@ -112,8 +123,10 @@ def _claims(conn: Any, event_id: str, key: str) -> list[dict[str, Any]]:
         .join(c, c.c.claim_core_id == r.c.claim_core_id)
         .where(r.c.payment_event_id == event_id, r.c.payee_key == key)
         .order_by(r.c.claim_core_id)
-        .limit(MAX_CLAIMS)
+        .limit(limit)
     )
+    if after is not None:
+        query = query.where(r.c.claim_core_id > after)
     return [dict(m) for m in conn.execute(query).mappings()]
 
 
