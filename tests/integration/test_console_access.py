@@ -206,3 +206,19 @@ def test_roles_sessions_and_maker_checker(db_uri: str, engine: Engine) -> None:
         out = post(client, "/console/logout", csrf_of(page))
         assert (out.status_code, out.headers["location"]) == (303, "/console/login")
         assert client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_an_empty_database_and_insecure_cookies_for_local_http(db_uri: str, engine: Engine) -> None:
+    with console_client(db_uri, engine, console_insecure_cookies=True) as client:
+        listing = client.get("/console")
+        missing = client.get("/console/events/NOPE")
+        login_page = client.get("/console/login")
+    assert listing.status_code == 200
+    assert "No payment events match." in listing.text
+    assert missing.status_code == 404
+    assert "NOPE" in by_testid(missing.text, "error-message")
+    assert "works without logging in" in login_page.text
+    cookie = listing.headers["set-cookie"]
+    assert "pp_csrf=" in cookie
+    assert "HttpOnly" in cookie
+    assert "Secure" not in cookie
