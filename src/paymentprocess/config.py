@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     output_dir: Path = Field(
         Path("outputs"), description="where the HTTP service writes payment files (outputs)"
     )
+    console_insecure_cookies: bool = Field(
+        False,
+        description="console: send the session cookie without Secure, for http://localhost only",
+    )
+    console_secret: str | None = Field(
+        None,
+        description="console: secret sealing page cursors (set it when several workers serve);"
+        " unset = a random secret per process",
+    )
     stage_aliases: str = Field(
         "", description="more legacy PaymentEvent stage names for load: Approved=DryRun,Done=Final"
     )

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from paymentprocess import __version__
+from paymentprocess.api.console import install_console
 from paymentprocess.api.docs_pages import install_docs
 from paymentprocess.api.error_handlers import install_error_handlers
 from paymentprocess.api.middleware import MAX_BODY_BYTES, AccessLogMiddleware, BodyLimitMiddleware
@@ -79,6 +80,7 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app)
+    install_console(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(AccessLogMiddleware)
     return app
