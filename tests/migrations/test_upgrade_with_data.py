@@ -73,6 +73,10 @@ def line_npis_of_their_claims() -> Update:
     return update(sl).values(provider_npi=claim_npi)
 
 
+def _without_audit(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in state.items() if k != "audit_log"}
+
+
 def _as_0_1_0_could_hold(engine: Engine) -> None:
     with engine.begin() as conn:
         for name, values in NEW_COLUMNS_DEFAULTS.items():
@@ -203,7 +207,9 @@ def test_a_0_1_0_database_with_a_paid_cycle_upgrades_in_place(
         normalised = _as_0_1_0_stored_parents(old)
         assert migrate.upgrade(old) == ("0001", t.SCHEMA_REVISION)
 
-        assert everything(old) == everything(fresh)
+        # The fresh database's audit rows (append-only) have no place in 0.1.0; 0006 starts empty.
+        assert everything(old).pop("audit_log") == []
+        assert _without_audit(everything(old)) == _without_audit(everything(fresh))
         with old.connect() as conn:
             c = t.claim_fin_core
             parents = dict(

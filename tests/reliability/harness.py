@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import DateTime, Engine, make_url, select
+from sqlalchemy import Connection, DateTime, Engine, make_url, select
 
 from paymentprocess.service.runs import RunOutcome, run_payment_event
 from paymentprocess.storage import tables as t
@@ -325,5 +325,21 @@ def wipe(engine: Engine) -> None:
     """Delete every row of every table except the schema version (a fresh database, quickly)."""
     with engine.begin() as conn:
         for table in reversed(t.metadata.sorted_tables):
-            if table.name != "schema_version":
+            if table.name == t.audit_log.name:
+                _empty_audit_log(conn)
+            elif table.name != "schema_version":
                 conn.execute(table.delete())
+
+
+def _empty_audit_log(conn: Connection) -> None:
+    """The audit log refuses DELETE (its triggers); the database's owner can still empty it:
+    TRUNCATE on PostgreSQL (row triggers do not fire), drop-delete-recreate the triggers on
+    SQLite — the boundary is the database credentials (docs/console.md)."""
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("TRUNCATE audit_log")
+        return
+    for name in ("audit_log_no_update", "audit_log_no_delete"):
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    conn.execute(t.audit_log.delete())
+    for ddl in t.AUDIT_TRIGGERS["sqlite"]:
+        conn.exec_driver_sql(ddl)

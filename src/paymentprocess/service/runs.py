@@ -68,7 +68,7 @@ def run_payment_event(
     `principal` must be allowed DRY_RUN or FINAL_RUN (AccessDeniedError). A Final Run (not
     validate-only) under `approvals.approval_required` needs the event's approved request,
     bound to its latest Dry Run and to the claims' fingerprint then — `force` does not replace
-    it; the run marks the request consumed and writes an audit row in its own transaction."""
+    it; the run marks the request consumed and writes its audit row in the run's transaction."""
     require(principal, Action.FINAL_RUN if mode == "final" else Action.DRY_RUN)
     need_approval = mode == "final" and not validate_only and approvals.approval_required(engine)
     started = utcnow()
