@@ -63,6 +63,22 @@ def _wait_for_job(page: Page) -> None:
     expect(page.get_by_test_id("job-result")).to_be_visible(timeout=120_000)
 
 
+def _check_keyboard_and_narrow_window(page: Page, shots: Shots) -> None:
+    """The first Tab reaches the skip link, which moves focus to the content; on a 420-pixel
+    window the page does not scroll sideways (wide tables scroll inside their own box)."""
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.set_viewport_size({"width": 420, "height": 900})
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page scrolls {overflow} px sideways at 420 px"
+        shots.take(page, "narrow-window")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def test_an_operator_requests_and_an_approver_approves_the_final_run(
     db_uri: str, page: Page, shots: Shots, tmp_path: Path
 ) -> None:
@@ -96,6 +112,7 @@ def test_an_operator_requests_and_an_approver_approves_the_final_run(
         for name, value in dry["totals"].items():
             expect(page.get_by_test_id(f"total-{name}")).to_have_text(value)
         shots.take(page, "dry-run-findings-and-charts")
+        _check_keyboard_and_narrow_window(page, shots)
 
         page.get_by_test_id("action-request-final").click()
         expect(page.get_by_test_id("approval-state")).to_have_attribute("data-status", "requested")

@@ -13,20 +13,12 @@ import os
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 from tests.engine_harness import run_both
+from tests.reliability.harness import wipe
 from tests.strategies import cycle_documents
 
-from paymentprocess.storage import tables as t
-
 EXAMPLES = int(os.environ.get("PAYMENT_PROPERTY_EXAMPLES", "500"))
-
-
-def _clear(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in reversed(t.metadata.sorted_tables):
-            if table.name != "schema_version":
-                conn.execute(delete(table))
 
 
 @settings(
@@ -44,5 +36,5 @@ def test_engine_equals_reference_on_random_cycles(
     engine: Engine, drawn: tuple[dict[str, list[dict[str, Any]]], str]
 ) -> None:
     documents, event_id = drawn
-    _clear(engine)
+    wipe(engine)
     run_both(engine, documents, event_id)

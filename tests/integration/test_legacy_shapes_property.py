@@ -29,7 +29,14 @@ from paymentprocess.storage import tables as t
 
 EXAMPLES = int(os.environ.get("PAYMENT_LEGACY_EXAMPLES", "25"))
 FORM_OF_THE_ADDRESS = {"billing_provider_address", "claims_fingerprint"}
-VOLATILE_KEYS = {"timings_ms", "started_at", "finished_at", "created_at", "claims_fingerprint"}
+VOLATILE_KEYS = {
+    "timings_ms",
+    "started_at",
+    "finished_at",
+    "created_at",
+    "claims_fingerprint",
+    "fingerprint",  # the audit log's record of a run quotes the claims' fingerprint
+}
 
 
 def _plain(value: Any) -> Any:
@@ -53,6 +60,8 @@ def _contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             if table.name == "payment_event_stats":
                 columns = [c for c in columns if c.name != "document"]
             rows = conn.execute(select(*columns)).all()
+            if table.name == "audit_log":
+                rows = [(*r[:-1], _plain(r[-1])) for r in rows]  # its last column, `detail`
             out[table.name] = sorted((tuple(r) for r in rows), key=repr)
         stats = conn.execute(
             select(t.payment_event_stats.c.document).order_by(t.payment_event_stats.c.run_id)

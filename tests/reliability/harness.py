@@ -99,6 +99,13 @@ class Databases:
             return f"sqlite:///{target}"
         name = self._new_name()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            # idle connections an earlier test's pool left open on this worker's database
+            # would make CREATE DATABASE … TEMPLATE fail ("being accessed by other users")
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (_pg_name(source),),
+            )
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(source)}"')
         self._made.append(name)
         return _pg_uri(self.db_uri, name)
@@ -326,12 +333,12 @@ def wipe(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in reversed(t.metadata.sorted_tables):
             if table.name == t.audit_log.name:
-                _empty_audit_log(conn)
+                empty_audit_log(conn)
             elif table.name != "schema_version":
                 conn.execute(table.delete())
 
 
-def _empty_audit_log(conn: Connection) -> None:
+def empty_audit_log(conn: Connection) -> None:
     """The audit log refuses DELETE (its triggers); the database's owner can still empty it:
     TRUNCATE on PostgreSQL (row triggers do not fire), drop-delete-recreate the triggers on
     SQLite — the boundary is the database credentials (docs/console.md)."""
