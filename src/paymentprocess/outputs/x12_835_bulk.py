@@ -39,6 +39,7 @@ from paymentprocess.outputs.problems import OutputDataError, OutputProblem
 from paymentprocess.outputs.remit_835 import (
     DEFAULT_RECEIVER_QUALIFIER,
     claim_frames,
+    claim_frames_of,
     funding_bank,
     payer_model,
     render_remittances,
@@ -71,12 +72,20 @@ def render_835s_bulk(
     remits: Remittances,
     controls: Controls,
     settings: X12Settings | None = None,
+    *,
+    frames: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> list[Rendered]:
-    """One checked 835 per remittance (as `remit_835.render_835s`), or OutputDataError."""
+    """One checked 835 per remittance (as `remit_835.render_835s`), or OutputDataError.
+
+    `frames`: the event's item claims and lines as `gather.read_remit_inputs` read them
+    (`RemitInputs.item_claims`, `item_lines`); without them they are read here."""
     if remits.headers.height == 0:
         return []
     settings = settings or X12Settings()
-    claims, lines = claim_frames(conn, details.event_id, remits)
+    if frames is None:
+        claims, lines = claim_frames(conn, details.event_id, remits)
+    else:
+        claims, lines = claim_frames_of(remits, *frames)
     payer, _ = payer_model(details)
     constants = _constants(details, controls, settings) if payer is not None else None
     headers = remits.headers.with_row_index("rid").join(
@@ -91,8 +100,19 @@ def render_835s_bulk(
     log.info("x12_835_render", bulk=fast.height, per_remittance=slow_ids.len())
     out: dict[int, Rendered] = {}
     if fast.height and constants is not None:
+        isa13 = _isa13_frame(controls)
         for chunk, chunk_items in _chunks(fast, items):
-            texts = _render(chunk, chunk_items, claims, remits, controls, constants, settings)
+            # Each chunk joins only its own claims, PLB entries and control numbers (joining the
+            # whole event's frames in every chunk made the step grow with chunks × cycle size).
+            texts = _render(
+                chunk,
+                chunk_items,
+                claims.join(chunk_items.select("claim_core_id"), on="claim_core_id", how="semi"),
+                remits.plb.join(chunk.select(PC), on=PC, how="semi"),
+                isa13.join(chunk.select("remit_id"), on="remit_id", how="semi"),
+                constants,
+                settings,
+            )
             texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
             assert_valid_bulk(texts, settings)
             content_of = dict(zip(texts["rid"], texts["content"], strict=True))
@@ -382,24 +402,33 @@ def _with_clean(frame: pl.DataFrame, specs: dict[str, tuple[str, int]]) -> pl.Da
     )
 
 
+def _isa13_frame(controls: Controls) -> pl.DataFrame:
+    """remit_id, isa13 of every remittance the issue numbered."""
+    return pl.DataFrame(
+        {"remit_id": list(controls.isa13), "isa13": list(controls.isa13.values())},
+        schema={"remit_id": pl.String, "isa13": pl.Int64},
+    )
+
+
 def _render(
     headers: pl.DataFrame,
     items: pl.DataFrame,
     claims: pl.DataFrame,
-    remits: Remittances,
-    controls: Controls,
+    plb_entries: pl.DataFrame,
+    isa_numbers: pl.DataFrame,
     c: _Constants,
     settings: X12Settings,
 ) -> pl.DataFrame:
-    """rid, content (the whole interchange text) of every remittance of `headers`."""
+    """rid, content (the whole interchange text) of every remittance of `headers` (`claims`,
+    `plb_entries` and `isa_numbers` may be limited to those the remittances name)."""
     end = c.end
     lines = _line_texts(items, c, settings)
     item_text = _item_texts(items, lines, claims, c, settings)
-    plb = _plb_texts(headers, remits, c)
+    plb = _plb_texts(headers, plb_entries, c)
     with_items = headers.with_columns(
         pl.col("rid").is_in(items["rid"].implode()).alias("_has_items")
     )
-    head = _header_texts(with_items, controls, c, settings)
+    head = _header_texts(with_items, isa_numbers, c, settings)
     body = (
         head.join(item_text, on="rid", how="left")
         .join(plb, on="rid", how="left")
@@ -660,10 +689,10 @@ def _item_texts(
     )
 
 
-def _plb_texts(headers: pl.DataFrame, remits: Remittances, c: _Constants) -> pl.DataFrame:
+def _plb_texts(headers: pl.DataFrame, plb_entries: pl.DataFrame, c: _Constants) -> pl.DataFrame:
     """rid, plb (its PLB segments' text), plb_count."""
     end = c.end
-    entries = remits.plb.join(headers.select("rid", PC, "trn02", "npi"), on=PC, how="inner")
+    entries = plb_entries.join(headers.select("rid", PC, "trn02", "npi"), on=PC, how="inner")
     if entries.height == 0:
         return pl.DataFrame(schema={"rid": pl.UInt32, "plb": pl.String, "plb_count": pl.Int64})
     code, amount = pl.col("code"), pl.col("amount")
@@ -720,15 +749,11 @@ def _plb_texts(headers: pl.DataFrame, remits: Remittances, c: _Constants) -> pl.
 
 
 def _header_texts(
-    headers: pl.DataFrame, controls: Controls, c: _Constants, settings: X12Settings
+    headers: pl.DataFrame, isa_numbers: pl.DataFrame, c: _Constants, settings: X12Settings
 ) -> pl.DataFrame:
     """rid, isa, gs, head (ST … LX), head_count, isa13."""
     end = c.end
-    isa = pl.DataFrame(
-        {"remit_id": list(controls.isa13), "isa13": list(controls.isa13.values())},
-        schema={"remit_id": pl.String, "isa13": pl.Int64},
-    )
-    frame = headers.join(isa, on="remit_id", how="left", maintain_order="left")
+    frame = headers.join(isa_numbers, on="remit_id", how="left", maintain_order="left")
     receiver = _receiver(frame)  # of the joined frame itself: the columns go back by position
     frame = frame.with_columns(receiver["q"].alias("_q"), receiver["r"].alias("_r"))
     frame = _with_clean(
