@@ -15,6 +15,8 @@ files differ and are refused as OUTPUT_DRIFT rather than rewritten).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -24,6 +26,7 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs.remittance import RemitInputs
 from paymentprocess.storage import tables as t
+from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames_read import read_frame
 from paymentprocess.storage.frames_schema import table_schema
 from paymentprocess.storage.frames_side_by_side import FrameQuery, read_frames
@@ -81,6 +84,28 @@ LINE_COLUMNS = (
 LARGE_EVENT_ITEMS = 50_000  # paid claims above which SQLite reads in reader processes
 
 
+# The history candidates' filter (paid elsewhere: an outer join's OR) is estimated at a row or
+# two once claim_result has statistics; PostgreSQL then rescans the event's chains per candidate
+# (a nested-loop semi join over a Gather: minutes at 200,000 claims). These reads scan whole
+# claim sets anyway: hash joins are what they want.
+HASH_JOINS = {"enable_nestloop": "off"}
+
+
+@contextmanager
+def hash_joins(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, the reads inside run with HASH_JOINS on `conn` (then back to the default)."""
+    if is_sqlite(conn):
+        yield
+        return
+    for name, value in HASH_JOINS.items():
+        conn.exec_driver_sql(f"SET LOCAL {name} = '{value}'")
+    try:
+        yield
+    finally:
+        for name in HASH_JOINS:
+            conn.exec_driver_sql(f"SET LOCAL {name} TO DEFAULT")
+
+
 def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = True) -> RemitInputs:
     """Everything `build_remittances` needs for `event_id`, read as of the caller's transaction,
     and the claims and lines the 835s render (`RemitInputs.item_claims`, `item_lines`).
@@ -133,12 +158,15 @@ def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = T
             table_schema(bp, ["benefit_plan_id", "claim_filing_indicator"]),
         ),
     }
-    if side_by_side:
-        paid = select(func.count()).where(r.c.payment_event_id == event_id, r.c.outcome == "paid")
-        large = int(conn.execute(paid).scalar_one()) > LARGE_EVENT_ITEMS
-        read = read_frames(conn, queries, large=large)
-    else:
-        read = {name: read_frame(conn, *query) for name, query in queries.items()}
+    with hash_joins(conn):
+        if side_by_side:
+            paid = select(func.count()).where(
+                r.c.payment_event_id == event_id, r.c.outcome == "paid"
+            )
+            large = int(conn.execute(paid).scalar_one()) > LARGE_EVENT_ITEMS
+            read = read_frames(conn, queries, large=large, planner=HASH_JOINS)
+        else:
+            read = {name: read_frame(conn, *query) for name, query in queries.items()}
     lines = line_payables(read.pop("lines").sort("claim_core_id", "line_number"))
     claims = read.pop("claims")
     return RemitInputs(

@@ -20,6 +20,7 @@ from paymentprocess.outputs import files
 from paymentprocess.outputs.details import EventDetails
 from paymentprocess.outputs.gather import (
     CLAIM_COLUMNS,
+    HASH_JOINS,
     LARGE_EVENT_ITEMS,
     LINE_COLUMNS,
     item_claims,
@@ -269,6 +270,7 @@ def claim_frames(
             ),
         },
         large=remits.items.height > LARGE_EVENT_ITEMS,
+        planner=HASH_JOINS,
     )
     claims = read["claims"].join(read["plans"], on="benefit_plan_id", how="left")
     lines = read["lines"].sort("claim_core_id", "line_number")
