@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, func, select
 from structlog.testing import capture_logs
 
 from paymentprocess.storage.database import unit_of_work
@@ -104,3 +105,38 @@ def test_side_by_side_reads_see_what_was_committed_before(engine: Engine) -> Non
         [*first["all"]["claim_core_id"], "LATE"]
     )
     assert "LATE" in second["paid"]["claim_core_id"].to_list()
+
+
+def test_planner_settings_reach_every_reader_and_the_caller_keeps_its_own(engine: Engine) -> None:
+    """`planner` is SET LOCAL on each PostgreSQL reader (the outputs' reads turn nested loops off:
+    outputs.gather.HASH_JOINS); the caller's connection and readers without it keep the default."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    setting = select(func.current_setting("enable_nestloop").label("v"))
+    queries = {name: (setting, {"v": pl.String()}) for name in ("a", "b", "c", "d")}
+    with unit_of_work(engine, write=False) as uow:
+        off = read_frames(uow.conn, queries, planner={"enable_nestloop": "off"})
+        default = read_frames(uow.conn, queries)
+        own = uow.conn.execute(setting).scalar_one()
+    assert {name: frame["v"].to_list() for name, frame in off.items()} == {
+        name: ["off"] for name in queries
+    }
+    assert {name: frame["v"].to_list() for name, frame in default.items()} == {
+        name: ["on"] for name in queries
+    }
+    assert own == "on"
+
+
+def test_remit_reads_turn_nested_loops_off_on_the_callers_connection_only_inside(
+    engine: Engine,
+) -> None:
+    from paymentprocess.outputs.gather import hash_joins
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    setting = select(func.current_setting("enable_nestloop"))
+    with unit_of_work(engine, write=False) as uow:
+        with hash_joins(uow.conn):
+            inside = uow.conn.execute(setting).scalar_one()
+        after = uow.conn.execute(setting).scalar_one()
+    assert (inside, after) == ("off", "on")

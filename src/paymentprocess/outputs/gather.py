@@ -15,6 +15,8 @@ files differ and are refused as OUTPUT_DRIFT rather than rewritten).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -24,14 +26,12 @@ from sqlalchemy.sql import ColumnElement, Select, Subquery
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs.remittance import RemitInputs
 from paymentprocess.storage import tables as t
+from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames_read import read_frame
 from paymentprocess.storage.frames_schema import table_schema
+from paymentprocess.storage.frames_side_by_side import FrameQuery, read_frames
 
 STR, I64, DATE, BOOL = pl.String(), pl.Int64(), pl.Date(), pl.Boolean()
-
-
-def _read(conn: Connection, query: Select[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return read_frame(conn, query, schema)
 
 
 def event_payees(event_id: str) -> Subquery:
@@ -57,44 +57,134 @@ def event_payees(event_id: str) -> Subquery:
     ).subquery("event_payees")
 
 
-def read_remit_inputs(conn: Connection, event_id: str) -> RemitInputs:
-    """Everything `build_remittances` needs for `event_id`, read as of the caller's transaction."""
+# What the 835s need of the claims the items name and of their lines (outputs.remit_835).
+CLAIM_COLUMNS = (
+    "claim_core_id",
+    "claim_reference",
+    "patient_control_number",
+    "patient_first_name",
+    "patient_last_name",
+    "frequency_code",
+    "benefit_plan_id",
+    "member_id",
+    "received_date",
+    "service_begin_date",
+    *t.CLAIM_MONEY,
+)
+LINE_COLUMNS = (
+    "claim_core_id",
+    "line_number",
+    "procedure_code",
+    "units",
+    "service_date",
+    "line_item_control_number",
+    "modifiers",
+    *t.CLAIM_MONEY,
+)
+LARGE_EVENT_ITEMS = 50_000  # paid claims above which SQLite reads in reader processes
+
+
+# The history candidates' filter (paid elsewhere: an outer join's OR) is estimated at a row or
+# two once claim_result has statistics; PostgreSQL then rescans the event's chains per candidate
+# (a nested-loop semi join over a Gather: minutes at 200,000 claims). These reads scan whole
+# claim sets anyway: hash joins are what they want.
+HASH_JOINS = {"enable_nestloop": "off"}
+
+
+@contextmanager
+def hash_joins(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, the reads inside run with HASH_JOINS on `conn` (then back to the default)."""
+    if is_sqlite(conn):
+        yield
+        return
+    for name, value in HASH_JOINS.items():
+        conn.exec_driver_sql(f"SET LOCAL {name} = '{value}'")
+    try:
+        yield
+    finally:
+        for name in HASH_JOINS:
+            conn.exec_driver_sql(f"SET LOCAL {name} TO DEFAULT")
+
+
+def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = True) -> RemitInputs:
+    """Everything `build_remittances` needs for `event_id`, read as of the caller's transaction,
+    and the claims and lines the 835s render (`RemitInputs.item_claims`, `item_lines`).
+
+    Every query is read once, side by side as of one snapshot (storage.frames_side_by_side):
+    the claims the remittances can name and their lines are read once for both the remittance
+    builder and the 835 renderer, and the history claims' own payables come from those lines.
+    `side_by_side=False` reads them one after the other on `conn` (for a caller that has
+    written rows these reads must see as it sees them).
+    """
     payee_ids = select(event_payees(event_id).c.payment_center_id)
-    pc, r = t.payment_center, t.claim_result
-    payees = _read(
-        conn,
-        select(pc.c.payment_center_id, pc.c.payment_center_type).where(
-            pc.c.payment_center_id.in_(payee_ids)
-        ),
-        {"payment_center_id": I64, "payment_center_type": STR},
-    )
-    results = _read(
-        conn,
-        select(r.c.claim_core_id, r.c.payment_center_id, r.c.payable, r.c.net, r.c.interest).where(
-            r.c.payment_event_id == event_id, r.c.outcome == "paid"
-        ),
-        table_schema(r, ["claim_core_id", "payment_center_id", "payable", "net", "interest"]),
-    )
+    pc, r, reg = t.payment_center, t.claim_result, t.payment_register
+    c, sl, bp = t.claim_fin_core, t.service_line, t.benefit_plan
     register_cols = ["payment_center_id", "payment_id", "amount", "method", "check_number"]
     register_cols.append("payment_date")
-    reg = t.payment_register
-    register = _read(
-        conn,
-        select(*(reg.c[n] for n in register_cols)).where(reg.c.payment_event_id == event_id),
-        table_schema(reg, register_cols),
-    )
-    history = _history(conn, event_id)
-    claims = _claims(conn, event_id)
+    named = item_claims(event_id)
+    claim_cols = [*CLAIM_COLUMNS, "parent_claim_core_id"]
+    result_cols = ["claim_core_id", "payment_center_id", "payable", "net", "interest"]
+    queries: dict[str, FrameQuery] = {  # largest first: three readers side by side
+        "lines": (
+            select(*(sl.c[n] for n in LINE_COLUMNS)).where(
+                sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(named))
+            ),
+            table_schema(sl, LINE_COLUMNS),
+        ),
+        "claims": (select(*(c.c[n] for n in claim_cols)).where(named), table_schema(c, claim_cols)),
+        "results": (
+            select(*(r.c[n] for n in result_cols)).where(
+                r.c.payment_event_id == event_id, r.c.outcome == "paid"
+            ),
+            table_schema(r, result_cols),
+        ),
+        "candidates": (_history_candidates(event_id), CANDIDATE_SCHEMA),
+        "payees": (
+            select(pc.c.payment_center_id, pc.c.payment_center_type).where(
+                pc.c.payment_center_id.in_(payee_ids)
+            ),
+            {"payment_center_id": I64, "payment_center_type": STR},
+        ),
+        "register": (
+            select(*(reg.c[n] for n in register_cols)).where(reg.c.payment_event_id == event_id),
+            table_schema(reg, register_cols),
+        ),
+        "records": _records_query(event_id, payee_ids),
+        "fcns": _fcns_query(payee_ids),
+        "applications": _applications_query(event_id),
+        "prior": _prior_query(event_id, payee_ids),
+        "plans": (
+            select(bp.c.benefit_plan_id, bp.c.claim_filing_indicator),
+            table_schema(bp, ["benefit_plan_id", "claim_filing_indicator"]),
+        ),
+    }
+    with hash_joins(conn):
+        if side_by_side:
+            paid = select(func.count()).where(
+                r.c.payment_event_id == event_id, r.c.outcome == "paid"
+            )
+            large = int(conn.execute(paid).scalar_one()) > LARGE_EVENT_ITEMS
+            read = read_frames(conn, queries, large=large, planner=HASH_JOINS)
+        else:
+            read = {name: read_frame(conn, *query) for name, query in queries.items()}
+    lines = line_payables(read.pop("lines").sort("claim_core_id", "line_number"))
+    claims = read.pop("claims")
     return RemitInputs(
         event_id=event_id,
-        results=results,
-        claims=claims,
-        history=history,
-        payees=payees,
-        register=register,
-        records=_records(conn, event_id, payee_ids),
-        applications=_applications(conn, event_id),
-        prior=_prior(conn, event_id, payee_ids),
+        results=read["results"],
+        claims=claims.select(
+            "claim_core_id", "parent_claim_core_id", "frequency_code", "received_date"
+        ),
+        history=_history(read["candidates"], lines),
+        payees=read["payees"],
+        register=read["register"],
+        records=read["records"].join(_fcns(read["fcns"]), on="claim_chain_id", how="left"),
+        applications=read["applications"],
+        prior=read["prior"],
+        item_claims=claims.drop("parent_claim_core_id").join(
+            read["plans"], on="benefit_plan_id", how="left"
+        ),
+        item_lines=lines,
     )
 
 
@@ -131,33 +221,28 @@ def _history_candidates(event_id: str) -> Select[Any]:
     )
 
 
-def _history(conn: Connection, event_id: str) -> pl.DataFrame:
+CANDIDATE_SCHEMA = {
+    "chain_id": STR,
+    "claim_core_id": STR,
+    "frequency_code": STR,
+    "received_date": DATE,
+}
+
+
+def _history(candidates: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     """Per chain of the event's paid 7/8 claims: its latest Paid claim outside the event (by
-    ReceivedDate, ClaimCore_ID) and what that claim's own lines pay."""
-    candidates = _history_candidates(event_id)
-    schema = {"chain_id": STR, "claim_core_id": STR, "frequency_code": STR, "received_date": DATE}
-    latest = (
-        _read(conn, candidates, schema)
-        .sort("chain_id", "received_date", "claim_core_id", nulls_last=False)
-        .unique("chain_id", keep="last", maintain_order=True)
+    ReceivedDate, ClaimCore_ID) and what that claim's own lines pay (`lines` with the engine's
+    `payable`: the candidates are among the claims the items can name, whose lines they are)."""
+    latest = candidates.sort("chain_id", "received_date", "claim_core_id", nulls_last=False).unique(
+        "chain_id", keep="last", maintain_order=True
     )
-    ids = candidates.subquery("candidates")
-    pays = _line_payables(conn, select(ids.c.claim_core_id))
+    pays = (
+        lines.join(latest.select("claim_core_id"), on="claim_core_id", how="semi")
+        .group_by("claim_core_id")
+        .agg(pl.col("payable").sum().cast(pl.Int64))
+    )
     return latest.join(pays, on="claim_core_id", how="left").select(
         "chain_id", "claim_core_id", pl.col("payable").fill_null(0)
-    )
-
-
-def _line_payables(conn: Connection, claim_ids: Select[Any]) -> pl.DataFrame:
-    sl = t.service_line
-    names = ["claim_core_id", "line_number", *(m for m in t.CLAIM_MONEY)]
-    lines = _read(
-        conn,
-        select(*(sl.c[n] for n in names)).where(sl.c.claim_core_id.in_(claim_ids)),
-        table_schema(sl, names),
-    )
-    return (
-        line_payables(lines).group_by("claim_core_id").agg(pl.col("payable").sum().cast(pl.Int64))
     )
 
 
@@ -174,16 +259,9 @@ def item_claims(event_id: str) -> ColumnElement[bool]:
     )
 
 
-def _claims(conn: Connection, event_id: str) -> pl.DataFrame:
-    c = t.claim_fin_core
-    names = ["claim_core_id", "parent_claim_core_id", "frequency_code", "received_date"]
-    query = select(*(c.c[n] for n in names)).where(item_claims(event_id))
-    return _read(conn, query, table_schema(c, names))
-
-
-def _records(conn: Connection, event_id: str, payee_ids: Select[Any]) -> pl.DataFrame:
-    """The payees' ledger records with what remained of each before the event, and the FCN a
-    legacy recovery quotes (CLP07 of the record's chain's latest paid claim)."""
+def _records_query(event_id: str, payee_ids: Select[Any]) -> FrameQuery:
+    """The payees' ledger records with what remained of each before the event (joined to the FCN
+    a legacy recovery quotes, `_fcns`, once read)."""
     o, a = t.over_and_under_payment, t.over_and_under_payment_application
     first = (
         select(func.min(a.c.application_id))
@@ -224,11 +302,11 @@ def _records(conn: Connection, event_id: str, payee_ids: Select[Any]) -> pl.Data
         "remaining_before": I64,
         "claim_chain_id": STR,
     }
-    records = _read(conn, query, schema)
-    return records.join(_fcns(conn, payee_ids), on="claim_chain_id", how="left")
+    return query, schema
 
 
-def _fcns(conn: Connection, payee_ids: Select[Any]) -> pl.DataFrame:
+def _fcns_query(payee_ids: Select[Any]) -> FrameQuery:
+    """The paid claims of the payees' records' chains (`_fcns` picks each chain's latest)."""
     c, r, o = t.claim_fin_core, t.claim_result, t.over_and_under_payment
     chains = select(o.c.claim_chain_id).where(
         o.c.payment_center_id.in_(payee_ids), o.c.claim_chain_id.is_not(None)
@@ -241,9 +319,11 @@ def _fcns(conn: Connection, payee_ids: Select[Any]) -> pl.DataFrame:
         )
         .where(_chain(c).in_(chains), paid)
     )
-    latest = _read(
-        conn, query, {"claim_chain_id": STR, "claim_core_id": STR, "received_date": DATE}
-    )
+    return query, {"claim_chain_id": STR, "claim_core_id": STR, "received_date": DATE}
+
+
+def _fcns(latest: pl.DataFrame) -> pl.DataFrame:
+    """claim_chain_id, fcn: CLP07 of each record chain's latest paid claim."""
     return (
         latest.sort("claim_chain_id", "received_date", "claim_core_id", nulls_last=False)
         .unique("claim_chain_id", keep="last", maintain_order=True)
@@ -251,17 +331,16 @@ def _fcns(conn: Connection, payee_ids: Select[Any]) -> pl.DataFrame:
     )
 
 
-def _applications(conn: Connection, event_id: str) -> pl.DataFrame:
+def _applications_query(event_id: str) -> FrameQuery:
     a = t.over_and_under_payment_application
     names = ["over_and_under_payment_id", "kind", "amount", "refund_id"]
-    return _read(
-        conn,
+    return (
         select(*(a.c[n] for n in names)).where(a.c.payment_event_id == event_id),
         table_schema(a, names),
     )
 
 
-def _prior(conn: Connection, event_id: str, payee_ids: Select[Any]) -> pl.DataFrame:
+def _prior_query(event_id: str, payee_ids: Select[Any]) -> FrameQuery:
     """Earlier remittances of the payees: whether each forwarded a balance (row 6: FB under its own
     TRN02) or withheld money (row 7: E3 under its own TRN02), in issue order."""
     m, plb, f = t.remittance, t.remittance_plb, t.output_file
@@ -292,4 +371,4 @@ def _prior(conn: Connection, event_id: str, payee_ids: Select[Any]) -> pl.DataFr
         "withheld": BOOL,
         "seq": I64,
     }
-    return _read(conn, query, schema)
+    return query, schema

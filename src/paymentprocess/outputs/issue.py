@@ -63,7 +63,7 @@ from paymentprocess.outputs.nacha import (
 from paymentprocess.outputs.nacha_check import check_nacha
 from paymentprocess.outputs.problems import OutputDataError
 from paymentprocess.outputs.remit_model import RemitModelError, X12Settings
-from paymentprocess.outputs.remittance import Remittances, build_remittances
+from paymentprocess.outputs.remittance import RemitInputs, Remittances, build_remittances
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.database import unit_of_work
 from paymentprocess.storage.frames_write import write_frame
@@ -151,7 +151,7 @@ def issue_outputs(
     x12: X12Settings | None = None,
 ) -> OutputReport:
     """Render, record and write the files of `event_id` (module docstring)."""
-    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
+    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
     report = OutputReport(event_id, directory, "issued")
@@ -163,6 +163,8 @@ def issue_outputs(
             details = replace(details, register=inputs.register)
         with report.timed("remittances"):
             remits = build_remittances(inputs)
+        render_835s = _with_frames(render_835s_bulk, inputs)
+        del inputs  # the 835 renderer holds the claims and lines it needs until it is done
         issued = _issued(conn, event_id)
         if issued:
             controls = _stored_controls(issued)
@@ -226,7 +228,7 @@ def reissue_outputs(
     """Replace the event's issued files by a new set with new control values (OUTPUTS.md O-4):
     the old `output_file` rows and their items become `superseded` with `reason` (never deleted),
     the remittances are recorded again, and the new set replaces the old one on disk."""
-    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk as render_835s
+    from paymentprocess.outputs.x12_835_bulk import render_835s_bulk
 
     directory = Path(out_dir) / files.event_dir_name(event_id)
     with unit_of_work(engine) as uow:
@@ -239,9 +241,12 @@ def reissue_outputs(
                 "(run `paymentprocess outputs -p ...` first)"
             )
         _supersede(conn, event_id, issued, reason)
-        inputs = read_remit_inputs(conn, event_id)
+        # on this connection: the reads must see the rows _supersede has just changed
+        inputs = read_remit_inputs(conn, event_id, side_by_side=False)
         details = replace(details, register=inputs.register)
         remits = build_remittances(inputs)
+        render_835s = _with_frames(render_835s_bulk, inputs)
+        del inputs
         controls = _allocate(conn, details, remits, now or datetime.now(UTC))
         remits = _with_zero_pay_trn(remits, controls)
         report = OutputReport(event_id, directory, "reissued")
@@ -254,6 +259,33 @@ def reissue_outputs(
         uow.commit()
     log.info("outputs_reissued", payment_event_id=event_id, files=len(report.files))
     return report
+
+
+class _With835Frames:
+    """A `Render835` that hands the bulk renderer the claims and lines `read_remit_inputs`
+    already read (once: it lets go of them as soon as it has called the renderer)."""
+
+    def __init__(self, render: Callable[..., list[Rendered]], inputs: RemitInputs) -> None:
+        self.render = render
+        frames = inputs.item_claims, inputs.item_lines
+        self.frames: tuple[pl.DataFrame, pl.DataFrame] | None = None
+        if frames[0] is not None and frames[1] is not None:
+            self.frames = (frames[0], frames[1])
+
+    def __call__(
+        self,
+        conn: Connection,
+        details: EventDetails,
+        remits: Remittances,
+        controls: Controls,
+        x12: X12Settings | None,
+    ) -> list[Rendered]:
+        frames, self.frames = self.frames, None
+        return self.render(conn, details, remits, controls, x12, frames=frames)
+
+
+def _with_frames(render: Callable[..., list[Rendered]], inputs: RemitInputs) -> Render835:
+    return _With835Frames(render, inputs)
 
 
 def _supersede(conn: Connection, event_id: str, issued: list[dict[str, Any]], reason: str) -> None:

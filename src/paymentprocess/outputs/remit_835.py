@@ -18,7 +18,13 @@ from paymentprocess.domain.finding_codes import FindingCode
 from paymentprocess.engine.compute import line_payables
 from paymentprocess.outputs import files
 from paymentprocess.outputs.details import EventDetails
-from paymentprocess.outputs.gather import item_claims
+from paymentprocess.outputs.gather import (
+    CLAIM_COLUMNS,
+    HASH_JOINS,
+    LARGE_EVENT_ITEMS,
+    LINE_COLUMNS,
+    item_claims,
+)
 from paymentprocess.outputs.issue import Controls, Rendered
 from paymentprocess.outputs.problems import OutputDataError, OutputProblem
 from paymentprocess.outputs.remit_model import (
@@ -41,30 +47,6 @@ from paymentprocess.storage import tables as t
 from paymentprocess.storage.frames_schema import table_schema
 from paymentprocess.storage.frames_side_by_side import read_frames
 
-CLAIM_COLUMNS = (
-    "claim_core_id",
-    "claim_reference",
-    "patient_control_number",
-    "patient_first_name",
-    "patient_last_name",
-    "frequency_code",
-    "benefit_plan_id",
-    "member_id",
-    "received_date",
-    "service_begin_date",
-    *t.CLAIM_MONEY,
-)
-LINE_COLUMNS = (
-    "claim_core_id",
-    "line_number",
-    "procedure_code",
-    "units",
-    "service_date",
-    "line_item_control_number",
-    "modifiers",
-    *t.CLAIM_MONEY,
-)
-LARGE_EVENT_ITEMS = 50_000  # claim items above which SQLite reads in reader processes
 DEFAULT_RECEIVER_QUALIFIER = "ZZ"  # mutually defined; ISA08 then = the payee's NPI
 
 
@@ -265,8 +247,6 @@ def claim_frames(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The claims the items name (with their plan's filing indicator) and their lines (with the
     engine's `payable`), lines in (claim, line_number) order."""
-    ids = remits.items["claim_core_id"].drop_nulls().unique()
-    frame = pl.DataFrame({"claim_core_id": ids})
     c, sl, bp = t.claim_fin_core, t.service_line, t.benefit_plan
     named = item_claims(event_id)
     # Side by side as of one snapshot on PostgreSQL (three server processes); on SQLite the
@@ -290,12 +270,20 @@ def claim_frames(
             ),
         },
         large=remits.items.height > LARGE_EVENT_ITEMS,
+        planner=HASH_JOINS,
     )
-    claims = frame.join(read["claims"], on="claim_core_id", how="inner").join(
-        read["plans"], on="benefit_plan_id", how="left"
-    )
+    claims = read["claims"].join(read["plans"], on="benefit_plan_id", how="left")
     lines = read["lines"].sort("claim_core_id", "line_number")
-    return claims, line_payables(lines)
+    return claim_frames_of(remits, claims, line_payables(lines))
+
+
+def claim_frames_of(
+    remits: Remittances, claims: pl.DataFrame, lines: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`claim_frames` from frames already read (`RemitInputs.item_claims`, `item_lines`): the
+    claims the items name, and the lines as given."""
+    ids = remits.items.select(pl.col("claim_core_id").drop_nulls().unique())
+    return ids.join(claims, on="claim_core_id", how="inner"), lines
 
 
 def _line(row: dict[str, Any]) -> ServiceLine:

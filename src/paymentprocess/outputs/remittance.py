@@ -57,6 +57,10 @@ class RemitInputs:
     - `applications`: the event's applications: over_and_under_payment_id, kind, amount, refund_id.
     - `prior`: earlier remittances of these payees: payment_center_id, payment_event_id, trn02,
       forwarded (it had a row-6 FB entry), withheld (it had a row-7 E3 entry), seq (issue order).
+    - `item_claims`, `item_lines` (optional; not used here): the claims the items can name with
+      the 835's columns and their plan's filing indicator, and their lines with the engine's
+      `payable` in (claim, line_number) order — read with the rest so that the 835 renderer
+      (outputs.remit_835.claim_frames_of) does not read them again.
     """
 
     event_id: str
@@ -68,6 +72,8 @@ class RemitInputs:
     records: pl.DataFrame
     applications: pl.DataFrame
     prior: pl.DataFrame
+    item_claims: pl.DataFrame | None = None
+    item_lines: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from paymentprocess.outputs.problems import OutputDataError, OutputProblem
 from paymentprocess.outputs.remit_835 import (
     DEFAULT_RECEIVER_QUALIFIER,
     claim_frames,
+    claim_frames_of,
     funding_bank,
     payer_model,
     render_remittances,
@@ -71,34 +72,31 @@ def render_835s_bulk(
     remits: Remittances,
     controls: Controls,
     settings: X12Settings | None = None,
+    *,
+    frames: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> list[Rendered]:
-    """One checked 835 per remittance (as `remit_835.render_835s`), or OutputDataError."""
+    """One checked 835 per remittance (as `remit_835.render_835s`), or OutputDataError.
+
+    `frames`: the event's item claims and lines as `gather.read_remit_inputs` read them
+    (`RemitInputs.item_claims`, `item_lines`); without them they are read here."""
     if remits.headers.height == 0:
         return []
     settings = settings or X12Settings()
-    claims, lines = claim_frames(conn, details.event_id, remits)
+    if frames is None:
+        claims, lines = claim_frames(conn, details.event_id, remits)
+    else:
+        claims, lines = claim_frames_of(remits, *frames)
     payer, _ = payer_model(details)
     constants = _constants(details, controls, settings) if payer is not None else None
     headers = remits.headers.with_row_index("rid").join(
         details.payees, on=PC, how="left", suffix="_payee"
     )
+    out: dict[int, Rendered] = {}
     if constants is None:
         slow_ids = headers["rid"]
     else:
-        items = _item_lines(remits, headers, claims, lines, settings)
-        slow_ids = _slow_remits(headers, items, controls, constants, settings)
-    fast = headers.filter(~pl.col("rid").is_in(slow_ids.implode()))
-    log.info("x12_835_render", bulk=fast.height, per_remittance=slow_ids.len())
-    out: dict[int, Rendered] = {}
-    if fast.height and constants is not None:
-        for chunk, chunk_items in _chunks(fast, items):
-            texts = _render(chunk, chunk_items, claims, remits, controls, constants, settings)
-            texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
-            assert_valid_bulk(texts, settings)
-            content_of = dict(zip(texts["rid"], texts["content"], strict=True))
-            for h in chunk.iter_rows(named=True):
-                text = content_of[h["rid"]]
-                out[h["rid"]] = rendered_835(details, h, controls, text.encode("ascii"))
+        slow_ids = _render_bulk(details, remits, headers, claims, lines, controls, constants, out)
+    log.info("x12_835_render", bulk=len(out), per_remittance=slow_ids.len())
     problems: list[OutputProblem] = []
     if slow_ids.len():
         slow = headers.filter(pl.col("rid").is_in(slow_ids.implode()))
@@ -125,18 +123,79 @@ def render_835s_bulk(
     return [out[rid] for rid in sorted(out)]
 
 
-def _chunks(headers: pl.DataFrame, items: pl.DataFrame) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """The remittances in rid order, in chunks of about CHUNK_LINES item lines (a chunk's text
-    and its checker's segment frame stay small whatever the cycle's size)."""
-    sizes = items.group_by("rid").len()
+def _render_bulk(
+    details: EventDetails,
+    remits: Remittances,
+    headers: pl.DataFrame,
+    claims: pl.DataFrame,
+    lines: pl.DataFrame,
+    controls: Controls,
+    c: _Constants,
+    out: dict[int, Rendered],
+) -> pl.Series:
+    """Render and check, chunk by chunk, every remittance the bulk path renders (into `out`, by
+    rid); returns the rids of the others (`_slow_remits`). Each chunk joins only its own items,
+    lines, claims, PLB entries and control numbers: what is held at a time is one chunk's frames
+    and text, whatever the cycle's size."""
+    settings = c.settings
+    isa13 = _isa13_frame(controls)
+    slow: list[pl.Series] = []
+    for chunk_headers, chunk_items in _chunks(headers, remits.items, lines):
+        chunk = chunk_headers
+        named = chunk_items.select("claim_core_id")
+        chunk_claims = claims.join(named, on="claim_core_id", how="semi")
+        items = _item_lines(
+            chunk_items,
+            chunk,
+            chunk_claims,
+            lines.join(named, on="claim_core_id", how="semi"),
+            settings,
+        )
+        slow_ids = _slow_remits(chunk, items, controls, c, settings)
+        slow.append(slow_ids)
+        if slow_ids.len():
+            chunk = chunk.filter(~pl.col("rid").is_in(slow_ids.implode()))
+            items = items.filter(~pl.col("rid").is_in(slow_ids.implode()))
+        if chunk.height == 0:
+            continue
+        texts = _render(
+            chunk,
+            items,
+            chunk_claims,
+            remits.plb.join(chunk.select(PC), on=PC, how="semi"),
+            isa13.join(chunk.select("remit_id"), on="remit_id", how="semi"),
+            c,
+            settings,
+        )
+        del items
+        texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
+        assert_valid_bulk(texts, settings)
+        content_of = dict(zip(texts["rid"], texts["content"], strict=True))
+        del texts
+        for h in chunk.iter_rows(named=True):
+            text = content_of.pop(h["rid"])
+            out[h["rid"]] = rendered_835(details, h, controls, text.encode("ascii"))
+    return pl.concat(slow) if slow else headers["rid"].clear()
+
+
+def _chunks(
+    headers: pl.DataFrame, items: pl.DataFrame, lines: pl.DataFrame
+) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """The remittances in rid order with their claim items (`Remittances.items` rows), in
+    chunks of about CHUNK_LINES item lines (an item without lines counts one), so that a
+    chunk's frames, text and checker's segment frame stay small whatever the cycle's size."""
+    per_claim = lines.group_by("claim_core_id").len("_lines")
+    sizes = (
+        items.join(per_claim, on="claim_core_id", how="left")
+        .group_by(PC)
+        .agg(pl.col("_lines").fill_null(1).clip(lower_bound=1).sum().alias("len"))
+    )
     chunked = (
-        headers.join(sizes, on="rid", how="left")
+        headers.join(sizes, on=PC, how="left")
         .sort("rid")
         .with_columns(((pl.col("len").fill_null(0) + 1).cum_sum() // CHUNK_LINES).alias("_chunk"))
     )
-    items = items.join(
-        chunked.select("rid", "_chunk"), on="rid", how="inner", maintain_order="left"
-    )
+    items = items.join(chunked.select(PC, "_chunk"), on=PC, how="inner", maintain_order="left")
     by_chunk = {key[0]: frame for key, frame in items.partition_by("_chunk", as_dict=True).items()}
     empty = items.clear()
     return [
@@ -203,6 +262,7 @@ class _Constants:
         self.gs_time = t.ELEMENT.join([t.x12_date(env.date()), t.x12_time(env)])
         other = settings.other_group_reason
         self.other = other
+        self.settings = settings
         self.other_merges = other is not None and (
             other in _OWN_PAIRS or (other[0] == "PR" and other[1].isdigit() and int(other[1]) < 4)
         )
@@ -221,7 +281,7 @@ def _constants(
 
 
 def _item_lines(
-    remits: Remittances,
+    remit_items: pl.DataFrame,
     headers: pl.DataFrame,
     claims: pl.DataFrame,
     lines: pl.DataFrame,
@@ -234,7 +294,7 @@ def _item_lines(
     thin = claims.select(
         "claim_core_id", "claim_filing_indicator", "received_date", "service_begin_date"
     ).with_columns(pl.lit(True).alias("_found"))
-    items = remits.items.join(headers.select("rid", PC), on=PC, how="left").join(
+    items = remit_items.join(headers.select("rid", PC), on=PC, how="left").join(
         thin, on="claim_core_id", how="left"
     )
     money = [c for c in lines.columns if c.endswith("_amount")]
@@ -382,24 +442,33 @@ def _with_clean(frame: pl.DataFrame, specs: dict[str, tuple[str, int]]) -> pl.Da
     )
 
 
+def _isa13_frame(controls: Controls) -> pl.DataFrame:
+    """remit_id, isa13 of every remittance the issue numbered."""
+    return pl.DataFrame(
+        {"remit_id": list(controls.isa13), "isa13": list(controls.isa13.values())},
+        schema={"remit_id": pl.String, "isa13": pl.Int64},
+    )
+
+
 def _render(
     headers: pl.DataFrame,
     items: pl.DataFrame,
     claims: pl.DataFrame,
-    remits: Remittances,
-    controls: Controls,
+    plb_entries: pl.DataFrame,
+    isa_numbers: pl.DataFrame,
     c: _Constants,
     settings: X12Settings,
 ) -> pl.DataFrame:
-    """rid, content (the whole interchange text) of every remittance of `headers`."""
+    """rid, content (the whole interchange text) of every remittance of `headers` (`claims`,
+    `plb_entries` and `isa_numbers` may be limited to those the remittances name)."""
     end = c.end
     lines = _line_texts(items, c, settings)
     item_text = _item_texts(items, lines, claims, c, settings)
-    plb = _plb_texts(headers, remits, c)
+    plb = _plb_texts(headers, plb_entries, c)
     with_items = headers.with_columns(
         pl.col("rid").is_in(items["rid"].implode()).alias("_has_items")
     )
-    head = _header_texts(with_items, controls, c, settings)
+    head = _header_texts(with_items, isa_numbers, c, settings)
     body = (
         head.join(item_text, on="rid", how="left")
         .join(plb, on="rid", how="left")
@@ -660,10 +729,10 @@ def _item_texts(
     )
 
 
-def _plb_texts(headers: pl.DataFrame, remits: Remittances, c: _Constants) -> pl.DataFrame:
+def _plb_texts(headers: pl.DataFrame, plb_entries: pl.DataFrame, c: _Constants) -> pl.DataFrame:
     """rid, plb (its PLB segments' text), plb_count."""
     end = c.end
-    entries = remits.plb.join(headers.select("rid", PC, "trn02", "npi"), on=PC, how="inner")
+    entries = plb_entries.join(headers.select("rid", PC, "trn02", "npi"), on=PC, how="inner")
     if entries.height == 0:
         return pl.DataFrame(schema={"rid": pl.UInt32, "plb": pl.String, "plb_count": pl.Int64})
     code, amount = pl.col("code"), pl.col("amount")
@@ -720,15 +789,11 @@ def _plb_texts(headers: pl.DataFrame, remits: Remittances, c: _Constants) -> pl.
 
 
 def _header_texts(
-    headers: pl.DataFrame, controls: Controls, c: _Constants, settings: X12Settings
+    headers: pl.DataFrame, isa_numbers: pl.DataFrame, c: _Constants, settings: X12Settings
 ) -> pl.DataFrame:
     """rid, isa, gs, head (ST … LX), head_count, isa13."""
     end = c.end
-    isa = pl.DataFrame(
-        {"remit_id": list(controls.isa13), "isa13": list(controls.isa13.values())},
-        schema={"remit_id": pl.String, "isa13": pl.Int64},
-    )
-    frame = headers.join(isa, on="remit_id", how="left", maintain_order="left")
+    frame = headers.join(isa_numbers, on="remit_id", how="left", maintain_order="left")
     receiver = _receiver(frame)  # of the joined frame itself: the columns go back by position
     frame = frame.with_columns(receiver["q"].alias("_q"), receiver["r"].alias("_r"))
     frame = _with_clean(

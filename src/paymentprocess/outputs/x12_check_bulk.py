@@ -55,18 +55,34 @@ def cents(text: pl.Expr) -> pl.Expr:
 
 def segments(texts: pl.DataFrame) -> pl.DataFrame:
     """rid, tag, el (elements) of every segment of every interchange, in order."""
+    return _split(segment_texts(texts)).select("rid", "el", "tag")
+
+
+def segment_texts(texts: pl.DataFrame) -> pl.DataFrame:
+    """rid, seg (the segment's text without its terminator), tag of every segment of every
+    interchange, in order. Only the segments a rule reads are split into elements (`_split`)."""
     frame = texts.select("rid", pl.col("content").str.split(t.TERMINATOR).alias("seg")).explode(
         "seg"
     )
     frame = frame.with_columns(pl.col("seg").str.strip_chars("\r\n")).filter(pl.col("seg") != "")
-    frame = frame.with_columns(pl.col("seg").str.split(t.ELEMENT).alias("el")).drop("seg")
-    return frame.with_columns(pl.col("el").list.get(0).alias("tag"))
+    seg = pl.col("seg")
+    # the text before the first separator, or the whole segment (as split(…)[0] gives it)
+    return frame.with_columns(seg.str.slice(0, seg.str.find(t.ELEMENT, literal=True)).alias("tag"))
+
+
+def _split(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with `el`, the elements of its `seg`, instead of `seg`."""
+    return frame.with_columns(pl.col("seg").str.split(t.ELEMENT).alias("el")).drop("seg")
+
+
+# The segments the money and code rules read element by element.
+_SPLIT_TAGS = ("CAS", "SVC", "CLP", "BPR", "TRN", "PLB", "NM1")
 
 
 def problems_bulk(texts: pl.DataFrame, settings: X12Settings | None = None) -> pl.DataFrame:
     """rid, rule, message of every failed rule (empty frame = every file passes)."""
     settings = settings or X12Settings()
-    s = segments(texts)
+    s = segment_texts(texts)
     tag = pl.col("tag")
     # Claims numbered across all files (with rid, a unique key), lines within their claim:
     # running counts over the ordered segments, no window per file.
@@ -88,8 +104,15 @@ def problems_bulk(texts: pl.DataFrame, settings: X12Settings | None = None) -> p
             )
 
     _envelope(s, texts, rule)
-    _money(s, rule)
-    _codes(s, settings, rule)
+    parts = {name: _split(s.filter(tag == name)) for name in _SPLIT_TAGS}
+    seg = pl.col("seg")
+    # AMT*I (AMT01 = I) only: the other AMT segments are never split
+    parts["AMT*I"] = _split(
+        s.filter((tag == "AMT") & ((seg == "AMT*I") | seg.str.starts_with("AMT*I*")))
+    )
+    del s
+    _money(parts, rule)
+    _codes(parts, settings, rule)
     if not found:
         return pl.DataFrame(schema={"rid": pl.UInt32, "rule": pl.String, "message": pl.String})
     return pl.concat([f.with_columns(pl.col("rid").cast(pl.UInt32)) for f in found])
@@ -139,14 +162,25 @@ def _envelope(s: pl.DataFrame, texts: pl.DataFrame, rule: Add) -> None:
             (pl.col("tag") == "ST").sum().alias("sts"),
             (pl.col("tag") == "GS").sum().alias("gss"),
             pl.len().alias("n"),
-            pl.col("el").get(1).list.get(6, null_on_oob=True).alias("gs06"),
-            pl.col("el").get(2).list.get(2, null_on_oob=True).alias("st02"),
-            pl.col("el").get(-3).list.get(1, null_on_oob=True).alias("se01"),
-            pl.col("el").get(-3).list.get(2, null_on_oob=True).alias("se02"),
-            pl.col("el").get(-2).list.get(2, null_on_oob=True).alias("ge02"),
-            pl.col("el").get(-1).list.get(2, null_on_oob=True).alias("iea02"),
+            pl.col("seg").get(1).alias("_s2"),
+            pl.col("seg").get(2).alias("_s3"),
+            pl.col("seg").get(-3).alias("_se"),
+            pl.col("seg").get(-2).alias("_ge"),
+            pl.col("seg").get(-1).alias("_iea"),
         )
         .join(isa.select("rid", "isa13"), on="rid")
+    )
+
+    def element(segment: str, index: int) -> pl.Expr:
+        return pl.col(segment).str.split(t.ELEMENT).list.get(index, null_on_oob=True)
+
+    tags = tags.with_columns(
+        element("_s2", 6).alias("gs06"),
+        element("_s3", 2).alias("st02"),
+        element("_se", 1).alias("se01"),
+        element("_se", 2).alias("se02"),
+        element("_ge", 2).alias("ge02"),
+        element("_iea", 2).alias("iea02"),
     )
     add(
         tags,
@@ -178,9 +212,8 @@ def _envelope(s: pl.DataFrame, texts: pl.DataFrame, rule: Add) -> None:
     )
 
 
-def _money(s: pl.DataFrame, rule: Add) -> None:
+def _money(parts: dict[str, pl.DataFrame], rule: Add) -> None:
     add = rule
-    tag = pl.col("tag")
     cas_amounts = [cents(pl.col(f"a{k}")) for k in range(3, 19, 3)]
     present = [pl.col(f"a{k}") != "" for k in range(3, 19, 3)]
     pr_group = _el(1) == "PR"
@@ -189,13 +222,13 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
     )
     bad_cas = pl.any_horizontal(p & a.is_null() for p, a in zip(present, cas_amounts, strict=True))
     cas = (
-        s.filter(tag == "CAS")
+        parts["CAS"]
         .with_columns(_el(k).alias(f"a{k}") for k in range(3, 19, 3))
         .with_columns(cas_sum.alias("amount"), bad_cas.alias("bad"), pr_group.alias("pr"))
     )
     add(cas, pl.col("bad"), "V-1", "a CAS amount is not an amount")
     lines = (
-        s.filter(tag == "SVC")
+        parts["SVC"]
         .select("rid", "claim", "line", _el(2).alias("svc02"), _el(3).alias("svc03"))
         .with_columns(cents(pl.col("svc02")).alias("svc02"), cents(pl.col("svc03")).alias("svc03"))
     )
@@ -213,7 +246,7 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
         "V-1",
         pl.format("service line {} of a claim: SVC02 − ΣCAS ≠ SVC03", "line"),
     )
-    claims = s.filter(tag == "CLP").select(
+    claims = parts["CLP"].select(
         "rid",
         "claim",
         cents(_el(3)).alias("clp03"),
@@ -229,9 +262,7 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
     svc = lines.group_by("rid", "claim").agg(
         pl.col("svc03").sum().alias("svc03"), pl.len().alias("lines")
     )
-    amt_i = s.filter((tag == "AMT") & (_el(1) == "I")).select(
-        "rid", "claim", "line", cents(_el(2)).alias("amount")
-    )
+    amt_i = parts["AMT*I"].select("rid", "claim", "line", cents(_el(2)).alias("amount"))
     interest = amt_i.group_by("rid", "claim").agg(pl.col("amount").sum().alias("interest"))
     claims = (
         claims.join(totals, on=["rid", "claim"], how="left")
@@ -270,7 +301,7 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
         "V-5",
         "AMT*I is never 0 and belongs to the claim (loop 2100)",
     )
-    plb = _plb_pairs(s)
+    plb = _plb_pairs(parts["PLB"])
     add(plb, pl.col("amount") == 0, "V-5", pl.format("PLB {} amount is 0", "code"))
     add(
         plb,
@@ -278,7 +309,7 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
         "V-12",
         pl.format("PLB code {} is not in our reference list", "code"),
     )
-    bpr = s.filter(tag == "BPR").select(
+    bpr = parts["BPR"].select(
         "rid",
         _el(1).alias("bpr01"),
         cents(_el(2)).alias("bpr02"),
@@ -286,7 +317,7 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
         _el(10).alias("bpr10"),
         pl.concat_str([_el(k) for k in range(5, 16)]).alias("middle"),
     )
-    trn = s.filter(tag == "TRN").select("rid", _el(3).alias("trn03"))
+    trn = parts["TRN"].select("rid", _el(3).alias("trn03"))
     per_file = (
         bpr.join(trn, on="rid", how="full", coalesce=True)
         .join(
@@ -340,9 +371,9 @@ def _money(s: pl.DataFrame, rule: Add) -> None:
     )
 
 
-def _plb_pairs(s: pl.DataFrame) -> pl.DataFrame:
+def _plb_pairs(plb_segments: pl.DataFrame) -> pl.DataFrame:
     """rid, code, amount of every PLB pair."""
-    plb = s.filter(pl.col("tag") == "PLB").select("rid", pl.col("el").list.slice(3).alias("pairs"))
+    plb = plb_segments.select("rid", pl.col("el").list.slice(3).alias("pairs"))
     plb = plb.with_columns(
         pl.col("pairs").list.gather_every(2).alias("codes"),
         pl.col("pairs").list.gather_every(2, offset=1).alias("amounts"),
@@ -355,13 +386,12 @@ def _plb_pairs(s: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _codes(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
+def _codes(parts: dict[str, pl.DataFrame], settings: X12Settings, rule: Add) -> None:
     add = rule
-    tag = pl.col("tag")
     allowed = set(OWN_CARCS) | set(settings.extra_carcs)
     if settings.other_group_reason is not None:
         allowed.add(settings.other_group_reason[1])
-    cas = s.filter(tag == "CAS")
+    cas = parts["CAS"]
     reasons = [_el(k) for k in range(2, 20, 3)]
     unknown = pl.any_horizontal((r != "") & ~r.is_in(sorted(allowed)) for r in reasons)
     add(
@@ -370,7 +400,7 @@ def _codes(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
         "V-12",
         "CAS group must be CO, PR, OA or PI with at most six pairs of known reason codes",
     )
-    clp = s.filter(tag == "CLP")
+    clp = parts["CLP"]
     add(
         clp,
         (_el(1) == "") | (_el(2) == "") | (_el(6) == "") | (_el(7) == ""),
@@ -383,5 +413,5 @@ def _codes(s: pl.DataFrame, settings: X12Settings, rule: Add) -> None:
         "V-8",
         pl.format("claim {}: CLP02 is not 1 or 22", _el(7)),
     )
-    nm1 = s.filter(tag == "NM1")
+    nm1 = parts["NM1"]
     add(nm1, (_el(8) == "") != (_el(9) == ""), "V-13", "NM108 and NM109 go together (P0809)")

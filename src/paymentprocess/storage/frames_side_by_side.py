@@ -45,6 +45,7 @@ def read_frames(
     timings: dict[str, int] | None = None,
     *,
     large: bool = True,
+    planner: Mapping[str, str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Run several read-only queries side by side, as of ONE snapshot; `timings` receives each
     read's own milliseconds (they overlap). The caller must not have written anything these reads
@@ -58,9 +59,14 @@ def read_frames(
     each costs about half a second to start; the run's write lock (BEGIN IMMEDIATE) keeps every
     writer out meanwhile, so they see what the caller sees. Small reads, and an in-memory SQLite
     database, are read on the caller's connection, one query after the other.
+
+    `planner`: PostgreSQL settings (`SET LOCAL name = value`) for the reader connections, e.g.
+    `{"enable_nestloop": "off"}` for reads whose row estimates can mislead the planner into
+    rescanning a subquery per row; the caller sets them on its own connection itself.
     """
     spent = timings if timings is not None else {}
-    reader = _side_reader(conn) if len(queries) > 1 and (large or not is_sqlite(conn)) else None
+    side = len(queries) > 1 and (large or not is_sqlite(conn))
+    reader = _side_reader(conn, planner or {}) if side else None
     if reader is None:
         return {name: _timed(spent, name, read_frame, conn, *fq) for name, fq in queries.items()}
     workers = min(PARALLEL_READERS, len(queries))
@@ -90,7 +96,7 @@ def _timed(
     return frame
 
 
-def _side_reader(conn: Connection) -> _Reader | None:
+def _side_reader(conn: Connection, planner: Mapping[str, str]) -> _Reader | None:
     """A thread-safe reader that sees what `conn` sees, on connections of its own."""
     if is_sqlite(conn):
         path = _sqlite_file(conn)
@@ -112,6 +118,8 @@ def _side_reader(conn: Connection) -> _Reader | None:
         ) as reader:
             reader.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             reader.exec_driver_sql(f"SET LOCAL work_mem = '{READ_WORK_MEM}'")
+            for name, value in planner.items():
+                reader.exec_driver_sql(f"SET LOCAL {name} = '{value}'")
             frame = read_frame(reader, query, schema)
             reader.rollback()
         return frame
