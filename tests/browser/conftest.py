@@ -60,6 +60,8 @@ class Shots:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.prefix = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")
         self.saved: list[Path] = []
+        for stale in self.folder.glob(f"{self.prefix}-[0-9][0-9]-*.png"):
+            stale.unlink()  # an earlier run's pictures of this test
 
     def take(self, page: Page, what: str, *, full_page: bool = True) -> Path:
         path = self.folder / f"{self.prefix}-{len(self.saved) + 1:02d}-{what}.png"
