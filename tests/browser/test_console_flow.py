@@ -79,6 +79,23 @@ def _check_keyboard_and_narrow_window(page: Page, shots: Shots) -> None:
         page.set_viewport_size({"width": 1280, "height": 800})
 
 
+def _visit_findings_and_payees(page: Page, shots: Shots, dry: dict[str, Any]) -> None:
+    """A finding's drill-down, the payees table sorted by net pay, one payee's page; then back."""
+    event_page = page.url
+    finding = max(dry["findings"], key=lambda f: f["count"])
+    page.get_by_test_id(f"finding-{finding['code']}").get_by_role("link").click()
+    expect(page.get_by_test_id("finding-summary")).to_contain_text(str(finding["count"]))
+    shots.take(page, "finding-drill-down")
+    page.goto(event_page)
+    page.get_by_test_id("all-payees").click()
+    expect(page.get_by_test_id("payees-table")).to_be_visible()
+    shots.take(page, "payees")
+    page.get_by_test_id("payee-row").first.get_by_role("link").first.click()
+    expect(page.get_by_test_id("payee-claims")).to_be_visible()
+    shots.take(page, "payee")
+    page.goto(event_page)
+
+
 def test_an_operator_requests_and_an_approver_approves_the_final_run(
     db_uri: str, page: Page, shots: Shots, tmp_path: Path
 ) -> None:
@@ -113,6 +130,7 @@ def test_an_operator_requests_and_an_approver_approves_the_final_run(
             expect(page.get_by_test_id(f"total-{name}")).to_have_text(value)
         shots.take(page, "dry-run-findings-and-charts")
         _check_keyboard_and_narrow_window(page, shots)
+        _visit_findings_and_payees(page, shots, dry)
 
         page.get_by_test_id("action-request-final").click()
         expect(page.get_by_test_id("approval-state")).to_have_attribute("data-status", "requested")
