@@ -17,9 +17,7 @@ halve the CPU uvicorn spends per request compared with h11 on the asyncio loop.
 
 from __future__ import annotations
 
-import functools
 import os
-import socket
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -32,22 +30,10 @@ if TYPE_CHECKING:
 APP_FACTORY = "paymentprocess.api.app:app_from_env"
 
 
-@functools.cache
 def _tcp_no_delay_config() -> type[uvicorn.Config]:
-    """`_TcpNoDelayConfig`, defined on first use: uvicorn is imported only by `serve` itself, not
-    by `paymentprocess --help` (docs/performance.md, "CLI start-up")."""
-    import uvicorn
-
-    class _TcpNoDelayConfig(uvicorn.Config):
-        """A uvicorn Config whose pre-bound TCP listener reports IPPROTO_TCP (see the docstring)."""
-
-        def bind_socket(self) -> socket.socket:
-            sock = super().bind_socket()
-            if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto != 0:
-                return sock
-            tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-            tcp.set_inheritable(True)
-            return tcp
+    """`_TcpNoDelayConfig` (cli/serve_config.py), imported on first use: uvicorn is loaded only by
+    `serve` itself, not by `paymentprocess --help` (docs/performance.md, "CLI start-up")."""
+    from paymentprocess.cli.serve_config import _TcpNoDelayConfig
 
     return _TcpNoDelayConfig
 
