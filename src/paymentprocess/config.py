@@ -27,8 +27,6 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from paymentprocess.domain.stages import parse_stage_aliases
 from paymentprocess.errors import SettingsError
@@ -144,6 +142,9 @@ class Settings(BaseSettings):
             )
         if value.startswith("postgres://"):
             value = "postgresql://" + value[len("postgres://") :]
+        from sqlalchemy.engine import make_url  # only when settings are loaded (CLI start-up)
+        from sqlalchemy.exc import ArgumentError
+
         try:
             make_url(value)
         except (ArgumentError, ValueError):  # e.g. an unclosed [IPv6 address or a bad port

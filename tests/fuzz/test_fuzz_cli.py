@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-import paymentprocess.cli.common as cli_common
 from paymentprocess.cli.main import _register, app
 from paymentprocess.service.runs import run_payment_event
+from paymentprocess.storage import database as storage_database
 from paymentprocess.synth.cycle import generate_cycle
 
 SCALE = int(os.environ.get("PAYMENT_FUZZ_SCALE", "1"))
@@ -121,14 +121,14 @@ def cli_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
         if name.startswith("PAYMENT_"):
             monkeypatch.delenv(name)
     engines: list[Engine] = []
-    real = cli_common.create_engine_for
+    real = storage_database.create_engine_for  # the CLI imports it when a command runs
 
     def tracked(uri: str, **kw: Any) -> Engine:
         engine = real(uri, **kw)
         engines.append(engine)
         return engine
 
-    monkeypatch.setattr(cli_common, "create_engine_for", tracked)
+    monkeypatch.setattr(storage_database, "create_engine_for", tracked)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     _register()

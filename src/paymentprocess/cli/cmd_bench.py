@@ -10,13 +10,15 @@ beside `--db-uri` and removed afterwards; `query` reads a database that holds th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from paymentprocess.bench.report import BenchReport, print_report, write_reports
 from paymentprocess.cli.common import console, friendly_errors, out, state
 from paymentprocess.errors import SettingsError
+
+if TYPE_CHECKING:
+    from paymentprocess.bench.report import BenchReport
 
 bench_app = typer.Typer(
     help="Measure payment runs, claim queries and claim intake; write bench-report.md/.json.",
@@ -45,6 +47,8 @@ def _say(message: str) -> None:
 
 
 def _finish(report: BenchReport, out_dir: Path) -> None:
+    from paymentprocess.bench.report import print_report, write_reports
+
     print_report(report, out)
     json_path, md_path = write_reports(report, out_dir)
     console.print(f"wrote {md_path} and {json_path}", highlight=False)

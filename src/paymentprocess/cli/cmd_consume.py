@@ -8,10 +8,6 @@ from typing import Annotated
 import typer
 
 from paymentprocess.cli.common import friendly_errors, out, state
-from paymentprocess.cli.signals import run_until_signalled
-from paymentprocess.service.messaging.broker import BrokerConfig
-from paymentprocess.service.messaging.consumer import ConsumerConfig, run_consumer
-from paymentprocess.service.messaging.queues import ConsumerQueues
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +28,11 @@ def consume(
     ] = None,
 ) -> None:
     """Apply each event once (dedupe by message_id), retry failures, dead-letter poison."""
+    from paymentprocess.cli.signals import run_until_signalled
+    from paymentprocess.service.messaging.broker import BrokerConfig
+    from paymentprocess.service.messaging.consumer import ConsumerConfig, run_consumer
+    from paymentprocess.service.messaging.queues import ConsumerQueues
+
     st = state(ctx)
     settings = st.settings
     engine = st.engine()

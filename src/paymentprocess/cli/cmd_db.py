@@ -6,16 +6,16 @@ database that is not at the head revision); they import Alembic (storage.migrate
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
 from paymentprocess.cli.common import friendly_errors, out, state
-from paymentprocess.config import redact_uri
 from paymentprocess.errors import SettingsError
-from paymentprocess.storage.database import create_engine_for
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import OperationalError
 
 db_app = typer.Typer(
     help="Show or migrate the database schema's revision (back the database up before upgrading).",
@@ -24,6 +24,8 @@ db_app = typer.Typer(
 
 
 def _engine(ctx: typer.Context) -> Engine:
+    from paymentprocess.storage.database import create_engine_for
+
     return create_engine_for(state(ctx).settings.db_uri)
 
 
@@ -32,6 +34,8 @@ def _echo(text: str) -> None:
 
 
 def _opened(error: OperationalError, engine: Engine) -> SettingsError:
+    from paymentprocess.config import redact_uri
+
     reason = str(error.orig or error).strip().splitlines()[0]
     where = redact_uri(engine.url.render_as_string())
     return SettingsError(f"cannot open the database {where}: {redact_uri(reason)}")
@@ -49,6 +53,8 @@ def upgrade_cmd(
 ) -> None:
     """Upgrade the schema to the head revision (or --to REV), in one transaction: a failure or a
     crash leaves the revision it had. A 0.1.0 database is recognised as revision 0001."""
+    from sqlalchemy.exc import OperationalError
+
     from paymentprocess.storage import migrate
 
     engine = _engine(ctx)
@@ -77,6 +83,8 @@ def downgrade_cmd(
 ) -> None:
     """Downgrade the schema (never below the 0.1.0 baseline); refused when it would drop stored
     values the older revision has no column for. Restoring the backup is the usual way back."""
+    from sqlalchemy.exc import OperationalError
+
     from paymentprocess.storage import migrate
 
     engine = _engine(ctx)
@@ -93,6 +101,8 @@ def downgrade_cmd(
 @friendly_errors
 def current_cmd(ctx: typer.Context) -> None:
     """Print the database's schema revision and the head revision of this version."""
+    from sqlalchemy.exc import OperationalError
+
     from paymentprocess.storage import migrate
 
     engine = _engine(ctx)

@@ -9,16 +9,9 @@ from typing import Annotated
 
 import typer
 
-from paymentprocess.cli.cmd_outputs import show_outputs
 from paymentprocess.cli.common import friendly_errors, out, state
-from paymentprocess.cli.render import render_run
-from paymentprocess.config import redact_uri
 from paymentprocess.domain.roles import Action
 from paymentprocess.errors import RunRefusedError, SettingsError
-from paymentprocess.outputs.issue import x12_settings
-from paymentprocess.outputs.remit_model import X12Settings
-from paymentprocess.service.payment_files import generate_outputs
-from paymentprocess.service.runs import run_payment_event
 
 
 def _remove_sqlite_file(uri: str) -> None:
@@ -66,6 +59,13 @@ def register(app: typer.Typer) -> None:
 
         Uses the configured database (default ./paymentprocess.db), which must hold no data,
         unless --fresh deletes that SQLite file first (bin/demo uses ./paymentprocess-demo.db)."""
+        from paymentprocess.cli.cmd_outputs import show_outputs
+        from paymentprocess.cli.render import render_run
+        from paymentprocess.config import redact_uri
+        from paymentprocess.outputs.issue import x12_settings
+        from paymentprocess.outputs.remit_model import X12Settings
+        from paymentprocess.service.payment_files import generate_outputs
+        from paymentprocess.service.runs import run_payment_event
         from paymentprocess.synth import generate_cycle
 
         st = state(ctx)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.domain.money import format_cents
-from paymentprocess.service import approvals
-from paymentprocess.service.events import create_event, list_events, show_event
+
+if TYPE_CHECKING:
+    from paymentprocess.service import approvals
 
 events_app = typer.Typer(
     help="Create payment events, list them, show one with its runs.", no_args_is_help=True
@@ -48,6 +48,8 @@ def create_cmd(
     ] = None,
 ) -> None:
     """Create a payment event and assign it the Unpaid claims that belong to no open event."""
+    from paymentprocess.service.events import create_event
+
     st = state(ctx)
     engine = st.engine()
     created = create_event(
@@ -69,6 +71,8 @@ def create_cmd(
 @friendly_errors
 def list_cmd(ctx: typer.Context) -> None:
     """List payment events with their stage and claim count."""
+    from paymentprocess.service.events import list_events
+
     table = Table("event", "type", "payment date", "stage", "claims")
     for e in list_events(state(ctx).engine()):
         table.add_row(
@@ -90,6 +94,8 @@ def show_cmd(
 ) -> None:
     """Show one payment event: its fields, its runs (mode, status, start, duration, amount paid,
     stage timings) and the backups its Final Runs took. --json prints the same as a document."""
+    from paymentprocess.service.events import show_event
+
     shown = show_event(state(ctx).engine(), event_id)
     if as_json:
         out.print_json(json.dumps(shown, default=str))
@@ -177,6 +183,8 @@ EventArg = Annotated[str, typer.Argument(help="PaymentEvent_ID")]
 
 
 def _print_state(state_: approvals.ApprovalState | None, event_id: str) -> None:
+    from paymentprocess.domain.money import format_cents
+
     if state_ is None:
         out.print(f"{event_id}: no Final Run requested yet", highlight=False)
         return
@@ -210,6 +218,8 @@ def _print_state(state_: approvals.ApprovalState | None, event_id: str) -> None:
 def request_final_cmd(ctx: typer.Context, event_id: EventArg) -> None:
     """Request a Final Run of the event's latest Dry Run (an operator); an approver other than
     you and the Dry Run's runner then approves or rejects it."""
+    from paymentprocess.service import approvals
+
     st = state(ctx)
     engine = st.engine()
     _print_state(approvals.request_final(engine, st.principal(engine), event_id), event_id)
@@ -220,6 +230,8 @@ def request_final_cmd(ctx: typer.Context, event_id: EventArg) -> None:
 def approve_cmd(ctx: typer.Context, event_id: EventArg) -> None:
     """Approve the event's requested Final Run (an approver who neither requested it nor ran
     its Dry Run). Refused when the claims changed since that Dry Run."""
+    from paymentprocess.service import approvals
+
     st = state(ctx)
     engine = st.engine()
     _print_state(approvals.approve(engine, st.principal(engine), event_id), event_id)
@@ -234,6 +246,8 @@ def reject_cmd(
 ) -> None:
     """Reject the event's requested Final Run with a reason; it can then never be run (a new
     Dry Run and a new request can)."""
+    from paymentprocess.service import approvals
+
     st = state(ctx)
     engine = st.engine()
     _print_state(approvals.reject(engine, st.principal(engine), event_id, reason), event_id)
@@ -247,6 +261,8 @@ def approval_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the event's latest Final Run request: status, who, the Dry Run and its totals."""
+    from paymentprocess.service import approvals
+
     found = approvals.approval_state(state(ctx).engine(), event_id)
     if as_json:
         out.print_json(json.dumps(found.to_document() if found else None, default=str))

@@ -8,16 +8,17 @@ cycle contains and the deliberate data errors (or the whole summary as JSON with
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
 from paymentprocess.domain.roles import Action
-from paymentprocess.synth import GenerationRefusedError, GenerationSummary, generate_cycle
-from paymentprocess.synth.plan import ErrorMode, EventType
+
+if TYPE_CHECKING:
+    from paymentprocess.synth import GenerationSummary
+    from paymentprocess.synth.plan import ErrorMode, EventType
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +33,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _mode(with_critical_errors: bool, clean: bool) -> ErrorMode:
+    from paymentprocess.synth import GenerationRefusedError
+
     if with_critical_errors and clean:
         raise GenerationRefusedError("choose at most one of --with-critical-errors and --clean")
     if with_critical_errors:
@@ -40,6 +43,8 @@ def _mode(with_critical_errors: bool, clean: bool) -> ErrorMode:
 
 
 def _event_type(value: str) -> EventType:
+    from paymentprocess.synth import GenerationRefusedError
+
     lowered = value.strip().lower()
     if lowered == "provider":
         return "Provider"
@@ -81,6 +86,16 @@ def generate(
     if claims is None or seed is None:
         missing = "--claims" if claims is None else "--seed"
         raise typer.BadParameter("is required to generate a payment cycle", param_hint=missing)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from paymentprocess.synth import generate_cycle
+
     mode = _mode(with_critical_errors, clean)
     kind = _event_type(event_type)
     engine = state(ctx).engine()

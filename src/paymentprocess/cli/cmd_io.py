@@ -13,18 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
 from paymentprocess.domain.roles import Action
 from paymentprocess.errors import InputError, problem_lines
-from paymentprocess.io.export import export_directory
-from paymentprocess.io.files import existing_directory
-from paymentprocess.io.load import LoadOptions, load_directory
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class ExportFormat(StrEnum):
@@ -68,6 +67,9 @@ def load_cmd(
     OverAndUnderPayments.json are read. If any record is bad, every bad
     record is listed (summarised when there are many) and nothing is written.
     """
+    from paymentprocess.io.files import existing_directory
+    from paymentprocess.io.load import LoadOptions, load_directory
+
     existing_directory(directory)
     settings = state(ctx).settings
     options = LoadOptions(
@@ -108,6 +110,8 @@ def export_cmd(
     sorted by id; loading the files into an empty database gives the
     same data back.
     """
+    from paymentprocess.io.export import export_directory
+
     engine = state(ctx).engine()
     state(ctx).principal(engine, Action.LOAD_DATA)
     started = time.perf_counter()
@@ -120,6 +124,8 @@ def export_cmd(
 @contextmanager
 def _bars(*, one_bar: bool = False) -> Iterator[Callable[[str, int, int], None]]:
     """Rich progress bars fed by (label, done, total): one per label, or one named by the label."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description:<28}"),

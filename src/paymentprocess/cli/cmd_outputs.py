@@ -5,14 +5,15 @@ on purpose, with a reason."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.outputs.issue import OutputReport, x12_settings
-from paymentprocess.service.payment_files import generate_outputs, reissue
+
+if TYPE_CHECKING:
+    from paymentprocess.outputs.issue import OutputReport
 
 outputs_app = typer.Typer(
     help="Write, verify or re-issue the payment files of a Final Run (docs/outputs.md).",
@@ -76,6 +77,9 @@ def outputs_cmd(
         return
     if not event:
         raise typer.BadParameter("give the event: -p PAYMENT_EVENT_ID", param_hint="-p")
+    from paymentprocess.outputs.issue import x12_settings
+    from paymentprocess.service.payment_files import generate_outputs
+
     st = state(ctx)
     engine = st.engine()
     report = generate_outputs(
@@ -107,6 +111,9 @@ def reissue_cmd(
     clearinghouse rejected — never needed to repeat a write (plain `outputs` does that)."""
     if not reason.strip():
         raise typer.BadParameter("say why the files are re-issued", param_hint="--reason")
+    from paymentprocess.outputs.issue import x12_settings
+    from paymentprocess.service.payment_files import reissue
+
     st = state(ctx)
     engine = st.engine()
     report = reissue(

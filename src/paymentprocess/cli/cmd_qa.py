@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.service.qa import payment_center_claims
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +38,8 @@ def register(app: typer.Typer) -> None:
         `-m final` of an event already paid reads what its Final Run stored instead."""
         if mode not in ("dry-run", "final"):
             raise typer.BadParameter("must be dry-run or final", param_hint="--mode")
+        from paymentprocess.service.qa import payment_center_claims
+
         docs = payment_center_claims(state(ctx).engine(), payment_event_id, mode)  # type: ignore[arg-type]
         text = json.dumps(docs, indent=2, default=str)
         if output is None:

@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from paymentprocess.cli.common import friendly_errors, out, state
-from paymentprocess.cli.signals import run_until_signalled
-from paymentprocess.service.messaging.broker import BrokerConfig
-from paymentprocess.service.messaging.relay import RelayConfig, run_relay
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +29,10 @@ def relay(
     ] = False,
 ) -> None:
     """Publish unsent outbox events (publisher confirms; SIGTERM stops after the batch)."""
+    from paymentprocess.cli.signals import run_until_signalled
+    from paymentprocess.service.messaging.broker import BrokerConfig
+    from paymentprocess.service.messaging.relay import RelayConfig, run_relay
+
     st = state(ctx)
     settings = st.settings
     engine = st.engine()

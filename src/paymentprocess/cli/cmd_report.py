@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from paymentprocess.cli.common import console, friendly_errors, state
-from paymentprocess.service.review.report import build_report, render_html, render_pdf
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +32,8 @@ def register(app: typer.Typer) -> None:
         suffix = out_file.suffix.lower()
         if suffix not in (".html", ".pdf"):
             raise typer.BadParameter("must end in .html or .pdf", param_hint="--out")
+        from paymentprocess.service.review.report import build_report, render_html, render_pdf
+
         report = build_report(state(ctx).engine(), payment_event_id, run_id)
         try:
             if suffix == ".html":

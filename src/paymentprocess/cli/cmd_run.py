@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from paymentprocess.cli.common import console, friendly_errors, out, state, warn
-from paymentprocess.cli.render import render_run
 from paymentprocess.cli.run_options import (
     WORKERS_UNUSED,
     BackupOpt,
@@ -35,17 +35,16 @@ from paymentprocess.cli.run_options import (
     WorkersOpt,
 )
 from paymentprocess.errors import RunRefusedError
-from paymentprocess.service.runs import (
-    RunOutcome,
-    load_run_config,
-    restore_final_run,
-    run_payment_event,
-)
+
+if TYPE_CHECKING:
+    from paymentprocess.service.runs import RunOutcome
 
 
 def _finish(outcome: RunOutcome, as_json: bool) -> None:
     """The result on stdout (the summary, or the stats document with --json); a refusal's
     message on stderr (logs and the progress spinner are there too)."""
+    from paymentprocess.cli.render import render_run
+
     if as_json:
         out.print_json(json.dumps(outcome.document or {"message": outcome.message}))
     elif outcome.document:
@@ -69,6 +68,8 @@ def _run(
 ) -> None:
     if not event_id.strip():
         raise RunRefusedError("--payment-event-id must not be empty")
+    from paymentprocess.service.runs import load_run_config, run_payment_event
+
     st = state(ctx)
     engine = st.engine()
     principal = st.principal(engine)
@@ -166,6 +167,8 @@ def restore_cmd(
     stage as before. Refused (exit 1, nothing changed) for a backup that is not the latest
     Final Run's, when anything else changed those tables since, or once the event's payment
     files were issued (unless --force-issued)."""
+    from paymentprocess.service.runs import restore_final_run
+
     st = state(ctx)
     engine = st.engine()
     restored = restore_final_run(

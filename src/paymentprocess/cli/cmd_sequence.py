@@ -11,7 +11,7 @@ from rich.table import Table
 
 from paymentprocess.cli.common import friendly_errors, out, state
 from paymentprocess.domain.roles import Action
-from paymentprocess.service.sequences import MAX_VALUE, list_sequences, set_sequence
+from paymentprocess.domain.sequences import MAX_VALUE
 
 sequence_app = typer.Typer(
     help="List the sequences (payee ids, ledger ids, check numbers) or create or move one.",
@@ -28,6 +28,8 @@ def list_cmd(
     ] = False,
 ) -> None:
     """List every sequence with its last used value."""
+    from paymentprocess.service.sequences import list_sequences
+
     rows = list_sequences(state(ctx).engine())
     if as_json:
         out.print_json(json.dumps(rows))
@@ -65,6 +67,8 @@ def set_cmd(
 ) -> None:
     """Create a sequence or move it. Refused below the largest number already used (the
     largest check number paid from that funding source, PaymentCenter_ID or ledger id)."""
+    from paymentprocess.service.sequences import set_sequence
+
     engine = state(ctx).engine()
     state(ctx).principal(engine, Action.LOAD_DATA)
     change = set_sequence(engine, name, value, force=force)

@@ -18,28 +18,30 @@ halve the CPU uvicorn spends per request compared with h11 on the asyncio loop.
 from __future__ import annotations
 
 import os
-import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from paymentprocess.cli.common import friendly_errors, state
+
+if TYPE_CHECKING:
+    import uvicorn
 
 APP_FACTORY = "paymentprocess.api.app:app_from_env"
 
 
-class _TcpNoDelayConfig(uvicorn.Config):
-    """A uvicorn Config whose pre-bound TCP listener reports IPPROTO_TCP (see the docstring)."""
+def _tcp_no_delay_config() -> type[uvicorn.Config]:
+    """`_TcpNoDelayConfig` (cli/serve_config.py), imported on first use: uvicorn is loaded only by
+    `serve` itself, not by `paymentprocess --help` (docs/performance.md, "CLI start-up")."""
+    from paymentprocess.cli.serve_config import _TcpNoDelayConfig
 
-    def bind_socket(self) -> socket.socket:
-        sock = super().bind_socket()
-        if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto != 0:
-            return sock
-        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-        tcp.set_inheritable(True)
-        return tcp
+    return _TcpNoDelayConfig
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_TcpNoDelayConfig":
+        return _tcp_no_delay_config()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +59,9 @@ def serve(
     ] = None,
 ) -> None:
     """Start the claims HTTP service (OpenAPI docs at /docs)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
     st = state(ctx)
     settings = st.settings
     workers = workers if workers is not None else settings.max_workers
@@ -64,7 +69,7 @@ def serve(
     engine.dispose()
     os.environ["PAYMENT_DB_URI"] = settings.db_uri
     os.environ["PAYMENT_LOG_LEVEL"] = settings.log_level
-    config = _TcpNoDelayConfig(
+    config = _tcp_no_delay_config()(
         APP_FACTORY,
         factory=True,
         host=host,

@@ -16,13 +16,6 @@ from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
 from paymentprocess.domain.roles import Role
-from paymentprocess.service.access.users import (
-    add_user,
-    disable_user,
-    list_users,
-    rotate_key,
-    users_exist,
-)
 
 users_app = typer.Typer(
     help="Users with roles (viewer, operator, approver, admin) and their keys.",
@@ -40,6 +33,8 @@ def add_cmd(
 ) -> None:
     """Add a user and print its key once (stdout). The first user of a database must be an
     admin and needs no key; then an admin's key is needed."""
+    from paymentprocess.service.access.users import add_user, users_exist
+
     st = state(ctx)
     engine = st.engine()
     principal = st.principal(engine) if users_exist(engine) else None
@@ -55,6 +50,8 @@ def add_cmd(
 @friendly_errors
 def list_cmd(ctx: typer.Context) -> None:
     """List the users: name, role, key id (not the key), created, disabled."""
+    from paymentprocess.service.access.users import list_users
+
     table = Table("name", "role", "key id", "created (UTC)", "disabled (UTC)", box=box.SIMPLE_HEAD)
     for u in list_users(state(ctx).engine()):
         table.add_row(
@@ -71,6 +68,8 @@ def list_cmd(ctx: typer.Context) -> None:
 @friendly_errors
 def disable_cmd(ctx: typer.Context, name: Name) -> None:
     """Disable a user: its key and console sessions stop working (needs an admin's key)."""
+    from paymentprocess.service.access.users import disable_user
+
     st = state(ctx)
     engine = st.engine()
     row = disable_user(engine, st.principal(engine), name)
@@ -82,6 +81,8 @@ def disable_cmd(ctx: typer.Context, name: Name) -> None:
 def rotate_cmd(ctx: typer.Context, name: Name) -> None:
     """Give a user a new key (printed once, stdout); the old key stops working. An admin's key,
     or the user's own."""
+    from paymentprocess.service.access.users import rotate_key
+
     st = state(ctx)
     engine = st.engine()
     key = rotate_key(engine, st.principal(engine), name)

@@ -9,15 +9,16 @@ Registered under `generate` by `cli/cmd_generate.py`.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from paymentprocess.cli.common import console, friendly_errors, out, state
-from paymentprocess.synth.query_plan import NOMINAL_CLAIMS
-from paymentprocess.synth.query_set import QuerySetSummary, generate_query_set
+from paymentprocess.synth.sizes import NOMINAL_CLAIMS
+
+if TYPE_CHECKING:
+    from paymentprocess.synth.query_set import QuerySetSummary
 
 SHOWN_PER_TIER = 3
 
@@ -32,6 +33,16 @@ def query_set(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Generate the claim query data set: providers in 1K/10K/100K/1M-claim tiers (empty database)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from paymentprocess.synth.query_set import generate_query_set
+
     engine = state(ctx).engine()
     try:
         with Progress(

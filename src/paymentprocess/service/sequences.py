@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from paymentprocess.domain.sequences import MAX_VALUE
 from paymentprocess.errors import InputError, RecordProblem, RunRefusedError
 from paymentprocess.logs import get_logger
 from paymentprocess.service.runs import busy_is_refusal, one_final_run_at_a_time
@@ -26,7 +27,6 @@ log = get_logger(__name__)
 CHECK_PREFIX = "CheckNumber:"
 ISA_PREFIX = "InterchangeControl:"  # + ISA06: the 835s' ISA13 (outputs.issue)
 ACH_PREFIX = "AchFileId:"  # + FundingSource_ID:YYMMDD: NACHA files of that source and date
-MAX_VALUE = 2**63 - 1
 MAX_ISA13 = 999_999_999
 ACH_MODIFIERS = string.ascii_uppercase + string.digits  # = outputs.issue.MODIFIERS
 

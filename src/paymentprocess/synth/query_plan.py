@@ -19,8 +19,8 @@ import polars as pl
 from paymentprocess.synth.identifiers import npi, tin
 from paymentprocess.synth.plan import GenerationRefusedError
 from paymentprocess.synth.rng import Rng
+from paymentprocess.synth.sizes import NOMINAL_CLAIMS
 
-NOMINAL_CLAIMS = 3_000_000
 # (tier name, claims per provider, providers) at the nominal size.
 NOMINAL_TIERS = (("1M", 1_000_000, 1), ("100K", 100_000, 10), ("10K", 10_000, 50),
                  ("1K", 1_000, 500))  # fmt: skip
