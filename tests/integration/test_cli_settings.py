@@ -109,10 +109,13 @@ def test_config_path_file_supplies_settings_below_the_environment(
 def test_a_bad_config_file_stops_the_run_naming_file_and_key(tmp_path: Path) -> None:
     config = tmp_path / "payments.toml"
     config.write_text("batch_size = -3\n")
-    done = _cli("run", "-m", "dry-run", "-p", "PE-1", "--config-path", str(config), cwd=tmp_path)
+    done = _cli(
+        "run", "-m", "dry-run", "-p", "PE-1", "--config-path", str(config), cwd=tmp_path,
+        COLUMNS="1000",  # one line: where a narrower terminal wraps depends on the temp path
+    )  # fmt: skip
     assert done.returncode == 1
     assert f"{config}: key 'batch_size': Input should be greater than or equal to 1" in (
-        done.stderr.replace("\n", "")
+        done.stderr
     )
     assert done.stdout == ""
     assert not (tmp_path / "paymentprocess.db").exists()  # stopped before opening a database
