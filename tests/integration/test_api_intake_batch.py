@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from tests.integration.intake_server import served
 from tests.reliability.intake_support import claim_body, intake_consistency
@@ -165,3 +166,23 @@ def test_a_failed_batch_falls_back_to_one_claim_at_a_time(
     assert [getattr(o, "status_code", None) for o in outcomes] == [201, None, 201]
     assert calls[0] == ["k-1", "k-3"]  # the batch ran, then each claim alone
     assert intake_consistency(engine) == {"claims": 3, "outbox": 3, "keys": 2}
+
+
+def test_the_claim_writer_gives_its_connection_back_when_the_app_stops(
+    db_uri: str, engine: Engine
+) -> None:
+    """The writer keeps its connection between batches, for `idle_s` after the last; the app's
+    shutdown stops it at once, so nothing stays checked out of the engine's pool."""
+    app = create_app(Settings(db_uri=db_uri), engine=engine)
+    batcher: ClaimBatcher = app.state.claim_batcher
+    batcher.idle_s = 600.0  # it would otherwise hold the connection for ten minutes
+    with TestClient(app) as client:
+        answer = client.post("/claims", json=claim_body(1, random.Random(3)))
+        assert answer.status_code == 201, answer.text
+        assert engine.pool.checkedout() == 1  # the writer's, kept for the next batch
+    assert engine.pool.checkedout() == 0
+    with TestClient(app) as client:  # a later claim starts a writer again
+        answer = client.post("/claims", json=claim_body(2, random.Random(4)))
+        assert answer.status_code == 201, answer.text
+    assert engine.pool.checkedout() == 0
+    assert batcher.batches == 2

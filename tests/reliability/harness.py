@@ -99,13 +99,6 @@ class Databases:
             return f"sqlite:///{target}"
         name = self._new_name()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            # idle connections an earlier test's pool left open on this worker's database
-            # would make CREATE DATABASE … TEMPLATE fail ("being accessed by other users")
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                (_pg_name(source),),
-            )
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(source)}"')
         self._made.append(name)
         return _pg_uri(self.db_uri, name)

@@ -66,7 +66,7 @@ class ClaimBatcher:
         self.max_claims = max_claims
         self.max_wait_s = max_wait_s
         self.idle_s = idle_s
-        self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()  # None: close()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.batches = 0  # batches written, for tests and diagnostics
@@ -84,28 +84,42 @@ class ClaimBatcher:
                 self._thread.start()
         return await future
 
-    def _next_batch(self) -> list[_Waiting] | None:
-        """Every claim waiting (at least one, blocking for it); None when idle for `idle_s`."""
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the writer now rather than `idle_s` after its last batch, once the claims already
+        queued are stored, and close its connection (the app's shutdown: nothing stays open on
+        an engine that is disposed next). A later `submit` starts a writer again."""
+        with self._lock:
+            thread = self._thread
+        if thread is None:
+            return
+        self._queue.put(None)
+        thread.join(timeout)
+
+    def _get(self, timeout: float) -> _Waiting | None:
+        """The next waiting claim within `timeout` seconds (0: only one already waiting); None
+        when there is none, or for the wake-up `close` sends."""
         try:
-            batch = [self._queue.get(timeout=self.idle_s)]
+            return self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
         except queue.Empty:
+            return None
+
+    def _next_batch(self) -> list[_Waiting] | None:
+        """Every claim waiting (at least one, blocking for it); None when idle for `idle_s` or
+        woken by `close` with nothing queued."""
+        while (first := self._get(self.idle_s)) is None:
             with self._lock:
                 if self._queue.empty():
                     self._thread = None
                     return None
-            batch = [self._queue.get()]
+        batch = [first]
         deadline = time.monotonic() + self.max_wait_s
         while len(batch) < self.max_claims:
-            try:
-                batch.append(self._queue.get_nowait())
-            except queue.Empty:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                try:
-                    batch.append(self._queue.get(timeout=left))
-                except queue.Empty:
-                    break
+            item = self._get(0)
+            if item is None:
+                item = self._get(deadline - time.monotonic())
+            if item is None:
+                break
+            batch.append(item)
         return batch
 
     def _run(self) -> None:
