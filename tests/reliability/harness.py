@@ -36,6 +36,7 @@ from paymentprocess.storage.database import create_engine_for, ensure_schema
 PG_ADMIN = os.environ.get("PAYMENT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CHILD_TAG = "pp-reliability-child"  # PostgreSQL application_name of every child process
 SURROGATE_IDS = {
+    "audit_id",
     "run_id",
     "backup_id",
     "application_id",
@@ -329,6 +330,9 @@ def wipe(engine: Engine) -> None:
                 empty_audit_log(conn)
             elif table.name != "schema_version":
                 conn.execute(table.delete())
+        # deleting the claims ran the count triggers after their tables were emptied
+        for table in (t.claim_provider_count, t.claim_day_count):
+            conn.execute(table.delete())
 
 
 def empty_audit_log(conn: Connection) -> None:

@@ -53,6 +53,7 @@ def test_invalid_npi_tin_declares_both_codes_it_emits() -> None:
 class _Rogue:
     codes: tuple[FindingCode, ...] = (FindingCode.NEGATIVE_AMOUNT,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         return [

@@ -38,3 +38,30 @@ def new_payee_details(claims: pl.DataFrame, cycle: pl.DataFrame, cfg: RunConfig)
         pl.col("payee_contract_type").alias("contract_type"),
         pl.lit("CHECK").alias("payment_method"),
     ).sort("payee_key")
+
+
+def first_claims(claims: pl.DataFrame) -> pl.DataFrame:
+    """Each payee key's smallest claim, with what `new_payee_details` reads: enough to create
+    any of the cycle's new payees, for a partition of the cycle or for all of it."""
+    return (
+        claims.filter(pl.col(col.PAYEE_KEY).is_not_null())
+        .select(
+            col.PAYEE_KEY,
+            "claim_core_id",
+            "tax_id",
+            "npi",
+            "member_id",
+            "billing_provider_name",
+            *col.BILLING_ADDRESS,
+            "payee_contract_type",
+        )
+        .sort("claim_core_id")
+        .unique(col.PAYEE_KEY, keep="first", maintain_order=True)
+    )
+
+
+def merge_first_claims(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """`first_claims` of a whole cycle from those of its partitions."""
+    if len(parts) == 1:
+        return parts[0]
+    return first_claims(pl.concat(parts))

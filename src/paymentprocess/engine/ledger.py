@@ -36,13 +36,51 @@ def _allocate(pot: str) -> pl.Expr:
     ).alias("take")
 
 
-def cycle_payees(claims: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFrame) -> pl.DataFrame:
-    """Payees of paid-outcome claims plus existing payees holding an open UnderPayment."""
-    from_claims = (
-        claims.filter(pl.col(col.OUTCOME) == col.PAID)
-        .group_by(col.PAYEE_KEY)
-        .agg(pl.col("payment_center_id").first(), pl.col("payment_method").first())
+def claim_sums(claims: pl.DataFrame) -> pl.DataFrame:
+    """Per payee key of the paid-outcome claims: its payment_center_id and payment_method (one
+    per key), `claims_net`, `interest`, and the chain of its most negative net (`new_chain`,
+    ties by chain id; null without a negative net) with that net (`new_chain_net`)."""
+    paid = claims.filter(pl.col(col.OUTCOME) == col.PAID)
+    sums = paid.group_by(KEY).agg(
+        pl.col(PC_ID).first(),
+        pl.col("payment_method").first(),
+        pl.col(col.NET).sum().alias("claims_net"),
+        pl.col(col.INTEREST).sum().alias("interest"),
     )
+    worst = (
+        paid.filter(pl.col(col.NET) < 0)
+        .sort(col.NET, "chain_id")
+        .unique(KEY, keep="first", maintain_order=True)
+        .select(KEY, pl.col("chain_id").alias("new_chain"), pl.col(col.NET).alias("new_chain_net"))
+    )
+    return sums.join(worst, on=KEY, how="left")
+
+
+def merge_claim_sums(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """`claim_sums` of a whole cycle from those of its partitions (a payee's claims may fall in
+    several: partitions are sets of chains)."""
+    if len(parts) == 1:
+        return parts[0]
+    every = pl.concat(parts)
+    sums = every.group_by(KEY).agg(
+        pl.col(PC_ID).first(),
+        pl.col("payment_method").first(),
+        pl.col("claims_net").sum(),
+        pl.col("interest").sum(),
+    )
+    worst = (
+        every.filter(pl.col("new_chain").is_not_null())
+        .sort("new_chain_net", "new_chain")
+        .unique(KEY, keep="first", maintain_order=True)
+        .select(KEY, "new_chain", "new_chain_net")
+    )
+    return sums.join(worst, on=KEY, how="left")
+
+
+def cycle_payees(sums: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFrame) -> pl.DataFrame:
+    """Payees of paid-outcome claims (`claim_sums`) plus existing payees holding an open
+    UnderPayment."""
+    from_claims = sums.select(col.PAYEE_KEY, "payment_center_id", "payment_method")
     held_ids = ledger.filter(pl.col("type") == "UnderPayment").select("payment_center_id").unique()
     from_ledger = payees.join(held_ids, on="payment_center_id", how="semi").select(
         col.PAYEE_KEY, "payment_center_id", "payment_method"
@@ -55,22 +93,15 @@ def cycle_payees(claims: pl.DataFrame, ledger: pl.DataFrame, payees: pl.DataFram
 
 
 def payee_results(
-    claims: pl.DataFrame,
+    sums: pl.DataFrame,
     cycle: pl.DataFrame,
     ledger: pl.DataFrame,
     refunds: pl.DataFrame,
     cfg: RunConfig,
 ) -> LedgerResult:
-    paid = claims.filter(pl.col(col.OUTCOME) == col.PAID)
-    sums = paid.group_by(KEY).agg(
-        pl.col(col.NET).sum().alias("claims_net"), pl.col(col.INTEREST).sum().alias("interest")
-    )
-    worst_chain = (
-        paid.filter(pl.col(col.NET) < 0)
-        .sort(col.NET, "chain_id")
-        .unique(KEY, keep="first", maintain_order=True)
-        .select(KEY, pl.col("chain_id").alias("new_chain"))
-    )
+    """Each cycle payee's result from its claims' `claim_sums`, its ledger and its refunds."""
+    worst_chain = sums.select(KEY, "new_chain")
+    sums = sums.select(KEY, "claims_net", "interest")
     records = ledger.join(cycle.select(KEY, PC_ID), on=PC_ID, how="inner")
     under = records.filter(pl.col("type") == "UnderPayment")
     carry = under.group_by(KEY).agg(pl.col("remaining").sum().alias("carried_in"))

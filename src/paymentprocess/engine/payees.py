@@ -15,8 +15,31 @@ from paymentprocess.domain.payee_keys import key_expr, present
 from paymentprocess.domain.run_config import RunConfig
 
 
-def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
-    """Add payee_key, payment_center_id, payee_contract_type (for interest) and payment_method."""
+def claim_contract_types(claims: pl.DataFrame, cfg: RunConfig) -> pl.DataFrame:
+    """Per provider payee key, the contract type of its smallest ClaimCore_ID that has one
+    (`claim_contract_type`, with that claim's id as `first_claim_id`): a new payee's contract
+    type. Computed over the whole cycle, since a payee's claims may fall in several partitions."""
+    keyed = claims.select("claim_core_id", "contract_type", key_expr(cfg).alias(col.PAYEE_KEY))
+    return (
+        keyed.filter(present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
+        .sort("claim_core_id")
+        .unique(col.PAYEE_KEY, keep="first", maintain_order=True)
+        .select(
+            col.PAYEE_KEY,
+            pl.col("claim_core_id").alias("first_claim_id"),
+            pl.col("contract_type").alias("claim_contract_type"),
+        )
+    )
+
+
+def attach_payees(
+    claims: pl.DataFrame,
+    payees: pl.DataFrame,
+    cfg: RunConfig,
+    contract_types: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Add payee_key, payment_center_id, payee_contract_type (for interest) and payment_method;
+    `contract_types` (`claim_contract_types` of the whole cycle) when `claims` is a partition."""
     keyed = claims.with_columns(key_expr(cfg).alias(col.PAYEE_KEY))
     known = payees.drop("mailing_ready", "eft_ready", "remit_ready", strict=False).rename(
         {"contract_type": "known_contract_type"}
@@ -25,17 +48,13 @@ def attach_payees(claims: pl.DataFrame, payees: pl.DataFrame, cfg: RunConfig) ->
     if cfg.event_type == "DMR":
         contract = pl.lit("Member")
     else:
-        first_claim_type = (  # the smallest ClaimCore_ID of each key that has a contract type
-            keyed.filter(present("contract_type") & pl.col(col.PAYEE_KEY).is_not_null())
-            .group_by(col.PAYEE_KEY)
-            .agg(
-                pl.col("contract_type")
-                .sort_by("claim_core_id")
-                .first()
-                .alias("claim_contract_type")
-            )
+        if contract_types is None:
+            contract_types = claim_contract_types(claims, cfg)
+        joined = joined.join(
+            contract_types.select(col.PAYEE_KEY, "claim_contract_type"),
+            on=col.PAYEE_KEY,
+            how="left",
         )
-        joined = joined.join(first_claim_type, on=col.PAYEE_KEY, how="left")
         contract = (
             pl.when(pl.col("payment_center_id").is_not_null())
             .then(pl.col("known_contract_type"))

@@ -27,19 +27,22 @@ def persist(
     cfg: RunConfig,
     data: CycleData,
     claims: pl.DataFrame,
+    first: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
     timings: dict[str, int],
     claim_copy: ClaimCopy | None = None,
 ) -> pl.DataFrame:
     """Write the run's results; returns the payee frame with final ids (stats are written by the
-    caller). A Dry Run's ClaimWSCore copy may already be under way (`claim_copy`)."""
+    caller). `first` is each payee key's smallest claim (domain.new_payees.first_claims), which
+    new payees are made from. A Dry Run's ClaimWSCore copy may already be under way
+    (`claim_copy`)."""
     if cfg.mode == "final":
-        return persist_final(conn, cfg, data, claims, cycle, result, Steps(timings, "final"))
+        return persist_final(conn, cfg, data, claims, first, cycle, result, Steps(timings, "final"))
     steps = Steps(timings, "dry")
     (claim_copy or ClaimCopy(conn, cfg, start=False)).wait(conn, cfg)
     steps.done("claim_copy_wait")
-    persist_dry_run(conn, cfg, data, claims, cycle, result, steps)
+    persist_dry_run(conn, cfg, data, claims, first, cycle, result, steps)
     return result.payees
 
 

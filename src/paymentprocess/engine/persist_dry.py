@@ -39,6 +39,7 @@ def persist_dry_run(
     cfg: RunConfig,
     data: CycleData,
     claims: pl.DataFrame,
+    first: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
     steps: Steps,
@@ -47,7 +48,7 @@ def persist_dry_run(
     event = event_column(cfg)
     replace_event_rows(conn, t.claim_ws_result, cfg, in_key_order(claims.with_columns(event)))
     steps.done("claims")
-    ws_payees = _working_payees(data, cycle, new_payee_details(claims, cycle, cfg), cfg)
+    ws_payees = _working_payees(data, cycle, new_payee_details(first, cycle, cfg), cfg)
     replace_event_rows(conn, t.payment_center_ws, cfg, ws_payees.with_columns(event))
     replace_event_rows(conn, t.payment_event_ws_payee, cfg, result.payees.with_columns(event))
     stg = staging_rows(cfg, result, result.payees)

@@ -39,6 +39,7 @@ def persist_final(
     cfg: RunConfig,
     data: CycleData,
     claims: pl.DataFrame,
+    first: pl.DataFrame,
     cycle: pl.DataFrame,
     result: LedgerResult,
     steps: Steps,
@@ -47,7 +48,7 @@ def persist_final(
     backup_id = take_backup(conn, cfg.payment_event_id)
     steps.done("backup")
     seqs: Sequences = {}
-    new_ids = _new_payees(conn, cfg, data, claims, cycle, seqs)
+    new_ids = _new_payees(conn, cfg, data, first, cycle, seqs)
     steps.done("payees")
     payees = _with_new_ids(result.payees, new_ids)
     claims = _with_new_ids(claims, new_ids)
@@ -72,12 +73,12 @@ def _new_payees(
     conn: Connection,
     cfg: RunConfig,
     data: CycleData,
-    claims: pl.DataFrame,
+    first: pl.DataFrame,
     cycle: pl.DataFrame,
     seqs: Sequences,
 ) -> pl.DataFrame:
     """Create the cycle's new payees (ids in payee-key order); (payee key, new_id) of each."""
-    details = new_payee_details(claims, cycle, cfg)
+    details = new_payee_details(first, cycle, cfg)
     start = sequence_start(cfg.sequences, "PaymentCenter", data.max_payment_center_id)
     details, seqs["PaymentCenter"] = number_rows(details, start, "payment_center_id")
     write_frame(

@@ -22,11 +22,22 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from paymentprocess.domain.claim_counts import count_claims, merge_counts
 from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.finding_codes import FINDING_ORDER
-from paymentprocess.domain.findings import Finding, has_critical
+from paymentprocess.domain.findings import Finding, has_critical, merge_findings
+from paymentprocess.domain.new_payees import first_claims, merge_first_claims
 from paymentprocess.domain.run_config import Mode, RunConfig
-from paymentprocess.engine import compute, ledger, payees, persist, stats, transform, validate
+from paymentprocess.engine import (
+    compute,
+    ledger,
+    partition,
+    payees,
+    persist,
+    stats,
+    transform,
+    validate,
+)
 from paymentprocess.engine.bounds import check_money_range
 from paymentprocess.engine.config import load_config
 from paymentprocess.engine.fingerprint import fingerprint
@@ -58,7 +69,8 @@ class _Timer:
         checkpoint(f"before:{name}")
         start = time.perf_counter()
         yield
-        self.ms[name] = round((time.perf_counter() - start) * 1000)
+        spent = round((time.perf_counter() - start) * 1000)
+        self.ms[name] = self.ms.get(name, 0) + spent  # a stage may run once per partition
         checkpoint(f"after:{name}")
 
 
@@ -70,6 +82,7 @@ def execute(
     force: bool = False,
     validate_only: bool = False,
     approved_fingerprint: str | None = None,
+    partitions: int = 1,
 ) -> RunResult:
     """Run the stages; RunRefusedError (nothing computed or written) when the run may not go
     ahead, with `force` skipping a Final Run's stage and fingerprint checks — but never the
@@ -87,7 +100,20 @@ def execute(
     # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute.
     copying = mode == "dry-run" and not validate_only
     with ClaimCopy(conn, cfg, start=copying) as claim_copy:
-        return _compute_and_persist(conn, cfg, data, mode, timer, claim_copy, validate_only)
+        return _compute_and_persist(
+            conn, cfg, data, mode, timer, claim_copy, validate_only, partitions
+        )
+
+
+@dataclass
+class _Partition:
+    """What one partition of the cycle leaves for the cycle-level stages."""
+
+    claims: pl.DataFrame  # its claims as computed (what persist writes)
+    findings: list[Finding]  # of the claim-level rules
+    counts: pl.DataFrame  # domain.claim_counts
+    first: pl.DataFrame  # domain.new_payees.first_claims
+    sums: pl.DataFrame | None  # engine.ledger.claim_sums (None when validating only)
 
 
 def _compute_and_persist(
@@ -98,40 +124,78 @@ def _compute_and_persist(
     timer: _Timer,
     claim_copy: ClaimCopy,
     validate_only: bool,
+    partitions: int,
 ) -> RunResult:
+    parts = partition.split_cycle(data, partitions)
+    contract_types = payees.claim_contract_types(data.claims, cfg) if len(parts) > 1 else None
+    done = [_claim_stages(cfg, part, contract_types, timer, validate_only) for part in parts]
+    counts = merge_counts([p.counts for p in done])
+    first = merge_first_claims([p.first for p in done])
+    claims = pl.concat([p.claims for p in done]) if len(done) > 1 else done[0].claims
+    with timer.stage("validate"):
+        ctx = RuleContext(cfg, data, first, _NO_LINES, claim_counts=counts)
+        findings = merge_findings([p.findings for p in done])
+        findings += validate.run_rules(ctx, results=False, cycle_level=True)
+    if validate_only:
+        findings.sort(key=_finding_order)
+        status = _status(findings, mode)
+        doc = stats.build_document(cfg, status, counts, None, findings, timer.ms)
+        return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
+    with timer.stage("ledger"):
+        sums = ledger.merge_claim_sums([p.sums for p in done if p.sums is not None])
+        cycle = ledger.cycle_payees(sums, data.ledger, data.payees)
+        result = ledger.payee_results(sums, cycle, data.ledger, data.refunds, cfg)
+        check_invariant(result.payees)
+    with timer.stage("validate_results"):
+        ctx = RuleContext(
+            cfg, data, first, _NO_LINES, cycle, result.refunds, result.payees, claim_counts=counts
+        )
+        findings += validate.run_rules(ctx, results=True, cycle_level=True)
+        findings.sort(key=_finding_order)
+    status = _status(findings, mode)
+    if status == "Blocked":  # every finding is reported; nothing is paid, persist never runs
+        doc = stats.build_document(cfg, status, counts, None, findings, timer.ms)
+        return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
+    with timer.stage("persist"):
+        payee_frame = persist.persist(
+            conn, cfg, data, claims, first, cycle, result, timer.ms, claim_copy
+        )
+    if claim_copy.ms:
+        timer.ms["persist.claim_copy"] = claim_copy.ms  # its own time, beside the compute
+    doc = stats.build_document(cfg, status, counts, payee_frame, findings, timer.ms)
+    return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
+
+
+_NO_LINES = pl.DataFrame()  # cycle-level rules read payees, sequences and counts, not lines
+
+
+def _claim_stages(
+    cfg: RunConfig,
+    data: CycleData,
+    contract_types: pl.DataFrame | None,
+    timer: _Timer,
+    validate_only: bool,
+) -> _Partition:
+    """The stages that work claim by claim, on one partition (or the whole cycle)."""
     with timer.stage("payees"):
-        claims = payees.attach_payees(data.claims, data.payees, cfg)
+        claims = payees.attach_payees(data.claims, data.payees, cfg, contract_types)
     with timer.stage("compute"):
         lines = compute.line_payables(data.lines)
         claims = compute.claim_payables(claims, lines, cfg)
     with timer.stage("validate"):
-        ctx = RuleContext(cfg, data, claims, lines)
-        findings = validate.run_rules(ctx, results=False)
+        findings = validate.run_rules(RuleContext(cfg, data, claims, lines), results=False)
+        first = first_claims(claims)
     if validate_only:
-        status = _status(findings, mode)
-        doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
-        return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
+        return _Partition(claims, findings, count_claims(claims), first, None)
     with timer.stage("transform"):
         claims = transform.add_outcomes(claims, data.history, cfg)
         claims = transform.add_chain_nets(claims)
         claims = transform.add_interest(claims, cfg)
     with timer.stage("ledger"):
-        cycle = ledger.cycle_payees(claims, data.ledger, data.payees)
-        result = ledger.payee_results(claims, cycle, data.ledger, data.refunds, cfg)
-        check_invariant(result.payees)
+        sums = ledger.claim_sums(claims)
     with timer.stage("validate_results"):
-        ctx = RuleContext(cfg, data, claims, lines, cycle, result.refunds, result.payees)
-        findings = sorted(findings + validate.run_rules(ctx, results=True), key=_finding_order)
-    status = _status(findings, mode)
-    if status == "Blocked":  # every finding is reported; nothing is paid, persist never runs
-        doc = stats.build_document(cfg, status, claims, None, findings, timer.ms)
-        return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
-    with timer.stage("persist"):
-        payee_frame = persist.persist(conn, cfg, data, claims, cycle, result, timer.ms, claim_copy)
-    if claim_copy.ms:
-        timer.ms["persist.claim_copy"] = claim_copy.ms  # its own time, beside the compute
-    doc = stats.build_document(cfg, status, claims, payee_frame, findings, timer.ms)
-    return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
+        findings += validate.run_rules(RuleContext(cfg, data, claims, lines), results=True)
+    return _Partition(claims, findings, count_claims(claims), first, sums)
 
 
 def _status(findings: list[Finding], mode: Mode) -> str:

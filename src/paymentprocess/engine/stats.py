@@ -8,6 +8,8 @@ import polars as pl
 
 from paymentprocess.domain import columns as col
 from paymentprocess.domain import payee_result
+from paymentprocess.domain.claim_counts import by_frequency
+from paymentprocess.domain.claim_counts import by_outcome as by_outcome_counts
 from paymentprocess.domain.findings import Finding
 from paymentprocess.domain.payee_keys import stats_key
 from paymentprocess.domain.run_config import RunConfig
@@ -16,12 +18,13 @@ from paymentprocess.domain.run_config import RunConfig
 def build_document(
     cfg: RunConfig,
     status: str,
-    claims: pl.DataFrame | None,
+    claim_counts: pl.DataFrame | None,
     payees: pl.DataFrame | None,
     findings: list[Finding],
     timings_ms: dict[str, int],
 ) -> dict[str, Any]:
-    """The stats document; `claims`/`payees` may be None when the run stopped before computing."""
+    """The stats document; `claim_counts` (domain.claim_counts) and `payees` may be None when the
+    run stopped before computing."""
     payees = (
         payees
         if payees is not None
@@ -43,24 +46,25 @@ def build_document(
         "mode": cfg.mode,
         "status": status,
         "totals": totals,
-        "counts": _counts(claims, payees),
+        "counts": _counts(claim_counts, payees),
         "payees": _payee_docs(payees, cfg),
         "findings": [f.to_document() for f in findings],
         "timings_ms": timings_ms,
     }
 
 
-def _counts(claims: pl.DataFrame | None, payees: pl.DataFrame) -> dict[str, Any]:
+def _counts(counts: pl.DataFrame | None, payees: pl.DataFrame) -> dict[str, Any]:
     by_code: dict[str, int] = {}
     by_outcome = {col.PAID: 0, col.HELD: 0, col.EXCLUDED: 0}
-    if claims is not None and claims.height:
-        for code, n in claims.group_by("frequency_code").len().sort("frequency_code").iter_rows():
+    total = 0
+    if counts is not None and counts.height:
+        total = int(counts["len"].sum())
+        for code, n in by_frequency(counts).sort("frequency_code").iter_rows():
             by_code["" if code is None else str(code)] = int(n)
-        if col.OUTCOME in claims.columns:
-            for outcome, n in claims.group_by(col.OUTCOME).len().iter_rows():
-                by_outcome[str(outcome)] = int(n)
+        for outcome, n in by_outcome_counts(counts).iter_rows():
+            by_outcome[str(outcome)] = int(n)
     return {
-        "claims": 0 if claims is None else claims.height,
+        "claims": total,
         "by_frequency_code": by_code,
         "by_outcome": by_outcome,
         "payees": {

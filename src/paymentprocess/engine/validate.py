@@ -12,12 +12,17 @@ from paymentprocess.rules.base import Rule, RuleContext
 
 
 def run_rules(
-    ctx: RuleContext, *, results: bool, rules: tuple[Rule, ...] = DEFAULT_RULES
+    ctx: RuleContext,
+    *,
+    results: bool,
+    cycle_level: bool = False,
+    rules: tuple[Rule, ...] = DEFAULT_RULES,
 ) -> list[Finding]:
-    """Findings of the rules that run on input (`results=False`) or on computed results."""
+    """Findings of the rules that run on input (`results=False`) or on computed results, either
+    the claim-level rules (on a partition's claims) or the `cycle_level` ones."""
     found: list[Finding] = []
     for rule in rules:
-        if rule.needs_results == results:
+        if rule.needs_results == results and rule.cycle_level == cycle_level:
             findings = rule.check(ctx)
             stray = sorted({f.code for f in findings} - set(rule.codes))
             if stray:

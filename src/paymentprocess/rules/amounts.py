@@ -16,6 +16,7 @@ from paymentprocess.rules.base import RuleContext, findings_of
 class NegativeAmount:
     codes: tuple[FindingCode, ...] = (FindingCode.NEGATIVE_AMOUNT,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         neg = pl.any_horizontal(*((pl.col(m) < 0).fill_null(False) for m in col.MONEY))
@@ -34,6 +35,7 @@ class NegativeAmount:
 class NegativePayable:
     codes: tuple[FindingCode, ...] = (FindingCode.NEGATIVE_PAYABLE,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.lines.filter(pl.col("raw_payable") < 0)["claim_core_id"]

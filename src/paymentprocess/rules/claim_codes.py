@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from paymentprocess.domain.claim_counts import by_frequency, count_claims
 from paymentprocess.domain.finding_codes import FindingCode
 from paymentprocess.domain.findings import Finding
 from paymentprocess.rules.base import RuleContext, findings_of
@@ -15,6 +16,7 @@ from paymentprocess.rules.base import RuleContext, findings_of
 class FrequencyCode:
     codes: tuple[FindingCode, ...] = (FindingCode.FREQUENCY_CODE,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         bad = ctx.claims.filter(~pl.col("frequency_code").is_in(["1", "7", "8"]).fill_null(False))
@@ -30,15 +32,17 @@ class FrequencyCode:
 class FrequencyCounts:
     codes: tuple[FindingCode, ...] = (FindingCode.FREQUENCY_COUNTS,)
     needs_results: bool = False
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        counts = ctx.claims.group_by("frequency_code").len().sort("frequency_code", nulls_last=True)
+        counted = ctx.claim_counts if ctx.claim_counts is not None else count_claims(ctx.claims)
+        counts = by_frequency(counted)
         text = ", ".join(f"{r['frequency_code']}: {r['len']}" for r in counts.iter_rows(named=True))
         return [
             Finding(
                 FindingCode.FREQUENCY_COUNTS,
                 FindingCode.FREQUENCY_COUNTS.severity_in(ctx.cfg.mode),
-                ctx.claims.height,
+                int(counted["len"].sum()),
                 f"claims by frequency code: {text or 'none'}",
             )
         ]
@@ -48,6 +52,7 @@ class FrequencyCounts:
 class DuplicateClaim:
     codes: tuple[FindingCode, ...] = (FindingCode.DUPLICATE_CLAIM,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         claims = ctx.claims

@@ -40,6 +40,7 @@ def _is_one_of(name: str, bad: pl.DataFrame) -> pl.Expr:
 class MissingPayeeId:
     codes: tuple[FindingCode, ...] = (FindingCode.MISSING_PAYEE_ID,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(pl.col(col.PAYEE_KEY).is_null())["claim_core_id"]
@@ -53,6 +54,7 @@ class MissingPayeeId:
 class InvalidNpiTin:
     codes: tuple[FindingCode, ...] = (FindingCode.INVALID_NPI, FindingCode.INVALID_TIN)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         claims = ctx.claims

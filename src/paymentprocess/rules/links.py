@@ -16,6 +16,7 @@ from paymentprocess.rules.base import RuleContext, findings_of
 class MissingParentPaid:
     codes: tuple[FindingCode, ...] = (FindingCode.MISSING_PARENT_PAID,)
     needs_results: bool = True
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(pl.col(col.HOLD_REASON) == "missing_parent_paid")["claim_core_id"]
@@ -31,6 +32,7 @@ class MissingParentPaid:
 class InvalidVoidLink:
     codes: tuple[FindingCode, ...] = (FindingCode.INVALID_VOID_LINK,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         links = ctx.data.links.rename(

@@ -69,6 +69,7 @@ def _filled(name: str) -> pl.Expr:
 class EftBankInvalid:
     codes: tuple[FindingCode, ...] = (FindingCode.EFT_BANK_INVALID,)
     needs_results: bool = True
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         paid = _paid(ctx)
@@ -87,6 +88,7 @@ class EftBankInvalid:
 class RemitDataMissing:
     codes: tuple[FindingCode, ...] = (FindingCode.REMIT_DATA_MISSING,)
     needs_results: bool = True
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         paid = _paid(ctx)

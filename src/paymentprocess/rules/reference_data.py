@@ -16,6 +16,7 @@ from paymentprocess.rules.base import RuleContext, findings_of
 class InvalidBenefitPlan:
     codes: tuple[FindingCode, ...] = (FindingCode.INVALID_BENEFIT_PLAN,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         known = list(ctx.cfg.benefit_plans)
@@ -34,6 +35,7 @@ class InvalidBenefitPlan:
 class UnknownServiceCode:
     codes: tuple[FindingCode, ...] = (FindingCode.UNKNOWN_SERVICE_CODE,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         known = list(ctx.cfg.service_codes)
@@ -52,6 +54,7 @@ class UnknownServiceCode:
 class ProcessException:
     codes: tuple[FindingCode, ...] = (FindingCode.PROCESS_EXCEPTION,)
     needs_results: bool = False
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         ids = ctx.claims.filter(holds_payment(ctx.cfg, ctx.claims))["claim_core_id"]

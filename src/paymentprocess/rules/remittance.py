@@ -43,6 +43,7 @@ def _paid_items(ctx: RuleContext) -> pl.DataFrame | None:
 class RemitLineCapped:
     codes: tuple[FindingCode, ...] = (FindingCode.REMIT_LINE_CAPPED,)
     needs_results: bool = True
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         paid = _paid_items(ctx)
@@ -62,6 +63,7 @@ class RemitLineCapped:
 class RemitHeaderMismatch:
     codes: tuple[FindingCode, ...] = (FindingCode.REMIT_HEADER_MISMATCH,)
     needs_results: bool = True
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         paid = _paid_items(ctx)
@@ -145,6 +147,7 @@ _RENDERED = pl.col("has_before") & (pl.col("before_frequency").fill_null("8") !=
 class RemitPayeeChanged:
     codes: tuple[FindingCode, ...] = (FindingCode.REMIT_PAYEE_CHANGED,)
     needs_results: bool = True
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         reversed_ = _reversed(ctx)
@@ -165,6 +168,7 @@ class RemitPayeeChanged:
 class RemitHistoryMismatch:
     codes: tuple[FindingCode, ...] = (FindingCode.REMIT_HISTORY_MISMATCH,)
     needs_results: bool = True
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         reversed_ = _reversed(ctx)

@@ -17,6 +17,7 @@ from paymentprocess.rules.base import RuleContext, findings_of
 class PayeeMissing:
     codes: tuple[FindingCode, ...] = (FindingCode.PAYEE_MISSING,)
     needs_results: bool = True
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         if ctx.cycle_payees is None:
@@ -35,6 +36,7 @@ class PayeeMissing:
 class SequenceMismatch:
     codes: tuple[FindingCode, ...] = (FindingCode.SEQUENCE_MISMATCH,)
     needs_results: bool = False
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         in_use = {
@@ -65,6 +67,7 @@ class SequenceMissing:
 
     codes: tuple[FindingCode, ...] = (FindingCode.SEQUENCE_MISSING,)
     needs_results: bool = False
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         name = ctx.cfg.check_sequence
@@ -84,6 +87,7 @@ class PayeeAddressMissing:
 
     codes: tuple[FindingCode, ...] = (FindingCode.PAYEE_ADDRESS_MISSING,)
     needs_results: bool = True
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         results, cycle = ctx.payee_results, ctx.cycle_payees
@@ -116,6 +120,7 @@ class PayeeAddressMissing:
 class EstimateDiffers:
     codes: tuple[FindingCode, ...] = (FindingCode.ESTIMATE_DIFFERS,)
     needs_results: bool = True
+    cycle_level: bool = False
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         if ctx.cfg.mode != "final":
@@ -135,6 +140,7 @@ class EstimateDiffers:
 class RefundUnapplied:
     codes: tuple[FindingCode, ...] = (FindingCode.REFUND_UNAPPLIED,)
     needs_results: bool = True
+    cycle_level: bool = True
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         if ctx.refunds is None or ctx.cycle_payees is None:

@@ -62,8 +62,11 @@ def run_payment_event(
     principal: Principal = LOCAL,
     force: bool = False,
     validate_only: bool = False,
+    partitions: int = 1,
 ) -> RunOutcome:
     """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses.
+    `partitions` splits the computing stages into that many sets of chains (engine.partition):
+    the results are the same for every value.
 
     `principal` must be allowed DRY_RUN or FINAL_RUN (AccessDeniedError). A Final Run (not
     validate-only) under `approvals.approval_required` needs the event's approved request,
@@ -87,6 +90,7 @@ def run_payment_event(
                 force=force,
                 validate_only=validate_only,
                 approved_fingerprint=approval.fingerprint if approval is not None else None,
+                partitions=partitions,
             )
             if validate_only:
                 return _outcome(result, None, "validation only; nothing was written")

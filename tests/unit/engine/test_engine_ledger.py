@@ -24,6 +24,8 @@ def test_payee_results_offsets_carry_in_refunds_held_and_new_overpayment() -> No
             "outcome": ["paid", "paid", "paid", "paid", "held"],
             "net": [30_000, 2_000, 300, -4_000, 99_999],
             "interest": [100, 0, 0, 0, 0],
+            "payment_center_id": [1, 1, 2, 3, None],
+            "payment_method": ["CHECK"] * 5,
         }
     )
     cycle = pl.DataFrame(
@@ -46,7 +48,8 @@ def test_payee_results_offsets_carry_in_refunds_held_and_new_overpayment() -> No
          "parent_claim_core_id": ["A9"], "tax_id": ["T"], "npi": ["N"]}
     )  # fmt: skip
     # the refund's payee is TaxID|NPI = T|N, a cycle payee
-    result = ledger.payee_results(claims, cycle, records, refunds, _cfg(minimum_payment=500))
+    sums = ledger.claim_sums(claims)
+    result = ledger.payee_results(sums, cycle, records, refunds, _cfg(minimum_payment=500))
     rows = {
         r["payee_key"]: r for r in result.payees.select("payee_key", *payee_result.NAMES).to_dicts()
     }

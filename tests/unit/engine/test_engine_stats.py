@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 from tests.unit.engine.test_engine_stages import _cfg
 
+from paymentprocess.domain.claim_counts import count_claims
 from paymentprocess.domain.columns import PAYEE_RESULT
 from paymentprocess.domain.payee_keys import stats_key
 from paymentprocess.engine import stats
@@ -26,7 +27,8 @@ def test_totals_counts_and_payees() -> None:
     claims = pl.DataFrame(
         {"frequency_code": ["1", "7", "1", None], "outcome": ["paid", "paid", "held", "excluded"]}
     )
-    doc = stats.build_document(_cfg(event_type="DMR"), "Completed", claims, _payees(), [], {})
+    counts = count_claims(claims)
+    doc = stats.build_document(_cfg(event_type="DMR"), "Completed", counts, _payees(), [], {})
     # claims net 1234567890.12 + 4.50 − 40.00 = 1234567854.62; paid 1234567890.13 (net + 1 cent)
     assert doc["totals"] == {
         "claims_net": "1234567854.62", "interest": "0.01", "carried_in": "0.00",
