@@ -40,6 +40,7 @@ def bench_run(
     seed: int,
     reference_claims: int | None,
     say: Say = print,
+    partitions: int = 1,
 ) -> BenchReport:
     kind = "sqlite" if is_sqlite_uri(base_uri) else "postgresql"
     report = BenchReport("run")
@@ -55,7 +56,9 @@ def bench_run(
         also = " (and the reference on the same cycle)" if n == k else ""
         say(f"run: generating {n:,} claims, then Dry Run and Final Run ({kind}){also}")
         with throwaway_database(base_uri, f"run{n}") as uri:
-            figures, ref = measure_engine(uri, n, seed, with_reference=n == k)
+            figures, ref = measure_engine(
+                uri, n, seed, with_reference=n == k, partitions=partitions
+            )
         results.append(figures)
         reference = ref or reference
     if k > 0 and reference is None:
@@ -67,6 +70,7 @@ def bench_run(
         "sizes (claims)": ", ".join(f"{n:,}" for n in sizes),
         "seed": seed,
         "reference claims": k,
+        "partitions": partitions,
     }
     _tables(report, results, reference)
     _goals(report, kind, results, reference)

@@ -94,13 +94,15 @@ def generate(uri: str, claims: int, seed: int) -> tuple[dict[str, Any], float]:
     return summary, round(time.perf_counter() - started, 3)
 
 
-def timed_run(engine: Engine, mode: str) -> RunFigures:
+def timed_run(engine: Engine, mode: str, partitions: int = 1) -> RunFigures:
     from paymentprocess.service.runs import run_payment_event
 
     gc.collect()
     with PeakRss() as peak:
         started = time.perf_counter()
-        outcome = run_payment_event(engine, EVENT_ID, "final" if mode == "final" else "dry-run")
+        outcome = run_payment_event(
+            engine, EVENT_ID, "final" if mode == "final" else "dry-run", partitions=partitions
+        )
         wall = time.perf_counter() - started
     return RunFigures(
         mode=mode,
@@ -114,7 +116,7 @@ def timed_run(engine: Engine, mode: str) -> RunFigures:
 
 
 def measure_engine(
-    uri: str, claims: int, seed: int, *, with_reference: bool = False
+    uri: str, claims: int, seed: int, *, with_reference: bool = False, partitions: int = 1
 ) -> tuple[EngineFigures, ReferenceFigures | None]:
     """Generate, then (optionally) the reference on the cycle's documents, then both runs."""
     summary, seconds = generate(uri, claims, seed)
@@ -124,7 +126,7 @@ def measure_engine(
     engine = create_engine_for(uri)
     try:
         for mode in ("dry-run", "final"):
-            figures.runs.append(timed_run(engine, mode))
+            figures.runs.append(timed_run(engine, mode, partitions))
     finally:
         engine.dispose()
     if reference is not None:

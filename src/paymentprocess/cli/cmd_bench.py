@@ -85,13 +85,24 @@ def run(
             help="Claims for the reference (default min(N, 100000)); 0 skips it.",
         ),
     ] = None,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            "--partitions",
+            min=1,
+            help="Compute each run in this many partitions of chains (same results; measures "
+            "what splitting costs).",
+        ),
+    ] = 1,
     db_uri: DbUri = None,
     out_dir: OutDir = Path(),
 ) -> None:
     """Dry Run and Final Run throughput (per stage, RSS) and the speed-up over the reference."""
     from paymentprocess.bench.run_bench import bench_run
 
-    report = bench_run(_uri(ctx, db_uri), _sizes(claims, sizes), seed, reference_claims, _say)
+    report = bench_run(
+        _uri(ctx, db_uri), _sizes(claims, sizes), seed, reference_claims, _say, partitions
+    )
     _finish(report, out_dir)
 
 
