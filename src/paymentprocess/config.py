@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         1000, ge=1, le=10_000_000, description="rows per bulk write call of a run or a load"
     )
+    partitions: int = Field(
+        1,
+        ge=1,
+        le=4096,
+        description="read and compute a run's cycle in this many partitions of whole chains, "
+        "one after the other: the same results, less memory on a large cycle",
+    )
     seq_chunk_size: int | None = Field(
         None, ge=1, description="not used: a run takes exactly the sequence numbers it needs"
     )

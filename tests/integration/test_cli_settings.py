@@ -86,6 +86,39 @@ def test_batch_size_sets_the_rows_per_write_call(
     assert json.loads(default.stdout)["totals"]["paid"] == "70.00"
 
 
+def _partition_reads(stderr: str) -> list[tuple[int, int, int]]:
+    """(partition, partitions, claims) of each `partition_read` debug log line."""
+    return [
+        (event["partition"], event["partitions"], event["claims"])
+        for event in (json.loads(line) for line in stderr.splitlines() if line.startswith("{"))
+        if event.get("event") == "partition_read"
+    ]
+
+
+def test_partitions_read_the_cycle_in_parts_with_the_same_results(
+    engine: Engine, db_uri: str, tmp_path: Path
+) -> None:
+    load_documents(engine, _docs())
+    run = ("--db-uri", db_uri, "--log-level", "DEBUG", "run", "-m", "dry-run", "-p", "PE-1")
+    whole = _cli(*run, "--json", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    assert _partition_reads(whole.stderr) == []  # one partition: the cycle is read whole
+    by_option = _cli(*run, "--partitions", "3", "--json", cwd=tmp_path)
+    assert by_option.returncode == 0, by_option.stderr
+    reads = _partition_reads(by_option.stderr)
+    assert [(k, n) for k, n, _ in reads] == [(0, 3), (1, 3), (2, 3)]
+    assert sum(claims for *_, claims in reads) == 7  # each claim read once
+    by_env = _cli(*run, "--json", cwd=tmp_path, PAYMENT_PARTITIONS="2")
+    assert [(k, n) for k, n, _ in _partition_reads(by_env.stderr)] == [(0, 2), (1, 2)]
+    for done in (by_option, by_env):
+        split, full = json.loads(done.stdout), json.loads(whole.stdout)
+        for part in ("totals", "counts", "payees", "findings"):
+            assert split[part] == full[part], part
+    refused = _cli(*run, "--partitions", "0", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "--partitions" in refused.stderr
+
+
 def test_config_path_file_supplies_settings_below_the_environment(
     engine: Engine, db_uri: str, tmp_path: Path
 ) -> None:

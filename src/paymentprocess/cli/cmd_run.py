@@ -27,6 +27,7 @@ from paymentprocess.cli.run_options import (
     JsonOpt,
     LogLevelOpt,
     ModeOpt,
+    PartitionsOpt,
     PcType,
     PcTypeOpt,
     ResumeOpt,
@@ -88,6 +89,7 @@ def _run(
             principal=principal,
             force=force,
             validate_only=validate_only,
+            partitions=st.settings.partitions,
         )
     _finish(outcome, as_json)
 
@@ -98,6 +100,7 @@ def run_cmd(
     mode: ModeOpt,
     workers: WorkersOpt = None,
     batch_size: BatchSizeOpt = None,
+    partitions: PartitionsOpt = None,
     log_level: LogLevelOpt = None,
     config_path: ConfigPathOpt = None,
     db_uri: DbUriOpt = None,
@@ -114,6 +117,7 @@ def run_cmd(
         "db_uri": db_uri,
         "log_level": log_level,
         "batch_size": batch_size,
+        "partitions": partitions,
         "config_path": config_path,
     }
     state(ctx).overrides.update({k: v for k, v in settings.items() if v is not None})

@@ -60,6 +60,17 @@ BatchSizeOpt = Annotated[
         "(PAYMENT_BATCH_SIZE, default 1000).",
     ),
 ]
+PartitionsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--partitions",
+        min=1,
+        max=4096,
+        help="Read and compute the cycle in this many partitions of whole chains, one after "
+        "the other: the same results, less memory on a large cycle (PAYMENT_PARTITIONS, "
+        "default 1; docs/scaling.md).",
+    ),
+]
 LogLevelOpt = Annotated[str | None, typer.Option("--log-level", help="Log level for this run.")]
 ConfigPathOpt = Annotated[
     Path | None,

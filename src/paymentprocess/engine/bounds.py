@@ -11,6 +11,8 @@ computed. Found by tests/fuzz (amounts near the cap, dates at the extremes): 10 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from paymentprocess.domain import columns as col
@@ -32,20 +34,40 @@ def _abs_total(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> int
     return int(total or 0)
 
 
-def check_money_range(data: CycleData, cfg: RunConfig) -> None:
-    """Refuse the run when the cycle's amounts (with the interest they could earn) are too large
-    to be added up exactly in 64-bit cents."""
+Extent = tuple[int, dt.date | None]  # Σ |amounts| in cents, the earliest ReceivedDate
+
+
+def money_extent(data: CycleData, *, lookups: bool = True) -> Extent:
+    """What `check_money_range` bounds, for a cycle or one partition of it (`lookups=False`:
+    without the ledger and refunds every partition shares); extents add up (`add_extents`)."""
     total = (
         _abs_total(data.lines, col.MONEY)
         + _abs_total(data.claims, col.MONEY)
         + _abs_total(data.history, ("paid_history",))
-        + _abs_total(data.ledger, ("remaining",))
-        + _abs_total(data.refunds, ("remaining",))
     )
-    rate = max((terms.rate_ppm for terms in cfg.interest.values()), default=0)
+    if lookups:
+        total += _abs_total(data.ledger, ("remaining",)) + _abs_total(data.refunds, ("remaining",))
     earliest = (
         data.claims.select(pl.col("received_date").min()).item() if data.claims.height else None
     )
+    return total, earliest
+
+
+def add_extents(extents: list[Extent]) -> Extent:
+    dates = [d for _, d in extents if d is not None]
+    return sum(t for t, _ in extents), min(dates) if dates else None
+
+
+def check_money_range(data: CycleData, cfg: RunConfig) -> None:
+    """Refuse the run when the cycle's amounts (with the interest they could earn) are too large
+    to be added up exactly in 64-bit cents."""
+    check_extent(money_extent(data), cfg)
+
+
+def check_extent(extent: Extent, cfg: RunConfig) -> None:
+    """`check_money_range` of a cycle's extent (its partitions' added up)."""
+    total, earliest = extent
+    rate = max((terms.rate_ppm for terms in cfg.interest.values()), default=0)
     days = max(0, (cfg.payment_due_date - earliest).days) if earliest is not None else 0
     bound = total + total * rate * days // (RATE_SCALE * DAYS_PER_YEAR) + 1
     if bound > SAFE_TOTAL:

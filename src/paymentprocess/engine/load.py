@@ -10,6 +10,7 @@ status: a claim is Paid if imported Paid or if a Final Run inserted a `claim_res
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -17,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Integer,
     Table,
     and_,
     case,
@@ -25,17 +27,20 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.functions import FunctionElement
 
 from paymentprocess.domain import columns as col
 from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.engine.compute import line_payables
+from paymentprocess.engine.payees import claim_contract_types
 from paymentprocess.storage import tables as t
 from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames_schema import table_schema
-from paymentprocess.storage.frames_side_by_side import FrameQuery, read_frames
+from paymentprocess.storage.frames_side_by_side import FrameQuery, Reader, read_frames
 
 I64, STR, DATE = pl.Int64(), pl.String(), pl.Date()
 
@@ -50,48 +55,168 @@ def in_cycle(cfg: RunConfig) -> ColumnElement[bool]:
     return and_(c.c.payment_event_id == cfg.payment_event_id, _is_unpaid(c))
 
 
+Part = tuple[int, int]  # (index, count): one partition of the cycle's chains (engine.partition)
+
+
+class _CharCode(FunctionElement[int]):
+    """The code point of a one-character text (NULL for empty text on SQLite, 0 on PostgreSQL)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_CharCode, "sqlite")
+def _char_code_sqlite(element: _CharCode, compiler: Any, **kw: Any) -> str:
+    return f"unicode({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_CharCode, "postgresql")
+def _char_code_postgresql(element: _CharCode, compiler: Any, **kw: Any) -> str:
+    return f"ascii({compiler.process(element.clauses, **kw)})"
+
+
+def partition_of(chain: ColumnElement[Any], parts: int) -> ColumnElement[Any]:
+    """The partition (0 … parts−1) of a chain id, from its last three characters' code points —
+    cheap in SQL, spread evenly for sequential ids. The same expression for a claim's chain and
+    for history keyed by chain, so each chain's rows meet in one partition."""
+    length = func.length(chain)
+
+    def code(back: int) -> ColumnElement[Any]:
+        return func.coalesce(_CharCode(func.substr(chain, length - back, 1)), 0)
+
+    return (code(0) + code(1) * 31 + code(2) * 961) % parts
+
+
+def _in_part(chain: ColumnElement[Any], part: Part | None) -> ColumnElement[bool]:
+    return literal(True) if part is None else partition_of(chain, part[1]) == part[0]
+
+
+def _claim_chain(c: Table) -> ColumnElement[Any]:
+    return func.coalesce(c.c.parent_claim_core_id, c.c.claim_core_id)
+
+
+def _claim_queries(cfg: RunConfig, part: Part | None) -> dict[str, FrameQuery]:
+    """The reads keyed by chain: the cycle's claims and lines, their chains' history."""
+    c, sl = t.claim_fin_core, t.service_line
+    mine = and_(in_cycle(cfg), _in_part(_claim_chain(c), part))
+    return {  # largest first: three readers side by side on PostgreSQL
+        "lines": (  # a semi-join: the cycle test runs once per claim, not once per line
+            select(*(sl.c[n] for n in col.LINE_INPUT)).where(
+                sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(mine))
+            ),
+            table_schema(sl, col.LINE_INPUT),
+        ),
+        "claims": (
+            select(*(c.c[n] for n in col.CLAIM_INPUT)).where(mine),
+            table_schema(c, col.CLAIM_INPUT),
+        ),
+        "history": _history_query(cfg, part),
+        "history_claims": _history_claims_query(cfg, part),
+        "history_lines": _history_lines_query(cfg, part),
+    }
+
+
+def _lookup_queries(cfg: RunConfig) -> dict[str, FrameQuery]:
+    """The reads keyed by payee or claim id, the same for every partition."""
+    return {
+        "links": _links_query(cfg),
+        "payees": _payees_query(cfg),
+        "ledger": _ledger_query(cfg),
+        "refunds": _refunds_query(),
+    }
+
+
 def load_cycle(
     conn: Connection, cfg: RunConfig, timings: dict[str, int] | None = None
 ) -> CycleData:
     """Read the cycle as of one snapshot; `timings` receives `load.<part>` milliseconds when
     given (`load.frames` the wall time of every frame read, `load.claims` / `lines` / `history`
     each read's own time — they overlap on PostgreSQL — and `load.finish` the rest)."""
-    c, sl = t.claim_fin_core, t.service_line
     spent = timings if timings is not None else {}
     start = time.perf_counter()
     parts: dict[str, int] = {}
     frames = read_frames(
         conn,
-        {  # largest first: three readers side by side on PostgreSQL
-            "lines": (  # a semi-join: the cycle test runs once per claim, not once per line
-                select(*(sl.c[n] for n in col.LINE_INPUT)).where(
-                    sl.c.claim_core_id.in_(select(c.c.claim_core_id).where(in_cycle(cfg)))
-                ),
-                table_schema(sl, col.LINE_INPUT),
-            ),
-            "claims": (
-                select(*(c.c[n] for n in col.CLAIM_INPUT)).where(in_cycle(cfg)),
-                table_schema(c, col.CLAIM_INPUT),
-            ),
-            "history": _history_query(cfg),
-            "history_claims": _history_claims_query(cfg),
-            "history_lines": _history_lines_query(cfg),
-            "links": _links_query(cfg),
-            "payees": _payees_query(cfg),
-            "ledger": _ledger_query(cfg),
-            "refunds": _refunds_query(),
-        },
+        {**_claim_queries(cfg, None), **_lookup_queries(cfg)},
         parts,
         large=not is_sqlite(conn) or _is_large(conn, cfg),
     )
-    spent.update({f"load.{name}": parts[name] for name in ("claims", "lines", "history")})
-    spent["load.frames"] = round((time.perf_counter() - start) * 1000)
+    _add_read_times(spent, parts, start)
     start = time.perf_counter()
-    data = CycleData(
-        claims=frames["claims"].sort("claim_core_id"),  # byte order, whatever the collation
-        lines=frames["lines"],
-        history=frames["history"],
-        history_claims=_latest_history_claims(frames["history_claims"], frames["history_lines"]),
+    data = _with_claim_frames(_lookups(conn, cfg, frames), frames)
+    spent["load.finish"] = round((time.perf_counter() - start) * 1000)
+    return data
+
+
+def load_lookups(
+    conn: Connection, cfg: RunConfig, reader: Reader | None, timings: dict[str, int]
+) -> CycleData:
+    """The reads every partition shares (payees, ledger, refunds, links, the largest ids), with
+    empty claim frames; `load_partition` adds a partition's."""
+    start = time.perf_counter()
+    frames = read_frames(conn, _lookup_queries(cfg), reader=reader)
+    data = _lookups(conn, cfg, frames)
+    empty = {
+        name: pl.DataFrame(schema=schema) for name, (_, schema) in _claim_queries(cfg, None).items()
+    }
+    timings["load.lookups"] = timings.get("load.lookups", 0) + _ms(start)
+    return _with_claim_frames(data, empty)
+
+
+def load_partition(
+    conn: Connection,
+    cfg: RunConfig,
+    lookups: CycleData,
+    part: Part,
+    reader: Reader | None,
+    timings: dict[str, int],
+    *,
+    large: bool,
+) -> CycleData:
+    """One partition of the cycle's chains (its claims, lines and history) beside `lookups`,
+    read as of `reader`'s snapshot (the same for every partition of a run)."""
+    start = time.perf_counter()
+    parts: dict[str, int] = {}
+    frames = read_frames(conn, _claim_queries(cfg, part), parts, large=large, reader=reader)
+    _add_read_times(timings, parts, start)
+    return _with_claim_frames(lookups, frames)
+
+
+def load_contract_types(conn: Connection, cfg: RunConfig) -> pl.DataFrame:
+    """engine.payees.claim_contract_types of the whole cycle, from one grouped read: per
+    (TaxID, NPI, ContractType) its smallest claim id, then per payee key the smallest."""
+    c = t.claim_fin_core
+    query = (
+        select(c.c.tax_id, c.c.npi, c.c.contract_type, func.min(c.c.claim_core_id))
+        .where(in_cycle(cfg), c.c.contract_type.is_not(None))
+        .group_by(c.c.tax_id, c.c.npi, c.c.contract_type)
+    )
+    schema: dict[str, pl.DataType] = {
+        "tax_id": STR,
+        "npi": STR,
+        "contract_type": STR,
+        "claim_core_id": STR,
+    }
+    groups = read_frames(conn, {"contract_types": (query, schema)})["contract_types"]
+    return claim_contract_types(groups, cfg)
+
+
+def _ms(start: float) -> int:
+    return round((time.perf_counter() - start) * 1000)
+
+
+def _add_read_times(spent: dict[str, int], parts: dict[str, int], start: float) -> None:
+    for name in ("claims", "lines", "history"):
+        spent[f"load.{name}"] = spent.get(f"load.{name}", 0) + parts[name]
+    spent["load.frames"] = spent.get("load.frames", 0) + _ms(start)
+
+
+def _lookups(conn: Connection, cfg: RunConfig, frames: dict[str, pl.DataFrame]) -> CycleData:
+    empty = pl.DataFrame()
+    return CycleData(
+        claims=empty,
+        lines=empty,
+        history=empty,
         links=frames["links"],
         payees=with_eft_ready(frames["payees"]),
         ledger=frames["ledger"],
@@ -103,17 +228,29 @@ def load_cycle(
         max_check_number=_max_check(conn, cfg),
         payer_ready=_scalar(conn, _payer_ready_query(cfg)) > 0,
     )
-    spent["load.finish"] = round((time.perf_counter() - start) * 1000)
-    return data
+
+
+def _with_claim_frames(lookups: CycleData, frames: dict[str, pl.DataFrame]) -> CycleData:
+    return replace(
+        lookups,
+        claims=frames["claims"].sort("claim_core_id"),  # byte order, whatever the collation
+        lines=frames["lines"],
+        history=frames["history"],
+        history_claims=_latest_history_claims(frames["history_claims"], frames["history_lines"]),
+    )
 
 
 LARGE_CYCLE_CLAIMS = 50_000  # from here on, SQLite reader processes pay for their start-up
 
 
 def _is_large(conn: Connection, cfg: RunConfig) -> bool:
+    return cycle_size(conn, cfg) >= LARGE_CYCLE_CLAIMS
+
+
+def cycle_size(conn: Connection, cfg: RunConfig) -> int:
+    """The claims assigned to the event (an upper bound of the cycle's)."""
     c = t.claim_fin_core
-    query = select(func.count()).where(c.c.payment_event_id == cfg.payment_event_id)
-    return _scalar(conn, query) >= LARGE_CYCLE_CLAIMS
+    return _scalar(conn, select(func.count()).where(c.c.payment_event_id == cfg.payment_event_id))
 
 
 def _scalar(conn: Connection, query: Select[Any]) -> int:
@@ -121,7 +258,7 @@ def _scalar(conn: Connection, query: Select[Any]) -> int:
     return int(value or 0)
 
 
-def _history_query(cfg: RunConfig) -> FrameQuery:
+def _history_query(cfg: RunConfig, part: Part | None = None) -> FrameQuery:
     h, r, c = t.claim_fin_core.alias("h"), t.claim_result, t.claim_fin_core
     chains = select(c.c.parent_claim_core_id).where(c.c.payment_event_id == cfg.payment_event_id)
     paid = func.coalesce(r.c.net, h.c.paid_amount, literal(0))
@@ -131,13 +268,13 @@ def _history_query(cfg: RunConfig) -> FrameQuery:
             h.outerjoin(r, and_(r.c.claim_core_id == h.c.claim_core_id, r.c.outcome == col.PAID))
         )
         .where(or_(h.c.status == "Paid", r.c.claim_core_id.is_not(None)))
-        .where(h.c.parent_claim_core_id.in_(chains))
+        .where(h.c.parent_claim_core_id.in_(chains), _in_part(h.c.parent_claim_core_id, part))
         .group_by(h.c.parent_claim_core_id)
     )
     return query, {"parent_claim_core_id": STR, "paid_history": I64, "paid_count": I64}
 
 
-def _history_candidates(cfg: RunConfig) -> Select[Any]:
+def _history_candidates(cfg: RunConfig, part: Part | None = None) -> Select[Any]:
     """The claims paid outside the cycle (imported Paid, or paid by a Final Run) of the chains of
     the cycle's replacements and voids: the claims their 835 reversals may reverse."""
     h, r, c = t.claim_fin_core.alias("h"), t.claim_result, t.claim_fin_core
@@ -150,7 +287,7 @@ def _history_candidates(cfg: RunConfig) -> Select[Any]:
             h.outerjoin(r, and_(r.c.claim_core_id == h.c.claim_core_id, r.c.outcome == col.PAID))
         )
         .where(or_(h.c.status == "Paid", r.c.claim_core_id.is_not(None)))
-        .where(h.c.parent_claim_core_id.in_(chains))
+        .where(h.c.parent_claim_core_id.in_(chains), _in_part(h.c.parent_claim_core_id, part))
     )
 
 
@@ -165,13 +302,13 @@ _HISTORY_CLAIM = (
 )
 
 
-def _history_claims_query(cfg: RunConfig) -> FrameQuery:
-    return _history_candidates(cfg), table_schema(t.claim_fin_core, _HISTORY_CLAIM)
+def _history_claims_query(cfg: RunConfig, part: Part | None = None) -> FrameQuery:
+    return _history_candidates(cfg, part), table_schema(t.claim_fin_core, _HISTORY_CLAIM)
 
 
-def _history_lines_query(cfg: RunConfig) -> FrameQuery:
+def _history_lines_query(cfg: RunConfig, part: Part | None = None) -> FrameQuery:
     sl = t.service_line
-    ids = _history_candidates(cfg).subquery("history_candidates")
+    ids = _history_candidates(cfg, part).subquery("history_candidates")
     query = select(*(sl.c[n] for n in col.LINE_INPUT)).where(
         sl.c.claim_core_id.in_(select(ids.c.claim_core_id))
     )

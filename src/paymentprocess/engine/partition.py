@@ -3,67 +3,127 @@
 A claim's outcome, chain net and interest depend only on its chain (`ChainID` = its
 ParentClaimCore_ID, or its own id for an original) and its payee's attributes; a payee's result
 depends only on the sums of its claims (`engine.ledger.claim_sums`), which add up across
-partitions. So a cycle splits into partitions of chains, by a hash of the chain id, and every
-partition's claim results, findings and counts merge into exactly what the whole cycle gives
-(tests/integration/test_partitions.py). Numbers that must be global (new payee ids, ledger ids,
-check numbers) are assigned after the merge, by `persist`, as for an unsplit cycle.
+partitions. So a cycle is read and computed partition by partition — the chains whose id falls
+in it (`engine.load.partition_of`, an expression the database evaluates) — and every
+partition's claim results, findings, counts, fingerprint and money extent merge into exactly what
+the whole cycle gives (tests/integration/test_partitions.py). Numbers that must be global (new
+payee ids, ledger ids, check numbers) are assigned after the merge, by `persist`, as for an
+unsplit cycle. docs/scaling.md says why chains and not payees, and what is measured.
 
-What stays whole: the event's payees, open ledger records, open refunds and the links named by
-replacements (lookups by payee or claim id, not by chain) and the largest ids in use.
+Read once for all partitions: the event's payees, open ledger records, open refunds, the links
+named by replacements (lookups by payee or claim id), the largest ids in use, and new provider
+payees' contract types (`engine.load.load_contract_types`: they set every claim's interest rate).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import polars as pl
+from sqlalchemy import Connection
 
 from paymentprocess.domain.cycle import CycleData
+from paymentprocess.domain.run_config import RunConfig
+from paymentprocess.engine.bounds import Extent, add_extents, check_extent, money_extent
+from paymentprocess.engine.fingerprint import Fold, folds, from_folds
+from paymentprocess.engine.load import (
+    LARGE_CYCLE_CLAIMS,
+    cycle_size,
+    load_contract_types,
+    load_cycle,
+    load_lookups,
+    load_partition,
+)
+from paymentprocess.logs import get_logger
+from paymentprocess.storage.database import is_sqlite
+from paymentprocess.storage.frames_side_by_side import side_reader
 
-PART = "_partition"
-SEED = 0x5EED
+log = get_logger(__name__)
 
+# A partition's predicate makes PostgreSQL estimate its claims at a few thousand rows (measured:
+# 1,830 for 127,049), so it probes the lines' index once per claim, and would rescan claim_result
+# per claim for the paid test once that table is large; hash joins read the 1M-claim cycle's 8
+# partitions in 52.6 s instead of 61.0 s (load average 10). docs/scaling.md.
+HASH_JOINS = {"enable_nestloop": "off"}
 
-def chain_of() -> pl.Expr:
-    """The chain id of a claim row."""
-    return pl.coalesce("parent_claim_core_id", "claim_core_id")
-
-
-def _bucket(key: pl.Expr, parts: int) -> pl.Expr:
-    return (key.hash(seed=SEED) % parts).cast(pl.Int64).alias(PART)
-
-
-def _split(frame: pl.DataFrame, key: pl.Expr, parts: int) -> dict[int, pl.DataFrame]:
-    split = frame.with_columns(_bucket(key, parts)).partition_by(PART, as_dict=True)
-    return {int(k[0]): v.drop(PART) for k, v in split.items()}
-
-
-def split_cycle(data: CycleData, parts: int) -> list[CycleData]:
-    """The cycle as `parts` partitions of whole chains (one, unchanged, when `parts` <= 1)."""
-    if parts <= 1:
-        return [data]
-    claims = data.claims.with_columns(_bucket(chain_of(), parts))
-    of_claim = claims.select("claim_core_id", PART)
-    lines = _split_by(data.lines.join(of_claim, on="claim_core_id", how="left"))
-    claims_of = _split_by(claims)
-    history = _split(data.history, pl.col("parent_claim_core_id"), parts)
-    history_claims = (
-        _split(data.history_claims, pl.col("parent_claim_core_id"), parts)
-        if data.history_claims.width
-        else {}
-    )
-    return [
-        replace(
-            data,
-            claims=claims_of.get(k, data.claims.clear()),
-            lines=lines.get(k, data.lines.clear()),
-            history=history.get(k, data.history.clear()),
-            history_claims=history_claims.get(k, data.history_claims.clear()),
-        )
-        for k in range(parts)
-    ]
+Stage = Callable[[str], AbstractContextManager[None]]
 
 
-def _split_by(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:
-    split = frame.partition_by(PART, as_dict=True)
-    return {int(k[0]): v.drop(PART) for k, v in split.items()}
+class CycleSource:
+    """The cycle, whole (one partition) or partition by partition, read as of one snapshot.
+
+    `open()` runs in the `load` stage: one partition reads the whole cycle (as it always did);
+    several read the shared lookups and fix the snapshot every partition is read at.
+    `partitions(stage)` yields each partition's data, its read timed as stage `load`. Once they
+    are all read, `fingerprint()` and `check_range()` are the whole cycle's.
+    """
+
+    def __init__(self, conn: Connection, cfg: RunConfig, count: int, timings: dict[str, int]):
+        self.conn, self.cfg, self.count, self.timings = conn, cfg, max(1, count), timings
+        self.lookups: CycleData | None = None
+        self.contract_types: pl.DataFrame | None = None
+        self._folds: list[tuple[Fold, Fold]] = []
+        self._extents: list[Extent] = []
+        self._whole: CycleData | None = None
+
+    @property
+    def partitioned(self) -> bool:
+        return self.count > 1
+
+    def open(self) -> CycleData | None:
+        """Read what comes first; the whole cycle when it is one partition (else None)."""
+        if not self.partitioned:
+            self._whole = load_cycle(self.conn, self.cfg, self.timings)
+            self.lookups = self._whole
+            self._note(self._whole, lookups=True)
+            return self._whole
+        self._reader = side_reader(self.conn, HASH_JOINS)
+        self.lookups = load_lookups(self.conn, self.cfg, self._reader, self.timings)
+        self._extents.append(_lookup_extent(self.lookups))
+        if self.cfg.event_type != "DMR":
+            self.contract_types = load_contract_types(self.conn, self.cfg)
+        per_partition = cycle_size(self.conn, self.cfg) // self.count
+        self._large = not is_sqlite(self.conn) or per_partition >= LARGE_CYCLE_CLAIMS
+        return None
+
+    def partitions(self, stage: Stage) -> Iterator[CycleData]:
+        if self._whole is not None:
+            yield self._whole
+            return
+        assert self.lookups is not None, "open() first"
+        for k in range(self.count):
+            with stage("load"):
+                part = load_partition(
+                    self.conn,
+                    self.cfg,
+                    self.lookups,
+                    (k, self.count),
+                    self._reader,
+                    self.timings,
+                    large=self._large,
+                )
+                self._note(part, lookups=False)
+            log.debug(
+                "partition_read",
+                partition=k,
+                partitions=self.count,
+                claims=part.claims.height,
+                lines=part.lines.height,
+            )
+            yield part
+
+    def _note(self, data: CycleData, *, lookups: bool) -> None:
+        self._folds.append(folds(data))
+        self._extents.append(money_extent(data, lookups=lookups))
+
+    def fingerprint(self) -> str:
+        return from_folds(self._folds)
+
+    def check_range(self) -> None:
+        check_extent(add_extents(self._extents), self.cfg)
+
+
+def _lookup_extent(lookups: CycleData) -> Extent:
+    total, _ = money_extent(lookups)  # its claim frames are empty: the ledger and refunds
+    return total, None

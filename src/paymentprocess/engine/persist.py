@@ -32,17 +32,19 @@ def persist(
     result: LedgerResult,
     timings: dict[str, int],
     claim_copy: ClaimCopy | None = None,
+    *,
+    claims_fingerprint: str,
 ) -> pl.DataFrame:
     """Write the run's results; returns the payee frame with final ids (stats are written by the
     caller). `first` is each payee key's smallest claim (domain.new_payees.first_claims), which
     new payees are made from. A Dry Run's ClaimWSCore copy may already be under way
-    (`claim_copy`)."""
+    (`claim_copy`). `claims_fingerprint`: the loaded claims' (a Dry Run records it)."""
     if cfg.mode == "final":
         return persist_final(conn, cfg, data, claims, first, cycle, result, Steps(timings, "final"))
     steps = Steps(timings, "dry")
     (claim_copy or ClaimCopy(conn, cfg, start=False)).wait(conn, cfg)
     steps.done("claim_copy_wait")
-    persist_dry_run(conn, cfg, data, claims, first, cycle, result, steps)
+    persist_dry_run(conn, cfg, data, claims, first, cycle, result, steps, claims_fingerprint)
     return result.payees
 
 

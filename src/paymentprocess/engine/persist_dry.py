@@ -18,7 +18,6 @@ from paymentprocess.domain import columns as col
 from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.new_payees import new_payee_details
 from paymentprocess.domain.run_config import RunConfig
-from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.ledger import LedgerResult
 from paymentprocess.engine.load import in_cycle
 from paymentprocess.engine.persist_steps import Steps, in_key_order
@@ -43,6 +42,7 @@ def persist_dry_run(
     cycle: pl.DataFrame,
     result: LedgerResult,
     steps: Steps,
+    claims_fingerprint: str,
 ) -> None:
     """Replace the event's working sets (steps `claims`, `payees`) and set stage `DryRun`."""
     event = event_column(cfg)
@@ -58,7 +58,7 @@ def persist_dry_run(
     conn.execute(
         update(t.payment_event)
         .where(t.payment_event.c.payment_event_id == cfg.payment_event_id)
-        .values(stage="DryRun", claims_fingerprint=fingerprint(data), updated_at=utcnow())
+        .values(stage="DryRun", claims_fingerprint=claims_fingerprint, updated_at=utcnow())
     )
     steps.done("stage")
 

@@ -3,9 +3,14 @@ validate_results → persist, then the stats document. Each `timer.stage(name)` 
 `engine/<name>.py` (`validate_results` runs `validate` again, on the computed results) and is
 timed; this module alone decides what a run may write.
 
+The stages from `payees` to the claim-level rules of `validate_results` run once per partition
+of the cycle (engine.partition: sets of whole chains, read one after the other; one partition
+unless `partitions` asks for more), the rest once on their merged results (`_cycle_stages`).
+
 The caller (service.runs) owns the transaction: it locks the event, calls `execute`, and commits.
 A run that may not go ahead (engine.refusal) is refused right after `config` or, for a Final Run
-whose claims changed since the Dry Run, right after `load`. A Final Run with a Critical finding
+whose claims changed since the Dry Run, once its claims are read (`load`; with several
+partitions, after the last one is read, still before anything is written). A Final Run with a Critical finding
 (on its input or on its results) still runs every stage through `ledger` and `validate_results`
 so that every finding is reported, then stops before `persist`: it is Blocked, pays nothing, and
 the caller records only its stats.
@@ -22,27 +27,19 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection
 
+from paymentprocess.domain import columns as col
 from paymentprocess.domain.claim_counts import count_claims, merge_counts
 from paymentprocess.domain.cycle import CycleData
 from paymentprocess.domain.finding_codes import FINDING_ORDER
 from paymentprocess.domain.findings import Finding, has_critical, merge_findings
 from paymentprocess.domain.new_payees import first_claims, merge_first_claims
 from paymentprocess.domain.run_config import Mode, RunConfig
-from paymentprocess.engine import (
-    compute,
-    ledger,
-    partition,
-    payees,
-    persist,
-    stats,
-    transform,
-    validate,
-)
-from paymentprocess.engine.bounds import check_money_range
+from paymentprocess.engine import compute, ledger, payees, persist, stats, transform, validate
 from paymentprocess.engine.config import load_config
 from paymentprocess.engine.fingerprint import fingerprint
 from paymentprocess.engine.invariant import check_invariant
 from paymentprocess.engine.load import load_cycle
+from paymentprocess.engine.partition import CycleSource
 from paymentprocess.engine.persist_dry import ClaimCopy
 from paymentprocess.engine.refusal import refuse_if_not_allowed
 from paymentprocess.faults import checkpoint
@@ -92,16 +89,28 @@ def execute(
     with timer.stage("config"):
         cfg = load_config(conn, payment_event_id, mode)
         refuse_if_not_allowed(cfg, force)
+    source = CycleSource(conn, cfg, partitions, timer.ms)
+    check_claims = mode == "final" and (not force or approved_fingerprint is not None)
     with timer.stage("load"):
-        data = load_cycle(conn, cfg, timer.ms)
-        check_money_range(data, cfg)
-        if mode == "final" and (not force or approved_fingerprint is not None):
-            refuse_if_not_allowed(cfg, force, fingerprint(data), approved_fingerprint)
-    # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute.
-    copying = mode == "dry-run" and not validate_only
+        if source.open() is not None:  # the whole cycle: checked before anything is computed
+            source.check_range()
+            if check_claims:
+                refuse_if_not_allowed(cfg, force, source.fingerprint(), approved_fingerprint)
+    # A Dry Run that will write starts copying its claims (ClaimWSCore) now, beside the compute
+    # (not when the partitions' reads still need the connection).
+    copying = mode == "dry-run" and not validate_only and not source.partitioned
     with ClaimCopy(conn, cfg, start=copying) as claim_copy:
-        return _compute_and_persist(
-            conn, cfg, data, mode, timer, claim_copy, validate_only, partitions
+        done = [
+            _claim_stages(cfg, part, source.contract_types, timer, validate_only)
+            for part in source.partitions(timer.stage)
+        ]
+        if source.partitioned:  # the checks the whole cycle's read made, now that it is read
+            source.check_range()
+            if check_claims:
+                refuse_if_not_allowed(cfg, force, source.fingerprint(), approved_fingerprint)
+        assert source.lookups is not None
+        return _cycle_stages(
+            conn, cfg, source.lookups, done, source.fingerprint(), timer, claim_copy, validate_only
         )
 
 
@@ -109,26 +118,26 @@ def execute(
 class _Partition:
     """What one partition of the cycle leaves for the cycle-level stages."""
 
-    claims: pl.DataFrame  # its claims as computed (what persist writes)
+    claims: pl.DataFrame  # its claims as computed, the columns persist writes
     findings: list[Finding]  # of the claim-level rules
     counts: pl.DataFrame  # domain.claim_counts
     first: pl.DataFrame  # domain.new_payees.first_claims
     sums: pl.DataFrame | None  # engine.ledger.claim_sums (None when validating only)
 
 
-def _compute_and_persist(
+def _cycle_stages(
     conn: Connection,
     cfg: RunConfig,
     data: CycleData,
-    mode: Mode,
+    done: list[_Partition],
+    claims_fingerprint: str,
     timer: _Timer,
     claim_copy: ClaimCopy,
     validate_only: bool,
-    partitions: int,
 ) -> RunResult:
-    parts = partition.split_cycle(data, partitions)
-    contract_types = payees.claim_contract_types(data.claims, cfg) if len(parts) > 1 else None
-    done = [_claim_stages(cfg, part, contract_types, timer, validate_only) for part in parts]
+    """The stages on the whole cycle, from its partitions' results: the cycle-level rules, the
+    payees' results, persist and the stats. `data` holds the lookups every partition shared."""
+    mode = cfg.mode
     counts = merge_counts([p.counts for p in done])
     first = merge_first_claims([p.first for p in done])
     claims = pl.concat([p.claims for p in done]) if len(done) > 1 else done[0].claims
@@ -158,12 +167,35 @@ def _compute_and_persist(
         return RunResult(cfg, status, doc, findings, claims, None, timer.ms)
     with timer.stage("persist"):
         payee_frame = persist.persist(
-            conn, cfg, data, claims, first, cycle, result, timer.ms, claim_copy
+            conn,
+            cfg,
+            data,
+            claims,
+            first,
+            cycle,
+            result,
+            timer.ms,
+            claim_copy,
+            claims_fingerprint=claims_fingerprint,
         )
     if claim_copy.ms:
         timer.ms["persist.claim_copy"] = claim_copy.ms  # its own time, beside the compute
     doc = stats.build_document(cfg, status, counts, payee_frame, findings, timer.ms)
     return RunResult(cfg, status, doc, findings, claims, payee_frame, timer.ms)
+
+
+# what persist writes of each claim (claim_result, claim_ws_result) and joins new payee ids on
+_KEPT = (
+    "claim_core_id",
+    col.PAYEE_KEY,
+    "payment_center_id",
+    col.OUTCOME,
+    col.HOLD_REASON,
+    col.PAYABLE,
+    col.ESTIMATE,
+    col.NET,
+    col.INTEREST,
+)
 
 
 _NO_LINES = pl.DataFrame()  # cycle-level rules read payees, sequences and counts, not lines
@@ -186,7 +218,8 @@ def _claim_stages(
         findings = validate.run_rules(RuleContext(cfg, data, claims, lines), results=False)
         first = first_claims(claims)
     if validate_only:
-        return _Partition(claims, findings, count_claims(claims), first, None)
+        kept = claims.select(c for c in _KEPT if c in claims.columns)
+        return _Partition(kept, findings, count_claims(claims), first, None)
     with timer.stage("transform"):
         claims = transform.add_outcomes(claims, data.history, cfg)
         claims = transform.add_chain_nets(claims)
@@ -195,7 +228,8 @@ def _claim_stages(
         sums = ledger.claim_sums(claims)
     with timer.stage("validate_results"):
         findings += validate.run_rules(RuleContext(cfg, data, claims, lines), results=True)
-    return _Partition(claims, findings, count_claims(claims), first, sums)
+    kept = claims.select(c for c in _KEPT if c in claims.columns)  # the lines and inputs go
+    return _Partition(kept, findings, count_claims(claims), first, sums)
 
 
 def _status(findings: list[Finding], mode: Mode) -> str:

@@ -46,6 +46,7 @@ def read_frames(
     *,
     large: bool = True,
     planner: Mapping[str, str] | None = None,
+    reader: Reader | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Run several read-only queries side by side, as of ONE snapshot; `timings` receives each
     read's own milliseconds (they overlap). The caller must not have written anything these reads
@@ -63,10 +64,16 @@ def read_frames(
     `planner`: PostgreSQL settings (`SET LOCAL name = value`) for the reader connections, e.g.
     `{"enable_nestloop": "off"}` for reads whose row estimates can mislead the planner into
     rescanning a subquery per row; the caller sets them on its own connection itself.
+
+    `reader` (`side_reader`): several calls read as of the snapshot it was made at (the
+    partitions of one run); without it each call exports the caller's current snapshot.
     """
     spent = timings if timings is not None else {}
     side = len(queries) > 1 and (large or not is_sqlite(conn))
-    reader = _side_reader(conn, planner or {}) if side else None
+    if not side:
+        reader = None
+    elif reader is None:
+        reader = side_reader(conn, planner or {})
     if reader is None:
         return {name: _timed(spent, name, read_frame, conn, *fq) for name, fq in queries.items()}
     workers = min(PARALLEL_READERS, len(queries))
@@ -81,7 +88,7 @@ def read_frames(
     }
 
 
-_Reader = Callable[[Select[Any], dict[str, pl.DataType]], pl.DataFrame | None]
+Reader = Callable[[Select[Any], dict[str, pl.DataType]], pl.DataFrame | None]
 
 
 def _timed(
@@ -96,8 +103,10 @@ def _timed(
     return frame
 
 
-def _side_reader(conn: Connection, planner: Mapping[str, str]) -> _Reader | None:
-    """A thread-safe reader that sees what `conn` sees, on connections of its own."""
+def side_reader(conn: Connection, planner: Mapping[str, str] | None = None) -> Reader | None:
+    """A thread-safe reader that sees what `conn` sees now, on connections of its own (None
+    where reads must run on `conn`: an in-memory or `file:` SQLite database)."""
+    planner = planner or {}
     if is_sqlite(conn):
         path = _sqlite_file(conn)
         if path is None:
