@@ -35,6 +35,7 @@ from paymentprocess.engine.load import (
     load_lookups,
     load_partition,
 )
+from paymentprocess.faults import checkpoint
 from paymentprocess.logs import get_logger
 from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames_side_by_side import side_reader
@@ -104,6 +105,7 @@ class CycleSource:
                     large=self._large,
                 )
                 self._note(part, lookups=False)
+            checkpoint(f"partition:{k}")  # a kill point between the partitions (crash tests)
             log.debug(
                 "partition_read",
                 partition=k,
