@@ -28,6 +28,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from paymentprocess.domain.memory_budget import machine_default, parse_size
 from paymentprocess.domain.stages import parse_stage_aliases
 from paymentprocess.errors import SettingsError
 
@@ -61,12 +62,18 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         1000, ge=1, le=10_000_000, description="rows per bulk write call of a run or a load"
     )
-    partitions: int = Field(
-        1,
+    partitions: int | None = Field(
+        None,
         ge=1,
         le=4096,
         description="read and compute a run's cycle in this many partitions of whole chains, "
-        "one after the other: the same results, less memory on a large cycle",
+        "one after the other: the same results, less memory; unset = as few as the memory "
+        "budget allows",
+    )
+    memory_budget: str | None = Field(
+        None,
+        description="memory a run may use (e.g. 4GB, 512MB): sets the number of partitions "
+        "when PAYMENT_PARTITIONS is unset; unset = half the machine's memory",
     )
     seq_chunk_size: int | None = Field(
         None, ge=1, description="not used: a run takes exactly the sequence numbers it needs"
@@ -201,6 +208,18 @@ class Settings(BaseSettings):
         if not value or any(ch.isspace() for ch in value):
             raise ValueError("must be a non-empty prefix without spaces, e.g. paymentprocess:")
         return value
+
+    @field_validator("memory_budget")
+    @classmethod
+    def _memory_budget(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_size(value)  # ValueError says what a size looks like
+        return value
+
+    @property
+    def memory_budget_bytes(self) -> int:
+        """PAYMENT_MEMORY_BUDGET in bytes (half the machine's memory when unset)."""
+        return machine_default() if self.memory_budget is None else parse_size(self.memory_budget)
 
     @field_validator("stage_aliases")
     @classmethod

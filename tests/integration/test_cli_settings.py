@@ -114,6 +114,15 @@ def test_partitions_read_the_cycle_in_parts_with_the_same_results(
         split, full = json.loads(done.stdout), json.loads(whole.stdout)
         for part in ("totals", "counts", "payees", "findings"):
             assert split[part] == full[part], part
+    # unset: as few as the budget allows (7 claims at ~2.4 KB each do not fit in 10 KB)
+    by_budget = _cli(*run, "--json", cwd=tmp_path, PAYMENT_MEMORY_BUDGET="10KB")
+    assert by_budget.returncode == 0, by_budget.stderr
+    assert [(k, n) for k, n, _ in _partition_reads(by_budget.stderr)] == [(0, 2), (1, 2)]
+    assert json.loads(by_budget.stdout)["totals"] == json.loads(whole.stdout)["totals"]
+    bad = _cli(*run, cwd=tmp_path, PAYMENT_MEMORY_BUDGET="lots")
+    assert bad.returncode == 1  # a bad setting, named with what a size looks like
+    assert "PAYMENT_MEMORY_BUDGET" in bad.stderr
+    assert "4GB" in bad.stderr
     refused = _cli(*run, "--partitions", "0", cwd=tmp_path)
     assert refused.returncode == 2
     assert "--partitions" in refused.stderr

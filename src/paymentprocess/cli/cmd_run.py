@@ -90,6 +90,7 @@ def _run(
             force=force,
             validate_only=validate_only,
             partitions=st.settings.partitions,
+            memory_budget=st.settings.memory_budget_bytes,
         )
     _finish(outcome, as_json)
 

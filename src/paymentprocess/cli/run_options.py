@@ -67,8 +67,8 @@ PartitionsOpt = Annotated[
         min=1,
         max=4096,
         help="Read and compute the cycle in this many partitions of whole chains, one after "
-        "the other: the same results, less memory on a large cycle (PAYMENT_PARTITIONS, "
-        "default 1; docs/scaling.md).",
+        "the other: the same results, less memory on a large cycle (PAYMENT_PARTITIONS; "
+        "default: as few as PAYMENT_MEMORY_BUDGET allows; docs/scaling.md).",
     ),
 ]
 LogLevelOpt = Annotated[str | None, typer.Option("--log-level", help="Log level for this run.")]

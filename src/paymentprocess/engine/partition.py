@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import Connection
 
 from paymentprocess.domain.cycle import CycleData
+from paymentprocess.domain.memory_budget import machine_default, partitions_for
 from paymentprocess.domain.run_config import RunConfig
 from paymentprocess.engine.bounds import Extent, add_extents, check_extent, money_extent
 from paymentprocess.engine.fingerprint import Fold, folds, from_folds
@@ -60,8 +61,23 @@ class CycleSource:
     are all read, `fingerprint()` and `check_range()` are the whole cycle's.
     """
 
-    def __init__(self, conn: Connection, cfg: RunConfig, count: int, timings: dict[str, int]):
-        self.conn, self.cfg, self.count, self.timings = conn, cfg, max(1, count), timings
+    def __init__(
+        self,
+        conn: Connection,
+        cfg: RunConfig,
+        count: int | None,
+        timings: dict[str, int],
+        budget: int | None = None,
+    ):
+        """`count` partitions, or (None) as few as fit `budget` bytes (default: half the
+        machine's memory; domain.memory_budget)."""
+        self.conn, self.cfg, self.timings = conn, cfg, timings
+        if count is None:
+            claims = cycle_size(conn, cfg)
+            count = partitions_for(claims, budget if budget is not None else machine_default())
+            if count > 1:
+                log.info("partitions_chosen", partitions=count, claims=claims, budget=budget)
+        self.count = max(1, count)
         self.lookups: CycleData | None = None
         self.contract_types: pl.DataFrame | None = None
         self._folds: list[tuple[Fold, Fold]] = []

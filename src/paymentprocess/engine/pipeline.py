@@ -5,7 +5,7 @@ timed; this module alone decides what a run may write.
 
 The stages from `payees` to the claim-level rules of `validate_results` run once per partition
 of the cycle (engine.partition: sets of whole chains, read one after the other; one partition
-unless `partitions` asks for more), the rest once on their merged results (`_cycle_stages`).
+as `partitions` asks, or as few as `memory_budget` allows), the rest once on their merged results (`_cycle_stages`).
 
 The caller (service.runs) owns the transaction: it locks the event, calls `execute`, and commits.
 A run that may not go ahead (engine.refusal) is refused right after `config` or, for a Final Run
@@ -79,7 +79,8 @@ def execute(
     force: bool = False,
     validate_only: bool = False,
     approved_fingerprint: str | None = None,
-    partitions: int = 1,
+    partitions: int | None = None,
+    memory_budget: int | None = None,
 ) -> RunResult:
     """Run the stages; RunRefusedError (nothing computed or written) when the run may not go
     ahead, with `force` skipping a Final Run's stage and fingerprint checks — but never the
@@ -89,7 +90,7 @@ def execute(
     with timer.stage("config"):
         cfg = load_config(conn, payment_event_id, mode)
         refuse_if_not_allowed(cfg, force)
-    source = CycleSource(conn, cfg, partitions, timer.ms)
+    source = CycleSource(conn, cfg, partitions, timer.ms, memory_budget)
     check_claims = mode == "final" and (not force or approved_fingerprint is not None)
     with timer.stage("load"):
         if source.open() is not None:  # the whole cycle: checked before anything is computed

@@ -62,11 +62,13 @@ def run_payment_event(
     principal: Principal = LOCAL,
     force: bool = False,
     validate_only: bool = False,
-    partitions: int = 1,
+    partitions: int | None = None,
+    memory_budget: int | None = None,
 ) -> RunOutcome:
     """Run a Dry Run or Final Run of one event; never raises for bad data, only refuses.
-    `partitions` splits the computing stages into that many sets of chains (engine.partition):
-    the results are the same for every value.
+    `partitions` reads and computes the cycle in that many sets of chains (engine.partition),
+    or (None) in as few as fit `memory_budget` bytes (default: half the machine's memory): the
+    results are the same for every value.
 
     `principal` must be allowed DRY_RUN or FINAL_RUN (AccessDeniedError). A Final Run (not
     validate-only) under `approvals.approval_required` needs the event's approved request,
@@ -91,6 +93,7 @@ def run_payment_event(
                 validate_only=validate_only,
                 approved_fingerprint=approval.fingerprint if approval is not None else None,
                 partitions=partitions,
+                memory_budget=memory_budget,
             )
             if validate_only:
                 return _outcome(result, None, "validation only; nothing was written")
