@@ -9,6 +9,7 @@ by the caller). `app_from_env` is the factory uvicorn's workers call: it reads s
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -85,7 +86,11 @@ def create_app(
         prefix=settings.redis_key_prefix,
         name="top-providers",
     )
-    app.state.run_payment_event = run_payment_event
+    app.state.run_payment_event = functools.partial(  # the settings' partitions and budget
+        run_payment_event,
+        partitions=settings.partitions,
+        memory_budget=settings.memory_budget_bytes,
+    )
     app.state.claim_batcher = ClaimBatcher(app.state.engine)
     for module in (claims, providers, payment_events, approvals, outputs, health):
         app.include_router(module.router)
