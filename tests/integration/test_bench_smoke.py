@@ -62,6 +62,12 @@ def test_bench_run(app: typer.Typer, db_uri: str, tmp_path: Path) -> None:
     assert 0 < reference["engine_compute_s"] < reference["engine_final_s"]
     speedups = [g for g in run["goals"] if g["goal"].startswith("speed-up")]
     assert len(speedups) == 2  # the computation, measured; end to end, scaled
+    figures = run["raw"]["engine"][0]
+    if "postgresql" in db_uri:  # the COPY floor beside the run (bench.copy_floor)
+        assert figures["read_floor_s"] > 0
+        assert figures["write_floor_s"] > 0
+    else:
+        assert figures["read_floor_s"] is None
 
 
 def test_bench_outputs(app: typer.Typer, db_uri: str, tmp_path: Path) -> None:

@@ -96,6 +96,21 @@ def _tables(
                 round(r.claims / run.wall_s), round(r.service_lines / run.wall_s),
                 round(run.wall_s * 1e6 / r.claims, 2), run.peak_rss_mb, run.status,
             )  # fmt: skip
+    floors = [r for r in results if r.read_floor_s is not None and r.write_floor_s is not None]
+    if floors:
+        floor = report.table(
+            "The database's floor (COPY of the Final Run's inputs out, of its claim rows in)",
+            "claims", "COPY inputs out s", "COPY claim rows in s", "Final Run s",
+            "run / (read + write)",
+        )  # fmt: skip
+        for r in floors:
+            assert r.read_floor_s is not None
+            assert r.write_floor_s is not None
+            final_s = r.run("final").wall_s
+            floor.add(
+                r.claims, r.read_floor_s, r.write_floor_s, final_s,
+                _ratio(final_s, r.read_floor_s + r.write_floor_s),
+            )  # fmt: skip
     for r in results:
         dry, final = r.run("dry-run"), r.run("final")
         stages = report.table(

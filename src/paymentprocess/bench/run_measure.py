@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from paymentprocess.bench.copy_floor import read_floor, write_floor
 from paymentprocess.bench.machine import PeakRss
 from paymentprocess.storage.database import create_engine_for
 
@@ -47,6 +48,8 @@ class EngineFigures:
     generate_s: float
     rows: dict[str, int]
     runs: list[RunFigures] = field(default_factory=list)
+    read_floor_s: float | None = None  # bench.copy_floor (PostgreSQL)
+    write_floor_s: float | None = None
 
     def run(self, mode: str) -> RunFigures:
         return next(r for r in self.runs if r.mode == mode)
@@ -125,8 +128,10 @@ def measure_engine(
     reference = _reference(uri, claims, lines) if with_reference else None
     engine = create_engine_for(uri)
     try:
-        for mode in ("dry-run", "final"):
-            figures.runs.append(timed_run(engine, mode, partitions))
+        figures.runs.append(timed_run(engine, "dry-run", partitions))
+        figures.read_floor_s = read_floor(engine, EVENT_ID)
+        figures.runs.append(timed_run(engine, "final", partitions))
+        figures.write_floor_s = write_floor(engine, EVENT_ID)
     finally:
         engine.dispose()
     if reference is not None:

@@ -126,6 +126,12 @@ def _lookup_queries(cfg: RunConfig) -> dict[str, FrameQuery]:
     }
 
 
+def input_queries(cfg: RunConfig) -> list[Select[Any]]:
+    """The queries of a whole-cycle read (bench.copy_floor times them as COPY)."""
+    frames = {**_claim_queries(cfg, None), **_lookup_queries(cfg)}
+    return [query for query, _ in frames.values()]
+
+
 def load_cycle(
     conn: Connection, cfg: RunConfig, timings: dict[str, int] | None = None
 ) -> CycleData:
