@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import replace
 
 import polars as pl
 from sqlalchemy import Connection
@@ -107,6 +108,8 @@ class CycleSource:
     def partitions(self, stage: Stage) -> Iterator[CycleData]:
         if self._whole is not None:
             yield self._whole
+            # computed: the cycle's frames can go; persist reads only the lookups
+            self.lookups, self._whole = _lookups_only(self._whole), None
             return
         assert self.lookups is not None, "open() first"
         for k in range(self.count):
@@ -140,6 +143,16 @@ class CycleSource:
 
     def check_range(self) -> None:
         check_extent(add_extents(self._extents), self.cfg)
+
+
+def _lookups_only(data: CycleData) -> CycleData:
+    return replace(
+        data,
+        claims=data.claims.clear(),
+        lines=data.lines.clear(),
+        history=data.history.clear(),
+        history_claims=data.history_claims.clear(),
+    )
 
 
 def _lookup_extent(lookups: CycleData) -> Extent:
