@@ -35,6 +35,7 @@ from tests.reliability.crash_points import (
 )
 from tests.reliability.harness import (
     SIGKILLED,
+    Databases,
     business_state,
     databases,
     diff,
@@ -134,6 +135,44 @@ def assert_paid_once_and_numbered_without_gaps(engine: Engine, before: dict[str,
     assert new_records, "the data set creates no ledger record"
 
 
+def kill_at_random(
+    dbs: Databases,
+    db_uri: str,
+    tmp_path: Path,
+    expected: dict[str, list[str]],
+    duration: float,
+    rng: random.Random,
+    partitions: int = 1,
+) -> dict[str, int]:
+    """Final Runs of copies of `db_uri` killed after a random delay (up to 1.1 × `duration`):
+    each copy is untouched or holds the run whole (`expected`), and a rerun ends at `expected`
+    with its numbers continuing the sequences. Returns where the kills landed."""
+    landed = {"before commit": 0, "after commit": 0}
+    env = {"PAYMENT_PARTITIONS": str(partitions)}
+    for _ in range(random_kills()):
+        trial = dbs.clone(db_uri)
+        with engine_on(trial) as engine:
+            before = everything(engine)
+            seqs = sequences(engine)
+        proc = start_preloaded(trial, *FINAL_JSON, cwd=tmp_path, **env)
+        time.sleep(rng.uniform(0.0, duration * 1.1))
+        code = kill_and_reap(proc)
+        wait_for_backends_gone(trial)
+        with engine_on(trial) as engine:
+            if code == SIGKILLED and everything(engine) == before:
+                landed["before commit"] += 1
+            else:
+                state = business_state(engine)
+                assert state == expected, diff(state, expected)
+                landed["after commit"] += 1
+            rerun = run_payment_event(engine, EVENT, "final", partitions=partitions)
+            assert rerun.exit_code == 0, rerun.message
+            state = business_state(engine)
+            assert state == expected, diff(state, expected)
+            assert_paid_once_and_numbered_without_gaps(engine, seqs)
+    return landed
+
+
 def _run_final_in_process(uri: str) -> None:
     with engine_on(uri) as engine:
         done = run_payment_event(engine, EVENT, "final")
@@ -205,7 +244,6 @@ def test_crash_at_random_moments_is_all_or_nothing(db_uri: str, tmp_path: Path) 
     seed = crash_seed()
     rng = random.Random(seed)
     prepare_cycle(db_uri, RANDOM_CLAIMS)
-    landed = {"before commit": 0, "after commit": 0}
     with databases(db_uri, tmp_path) as dbs:
         baseline = dbs.clone(db_uri)
         with engine_on(baseline) as engine:
@@ -222,25 +260,6 @@ def test_crash_at_random_moments_is_all_or_nothing(db_uri: str, tmp_path: Path) 
             expected = business_state(engine)
             assert_paid_once_and_numbered_without_gaps(engine, seqs)
 
-        for _ in range(random_kills()):
-            trial = dbs.clone(db_uri)
-            with engine_on(trial) as engine:
-                before = everything(engine)
-            proc = start_preloaded(trial, *FINAL_JSON, cwd=tmp_path)
-            time.sleep(rng.uniform(0.0, duration * 1.1))
-            code = kill_and_reap(proc)
-            wait_for_backends_gone(trial)
-            with engine_on(trial) as engine:
-                if code == SIGKILLED and everything(engine) == before:
-                    landed["before commit"] += 1
-                else:
-                    state = business_state(engine)
-                    assert state == expected, diff(state, expected)
-                    landed["after commit"] += 1
-                rerun = run_payment_event(engine, EVENT, "final")
-                assert rerun.exit_code == 0, rerun.message
-                state = business_state(engine)
-                assert state == expected, diff(state, expected)
-                assert_paid_once_and_numbered_without_gaps(engine, seqs)
+        landed = kill_at_random(dbs, db_uri, tmp_path, expected, duration, rng)
     print(f"crash seed {seed}: run to commit {duration:.2f} s; random kills landed {landed}")
     assert landed["before commit"] >= 1, f"no kill landed inside the run: {landed}"

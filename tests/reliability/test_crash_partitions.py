@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 from tests.db_snapshot import everything
-from tests.reliability.crash_points import crash_seed, random_kills
+from tests.reliability.crash_points import crash_seed
 from tests.reliability.harness import (
     SIGKILLED,
     business_state,
     databases,
     diff,
     engine_on,
-    kill_and_reap,
     run_cli,
     start_preloaded,
     wait_for_backends_gone,
@@ -33,6 +32,7 @@ from tests.reliability.test_crash_final_run import (
     FINAL_JSON,
     RANDOM_CLAIMS,
     assert_paid_once_and_numbered_without_gaps,
+    kill_at_random,
     prepare_cycle,
     sequences,
 )
@@ -88,7 +88,6 @@ def test_a_partitioned_final_run_killed_at_random_moments_is_all_or_nothing(
     seed = crash_seed()
     rng = random.Random(seed)
     prepare_cycle(db_uri, RANDOM_CLAIMS)
-    landed = {"before commit": 0, "after commit": 0}
     with databases(db_uri, tmp_path) as dbs:
         baseline = dbs.clone(db_uri)
         _whole_final(baseline)
@@ -102,26 +101,6 @@ def test_a_partitioned_final_run_killed_at_random_moments_is_all_or_nothing(
         duration = time.perf_counter() - started
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
-        for _ in range(random_kills()):
-            trial = dbs.clone(db_uri)
-            with engine_on(trial) as engine:
-                before = everything(engine)
-                seqs = sequences(engine)
-            proc = start_preloaded(trial, *FINAL_JSON, cwd=tmp_path, PAYMENT_PARTITIONS=PARTS)
-            time.sleep(rng.uniform(0.0, duration * 1.1))
-            code = kill_and_reap(proc)
-            wait_for_backends_gone(trial)
-            with engine_on(trial) as engine:
-                if code == SIGKILLED and everything(engine) == before:
-                    landed["before commit"] += 1
-                else:
-                    state = business_state(engine)
-                    assert state == expected, diff(state, expected)
-                    landed["after commit"] += 1
-                rerun = run_payment_event(engine, EVENT, "final", partitions=int(PARTS))
-                assert rerun.exit_code == 0, rerun.message
-                state = business_state(engine)
-                assert state == expected, diff(state, expected)
-                assert_paid_once_and_numbered_without_gaps(engine, seqs)
+        landed = kill_at_random(dbs, db_uri, tmp_path, expected, duration, rng, int(PARTS))
     print(f"crash seed {seed}: run to commit {duration:.2f} s; random kills landed {landed}")
     assert landed["before commit"] >= 1, f"no kill landed inside the run: {landed}"
