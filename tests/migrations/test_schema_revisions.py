@@ -57,6 +57,7 @@ def test_the_head_constant_names_the_last_migration() -> None:
         "0004",
         "0005",
         "0006",
+        "0007",
     ]
 
 

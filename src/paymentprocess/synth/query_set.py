@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Table
 
+from paymentprocess.storage.bulk_counts import add_claim_counts, bulk_counts
 from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
 from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import metadata
@@ -131,17 +132,21 @@ def _write(
         refuse_non_empty(conn)
         if not is_sqlite(conn):
             conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-        for name in TABLES:
-            frame, table = frames[name], metadata.tables[name]
-            _drop_indexes(conn, table)
-            for chunk in frame.iter_slices(CHUNK_ROWS):
-                write_frame(conn, table, chunk)
-                done += chunk.height
-                report(f"writing {name}", done, total)
-            lap(name)
-            report(f"indexing {name}", done, total)
-            _create_indexes(conn, table)
-            lap(f"{name} indexes")
+        with bulk_counts(conn):  # the counts from the claim frame (claim_fin_core is held)
+            for name in TABLES:
+                frame, table = frames[name], metadata.tables[name]
+                _drop_indexes(conn, table)
+                for chunk in frame.iter_slices(CHUNK_ROWS):
+                    write_frame(conn, table, chunk)
+                    done += chunk.height
+                    report(f"writing {name}", done, total)
+                lap(name)
+                report(f"indexing {name}", done, total)
+                _create_indexes(conn, table)
+                lap(f"{name} indexes")
+                if name == "claim_fin_core":
+                    add_claim_counts(conn, frame, fresh=True)
+                    lap("claim counts")
         report("analyzing", done, total)
         analyze(conn, list(TABLES))
         lap("analyze")
