@@ -16,7 +16,8 @@ count table, in key order like the triggers (so concurrent writers lock count ro
 A writer that changes no counted column (`event create` assigning claims) adds nothing.
 
 `fresh=True` is for a writer that holds claim_fin_core against every other writer (`generate`
-into an empty database): when both count tables are empty it COPYs the counts straight in.
+into an empty database): when both count tables are empty it COPYs the counts straight in, their
+primary keys built afterwards (storage.bulk_keys).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 import polars as pl
 from sqlalchemy import BigInteger, Column, Connection, Date, MetaData, String, Table
 
+from paymentprocess.storage.bulk_keys import keys_built_after
 from paymentprocess.storage.claim_counts import BULK_SETTING
 from paymentprocess.storage.database import is_sqlite
 from paymentprocess.storage.frames_write import write_frame
@@ -83,10 +85,7 @@ def count_frames(claims: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.len().cast(pl.Int64).alias("claims")
     )
     providers = days.group_by("kind", "provider").agg(pl.col("claims").sum())
-    return (
-        days.sort("kind", "provider", "service_begin_date").collect(),
-        providers.sort("kind", "provider").collect(),
-    )
+    return days.collect(), providers.collect()  # key order: the upserts' ORDER BY, the PK build
 
 
 def add_claim_counts(
@@ -101,8 +100,9 @@ def add_claim_counts(
         days = days.with_columns(pl.col("claims") * sign)
         providers = providers.with_columns(pl.col("claims") * sign)
     if fresh and sign == 1 and _counts_empty(conn):
-        write_frame(conn, claim_provider_count, providers)
-        write_frame(conn, claim_day_count, days)
+        for table, frame in ((claim_provider_count, providers), (claim_day_count, days)):
+            with keys_built_after(conn, table):
+                write_frame(conn, table, frame)
         return days.height
     _DELTA.create(conn)
     try:
