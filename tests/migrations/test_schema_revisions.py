@@ -57,6 +57,7 @@ def test_the_head_constant_names_the_last_migration() -> None:
         "0004",
         "0005",
         "0006",
+        "0007",
     ]
 
 
@@ -175,7 +176,8 @@ def test_downgrade_step_by_step_gives_back_0_1_0(empty_uri: str, other_empty_uri
                     "VALUES ('R1', 'C1', 500)"
                 )
             )
-        assert migrate.downgrade(engine, "-1") == (SCHEMA_REVISION, "0005")
+        assert migrate.downgrade(engine, "-1") == (SCHEMA_REVISION, "0006")
+        assert migrate.downgrade(engine, "-1") == ("0006", "0005")
         assert migrate.downgrade(engine, "-1") == ("0005", "0004")
         assert migrate.downgrade(engine, "-1") == ("0004", "0003")
         assert migrate.downgrade(engine, "-1") == ("0003", "0002")

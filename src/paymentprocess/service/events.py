@@ -13,6 +13,7 @@ from paymentprocess.service.access.authorize import require
 from paymentprocess.service.access.principal import LOCAL, Principal
 from paymentprocess.service.audit import record
 from paymentprocess.storage import tables as t
+from paymentprocess.storage.bulk_counts import bulk_counts
 from paymentprocess.storage.claims_view import paid_by_final_run
 from paymentprocess.storage.database import unit_of_work, utcnow
 
@@ -102,11 +103,14 @@ def create_event(
         )
         provider = and_(c.c.tax_id.is_not(None), c.c.npi.is_not(None))
         kind = ~provider if event_type == "DMR" else or_(provider, c.c.member_id.is_(None))
-        assigned = conn.execute(
-            update(c)
-            .where(c.c.status == "Unpaid", ~paid_by_final_run(), ~open_event, kind)
-            .values(payment_event_id=payment_event_id)
-        ).rowcount
+        # Assigning changes no counted column (TIN, NPI, service begin date): with the count
+        # triggers off for this transaction (storage.bulk_counts) the counts need nothing.
+        with bulk_counts(conn):
+            assigned = conn.execute(
+                update(c)
+                .where(c.c.status == "Unpaid", ~paid_by_final_run(), ~open_event, kind)
+                .values(payment_event_id=payment_event_id)
+            ).rowcount
         record(
             conn,
             principal,

@@ -16,6 +16,22 @@ The database keeps them, in the writing statement's own transaction, whoever wri
 an older database lacks, and — once, when the triggers are missing — fills the counts from the
 claims already stored and creates the triggers, in the caller's transaction (PostgreSQL: under a
 SHARE ROW EXCLUSIVE lock, so no claim is written between the GROUP BY and the triggers).
+
+Bulk writers (`generate`, `load`, `event create`) do not pay the triggers' cost: inside their own
+transaction, `storage.bulk_counts.bulk_counts(conn)` switches the triggers off for that transaction only, and the
+writer adds what it wrote with `add_claim_counts(conn, claims)` (one GROUP BY of its frame, one
+aggregated upsert per table) before it commits.
+
+- PostgreSQL: `SET LOCAL paymentprocess.bulk_counts = 'on'`, which every trigger function reads
+  with `current_setting(..., true)`; a transaction-local setting, so another connection's writes
+  (intake during a `load`) still fire the triggers, and a rollback or commit ends it.
+- SQLite: a row in `claim_count_bulk`, inserted by the writer and deleted before it commits; the
+  triggers' `WHEN NOT EXISTS (SELECT 1 FROM claim_count_bulk)` skips them while it is there.
+  SQLite has one writer at a time and no other connection sees the uncommitted row; a rollback
+  takes it away with the writer's claims.
+
+Revision 0007 replaced the triggers of 0001–0006 with these (storage/migrations/ddl_0007.py is
+their frozen copy).
 """
 
 from __future__ import annotations
@@ -74,12 +90,19 @@ def _pg_changes(*parts: tuple[str, int]) -> str:
 # (measured: assigning 1M claims took 42.5 s instead of 33.4 s; the UPDATE alone 28.8 s).
 TRIGGER_WORK_MEM = "256MB"
 
+BULK_SETTING = "paymentprocess.bulk_counts"  # PostgreSQL: 'on' inside a bulk writer's transaction
+_PG_BULK = f"""
+    IF current_setting('{BULK_SETTING}', true) = 'on' THEN
+        RETURN NULL;  -- a bulk writer keeps the counts itself (bulk_counts, add_claim_counts)
+    END IF;"""
 
-def _pg_function(name: str, body: str) -> str:
+
+def _pg_function(name: str, body: str, *, bulk_skips: bool = True) -> str:
+    skip = _PG_BULK if bulk_skips else ""
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
         f"SET work_mem = '{TRIGGER_WORK_MEM}' AS $fn$\n"
-        f"BEGIN\n{body}\n    RETURN NULL;\nEND\n$fn$"
+        f"BEGIN{skip}\n{body}\n    RETURN NULL;\nEND\n$fn$"
     )
 
 
@@ -99,6 +122,7 @@ POSTGRESQL_DDL = (
     _pg_function(
         "claim_provider_count_truncate",
         "    DELETE FROM claim_provider_count;\n    DELETE FROM claim_day_count;",
+        bulk_skips=False,  # after a TRUNCATE there is nothing to count, whoever truncated
     ),
     """CREATE OR REPLACE TRIGGER claim_provider_count_insert AFTER INSERT ON claim_fin_core
        REFERENCING NEW TABLE AS new_rows
@@ -134,16 +158,26 @@ def _sqlite_remove(row: str, kind: str, column: str) -> str:
        AND service_begin_date = {row}.service_begin_date;"""
 
 
+# SQLite: skipped while a bulk writer's flag row is in claim_count_bulk (bulk_counts).
+_SQLITE_WHEN = "WHEN NOT EXISTS (SELECT 1 FROM claim_count_bulk) "
+
 SQLITE_DDL = (
     "CREATE TRIGGER IF NOT EXISTS claim_provider_count_insert AFTER INSERT ON claim_fin_core "
-    "BEGIN" + _sqlite_add("NEW", "tin", "tax_id") + _sqlite_add("NEW", "npi", "npi") + "\nEND",
+    + _SQLITE_WHEN
+    + "BEGIN"
+    + _sqlite_add("NEW", "tin", "tax_id")
+    + _sqlite_add("NEW", "npi", "npi")
+    + "\nEND",
     "CREATE TRIGGER IF NOT EXISTS claim_provider_count_delete AFTER DELETE ON claim_fin_core "
-    "BEGIN"
+    + _SQLITE_WHEN
+    + "BEGIN"
     + _sqlite_remove("OLD", "tin", "tax_id")
     + _sqlite_remove("OLD", "npi", "npi")
     + "\nEND",
     "CREATE TRIGGER IF NOT EXISTS claim_provider_count_update "
-    "AFTER UPDATE OF tax_id, npi, service_begin_date ON claim_fin_core BEGIN"
+    "AFTER UPDATE OF tax_id, npi, service_begin_date ON claim_fin_core "
+    + _SQLITE_WHEN
+    + "BEGIN"
     + _sqlite_remove("OLD", "tin", "tax_id")
     + _sqlite_remove("OLD", "npi", "npi")
     + _sqlite_add("NEW", "tin", "tax_id")

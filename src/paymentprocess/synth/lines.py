@@ -163,7 +163,10 @@ def line_providers(lines: pl.DataFrame, claims: pl.DataFrame, seed: int) -> pl.D
     rng = Rng(seed)
     key = pl.col("num") * 8 + pl.col("line_number")
     own = (pl.col("line_number") > 1) & rng.chance("line_npi", key, 1, 8)
-    rendering = npi(rng.below("line_npi_pick", key, RENDERING_NPIS), RENDERING_NPI_OFFSET)
+    # The pool's NPIs once, then picked per line (the Luhn digit over millions of lines cost more
+    # than the rest of the step; the values are the same).
+    pool = pl.select(npi(pl.int_range(RENDERING_NPIS, dtype=pl.Int64), RENDERING_NPI_OFFSET))
+    rendering = pl.lit(pool.to_series()).gather(rng.below("line_npi_pick", key, RENDERING_NPIS))
     return (
         lines.join(claims.select("claim_core_id", claim_npi="npi"), on="claim_core_id", how="left")
         .with_columns(

@@ -6,7 +6,7 @@ scale), ordinary intake-shaped claims with 1–3 lines, and `provider_aggregate`
 with them (claim count and Σ net fee per NPI). Frames are built with Polars
 (`synth.query_frames`), then written in one transaction with the bulk paths of
 `storage.frames_write.write_frame` (COPY on PostgreSQL), in chunks with progress; `claim_fin_core`'s
-secondary indexes are dropped before the load and built again afterwards in the same
+secondary indexes (PostgreSQL: keys too, storage.bulk_keys) are dropped before the load and built again afterwards in the same
 transaction, and the planner statistics are refreshed (`analyze`) before the commit. On
 PostgreSQL the tables are then VACUUMed (outside the transaction), which sets the visibility map
 as autovacuum would in time, so index-only scans (the COUNT of a provider's claims) need no heap
@@ -21,8 +21,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine
 
+from paymentprocess.storage.bulk_counts import add_claim_counts, bulk_counts
+from paymentprocess.storage.bulk_keys import keys_built_after
 from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
 from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import metadata
@@ -131,17 +133,20 @@ def _write(
         refuse_non_empty(conn)
         if not is_sqlite(conn):
             conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-        for name in TABLES:
-            frame, table = frames[name], metadata.tables[name]
-            _drop_indexes(conn, table)
-            for chunk in frame.iter_slices(CHUNK_ROWS):
-                write_frame(conn, table, chunk)
-                done += chunk.height
-                report(f"writing {name}", done, total)
-            lap(name)
-            report(f"indexing {name}", done, total)
-            _create_indexes(conn, table)
-            lap(f"{name} indexes")
+        with bulk_counts(conn):  # the counts from the claim frame (claim_fin_core is held)
+            for name in TABLES:
+                frame, table = frames[name], metadata.tables[name]
+                with keys_built_after(conn, table):
+                    for chunk in frame.iter_slices(CHUNK_ROWS):
+                        write_frame(conn, table, chunk)
+                        done += chunk.height
+                        report(f"writing {name}", done, total)
+                    lap(name)
+                    report(f"indexing {name}", done, total)
+                lap(f"{name} indexes")
+                if name == "claim_fin_core":
+                    add_claim_counts(conn, frame, fresh=True)
+                    lap("claim counts")
         report("analyzing", done, total)
         analyze(conn, list(TABLES))
         lap("analyze")
@@ -155,13 +160,3 @@ def _write(
                 conn.exec_driver_sql(f'VACUUM "{name}"')
         lap("vacuum")
     return {name: frame.height for name, frame in frames.items()}
-
-
-def _drop_indexes(conn: Connection, table: Table) -> None:
-    for index in sorted(table.indexes, key=lambda i: str(i.name)):
-        index.drop(conn)
-
-
-def _create_indexes(conn: Connection, table: Table) -> None:
-    for index in sorted(table.indexes, key=lambda i: str(i.name)):
-        index.create(conn)

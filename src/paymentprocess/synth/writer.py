@@ -5,18 +5,25 @@ database whose generated tables are empty; an existing payment event of the same
 with its own message. Every table is appended with `write_frame` (COPY on PostgreSQL, one prepared
 statement on SQLite) in chunks, reporting progress after each chunk, inside one unit of work that
 commits at the end — an interrupted generation leaves nothing behind. A large table's secondary
-indexes are dropped before its rows go in and created again from the same table definitions
-afterwards, inside the same transaction (a bulk load builds an index faster than it maintains
-one row by row); the schema after a generation is exactly the one `ensure_schema` creates.
+indexes (PostgreSQL: its primary key and unique constraints too) are dropped before its rows go in
+and created again from the same table definitions afterwards, inside the same transaction
+(`storage.bulk_keys`: a bulk load builds an index faster than it maintains one row by row); the schema after a generation is exactly the one `ensure_schema` creates.
+The claim count triggers are off for the transaction (`storage.bulk_counts`): the claim list's
+counts are written once from the claim frame instead, COPYed straight into the empty count tables
+(PostgreSQL holds claim_fin_core against other writers from the start: `generate` is the only
+writer of an empty database).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, select
 
+from paymentprocess.storage.bulk_counts import add_claim_counts, bulk_counts
+from paymentprocess.storage.bulk_keys import keys_built_after
 from paymentprocess.storage.database import analyze, is_sqlite, tables_with_rows, unit_of_work
 from paymentprocess.storage.frames_write import write_frame
 from paymentprocess.storage.tables import metadata, payment_event
@@ -64,37 +71,42 @@ def write_cycle(
     """Write every table in one transaction; returns rows written per table."""
     report = progress or _quiet
     total = sum(tables[name].height for name in TABLE_ORDER)
-    done = 0
     rows: dict[str, int] = {}
     with unit_of_work(engine) as uow:
         conn = uow.conn
+        _write_tables(conn, plan, tables, rows, report, total)
+        report("committing", total, total)
+        uow.commit()
+    return rows
+
+
+def _write_tables(
+    conn: Connection,
+    plan: CyclePlan,
+    tables: dict[str, pl.DataFrame],
+    rows: dict[str, int],
+    report: ProgressFn,
+    total: int,
+) -> None:
+    done = 0
+    with bulk_counts(conn):
+        if not is_sqlite(conn):
+            conn.exec_driver_sql("LOCK TABLE claim_fin_core IN SHARE ROW EXCLUSIVE MODE")
         refuse_existing(conn, plan)
         if not is_sqlite(conn):
             conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         for name in TABLE_ORDER:
             frame, table = tables[name], metadata.tables[name]
             rows[name] = frame.height
-            rebuild = frame.height >= INDEX_REBUILD_ROWS and bool(table.indexes)
-            if rebuild:
-                _drop_indexes(conn, table)
-            for chunk in frame.iter_slices(CHUNK_ROWS):
-                write_frame(conn, table, chunk)
-                done += chunk.height
-                report(f"writing {name}", done, total)
-            if rebuild:
-                report(f"indexing {name}", done, total)
-                _create_indexes(conn, table)
-        analyze(uow.conn, [name for name, frame in tables.items() if frame.height])
-        report("committing", done, total)
-        uow.commit()
-    return rows
-
-
-def _drop_indexes(conn: Connection, table: Table) -> None:
-    for index in sorted(table.indexes, key=lambda i: str(i.name)):
-        index.drop(conn)
-
-
-def _create_indexes(conn: Connection, table: Table) -> None:
-    for index in sorted(table.indexes, key=lambda i: str(i.name)):
-        index.create(conn)
+            rebuild = frame.height >= INDEX_REBUILD_ROWS
+            with keys_built_after(conn, table) if rebuild else nullcontext():
+                for chunk in frame.iter_slices(CHUNK_ROWS):
+                    write_frame(conn, table, chunk)
+                    done += chunk.height
+                    report(f"writing {name}", done, total)
+                if rebuild:
+                    report(f"indexing {name}", done, total)
+            if name == "claim_fin_core":
+                report("counting claims", done, total)
+                add_claim_counts(conn, frame, fresh=True)
+        analyze(conn, [name for name, frame in tables.items() if frame.height])

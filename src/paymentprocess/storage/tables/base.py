@@ -14,7 +14,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData
 
 # The Alembic revision these tables are (storage/migrations/versions/): changing a table here
 # needs a new revision there, and this constant names it (tests/migrations check both).
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 # An auto-numbered BIGINT key; on SQLite it must be INTEGER to be the auto-numbered rowid.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")

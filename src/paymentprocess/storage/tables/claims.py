@@ -167,6 +167,16 @@ claim_day_count = Table(
     PrimaryKeyConstraint("kind", "provider", "service_begin_date"),
 )
 
+# SQLite only (PostgreSQL uses a transaction-local setting): while a bulk writer's transaction
+# holds a row here, the claim count triggers skip (storage.claim_counts, storage.bulk_counts). The
+# writer deletes its row before it commits, so a committed database never holds one.
+claim_count_bulk = Table(
+    "claim_count_bulk",
+    metadata,
+    Column("flag", Integer, nullable=False, autoincrement=False),
+    PrimaryKeyConstraint("flag"),
+)
+
 service_line = Table(
     "service_line",
     metadata,
