@@ -25,6 +25,7 @@ problems (payee ids, never member ids or bank numbers).
 
 from __future__ import annotations
 
+import json
 import string
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -657,33 +658,50 @@ def _record(
     controls: Controls,
     rendered: list[Rendered],
 ) -> dict[str, int]:
-    """Insert the issue's control rows in bulk (one multi-row INSERT … RETURNING for the files,
-    bulk writes for their items and the remittances); returns path → output_file_id."""
+    """Insert the issue's control rows in bulk (the files, their items, the remittances: bulk
+    writes — COPY on PostgreSQL); returns path → output_file_id.
+
+    The files' ids are the identity values their rows took (in `rendered` order), read back by
+    name: the event has no other issued file (a first issue has none, a re-issue has marked the
+    old ones superseded), and a name is unique within the event's set."""
     f = t.output_file
     if not rendered:
         return {}
-    ids = (
-        conn.execute(
-            insert(f).returning(f.c.output_file_id, sort_by_parameter_order=True),
-            [
-                {
-                    "payment_event_id": details.event_id,
-                    "kind": r.kind,
-                    "scope": r.scope,
-                    "file_name": r.path,
-                    "created_at": controls.created_at,
-                    "control": r.control,
-                    "sha256": files.sha256_hex(r.content),
-                    "size": len(r.content),
-                    "status": "issued",
-                }
-                for r in rendered
-            ],
-        )
-        .scalars()
-        .all()
+    write_frame(
+        conn,
+        f,
+        pl.DataFrame(
+            {
+                "file_name": [r.path for r in rendered],
+                "kind": [r.kind for r in rendered],
+                "scope": [r.scope for r in rendered],
+                "control": [json.dumps(r.control) for r in rendered],
+                "sha256": [files.sha256_hex(r.content) for r in rendered],
+                "size": [len(r.content) for r in rendered],
+            },
+            schema={
+                "file_name": pl.String,
+                "kind": pl.String,
+                "scope": pl.String,
+                "control": pl.String,
+                "sha256": pl.String,
+                "size": pl.Int64,
+            },
+        ).with_columns(
+            pl.lit(details.event_id).alias("payment_event_id"),
+            pl.lit(controls.created_at, dtype=pl.Datetime("us")).alias("created_at"),
+            pl.lit("issued").alias("status"),
+        ),
     )
-    file_ids = {r.path: int(i) for r, i in zip(rendered, ids, strict=True)}
+    ids: dict[str, int] = {
+        name: int(file_id)
+        for name, file_id in conn.execute(
+            select(f.c.file_name, f.c.output_file_id).where(
+                f.c.payment_event_id == details.event_id, f.c.status == "issued"
+            )
+        )
+    }
+    file_ids = {r.path: ids[r.path] for r in rendered}
     items = [(file_ids[r.path], r.kind, item, trace) for r in rendered for item, trace in r.items]
     write_frame(
         conn,

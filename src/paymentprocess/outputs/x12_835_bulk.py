@@ -524,7 +524,14 @@ def _line_texts(items: pl.DataFrame, c: _Constants, settings: X12Settings) -> pl
     )
     day = pl.coalesce("service_date", "service_begin_date")
     dtm, dtm_n = _opt(day.is_not_null(), pl.concat_str(pl.lit("DTM*472*"), e.date8(day)), end)
-    cas_parts = [_opt(cond, text, end) for cond, text in _line_cas(c)]
+    # Each CAS group's pairs joined once into a column ('' when it has none): its segment and
+    # its count read that column instead of building the pairs twice.
+    groups = _line_cas(c)
+    frame = frame.with_columns(pairs.alias(f"_cas{i}") for i, (_, pairs) in enumerate(groups))
+    cas_parts = [
+        _opt(pl.col(f"_cas{i}") != "", pl.concat_str(pl.lit(head), pl.col(f"_cas{i}")), end)
+        for i, (head, _) in enumerate(groups)
+    ]
     ref, ref_n = _opt(pl.col("lic") != "", pl.concat_str(pl.lit("REF*6R*"), pl.col("lic")), end)
     b6, b6_n = _opt(
         pl.lit(settings.emit_amt_b6),
@@ -594,8 +601,9 @@ def _with_svc01(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _line_cas(c: _Constants) -> list[tuple[pl.Expr, pl.Expr]]:
-    """(present, text) of the line's CAS segments, in group order CO, PR, OA, PI."""
+def _line_cas(c: _Constants) -> list[tuple[str, pl.Expr]]:
+    """(`CAS*<group>*`, its pairs joined: '' when the line has none) of the line's CAS groups, in
+    group order CO, PR, OA, PI."""
     s = pl.col("sign")
     contractual = pl.col("cas_contractual")
     other = pl.col("cas_other_adjustment")
@@ -629,15 +637,7 @@ def _line_cas(c: _Constants) -> list[tuple[pl.Expr, pl.Expr]]:
         pairs = groups.get(group)
         if not pairs:
             continue
-        out.append(
-            (
-                pl.any_horizontal(p.is_not_null() for p in pairs),
-                pl.concat_str(
-                    pl.lit(f"CAS*{group}*"),
-                    pl.concat_str(pairs, separator="**", ignore_nulls=True),
-                ),
-            )
-        )
+        out.append((f"CAS*{group}*", pl.concat_str(pairs, separator="**", ignore_nulls=True)))
     return out
 
 
