@@ -281,8 +281,12 @@ class _With835Frames:
         controls: Controls,
         x12: X12Settings | None,
     ) -> list[Rendered]:
+        # handed over, not kept: the renderer may let go of them chunk by chunk
+        return self.render(conn, details, remits, controls, x12, frames=self._take())
+
+    def _take(self) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         frames, self.frames = self.frames, None
-        return self.render(conn, details, remits, controls, x12, frames=frames)
+        return frames
 
 
 def _with_frames(render: Callable[..., list[Rendered]], inputs: RemitInputs) -> Render835:

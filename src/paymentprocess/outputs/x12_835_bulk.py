@@ -24,6 +24,7 @@ the bulk ones by `x12_check_bulk` (the V-rules over all files at once), the othe
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
@@ -86,6 +87,7 @@ def render_835s_bulk(
         claims, lines = claim_frames(conn, details.event_id, remits)
     else:
         claims, lines = claim_frames_of(remits, *frames)
+    del frames
     payer, _ = payer_model(details)
     constants = _constants(details, controls, settings) if payer is not None else None
     headers = remits.headers.with_row_index("rid").join(
@@ -95,7 +97,11 @@ def render_835s_bulk(
     if constants is None:
         slow_ids = headers["rid"]
     else:
-        slow_ids = _render_bulk(details, remits, headers, claims, lines, controls, constants, out)
+        held = [claims, lines]
+        del claims, lines  # _render_bulk splits them by chunk and lets the whole frames go
+        slow_ids, claims, lines = _render_bulk(
+            details, remits, headers, held, controls, constants, out
+        )
     log.info("x12_835_render", bulk=len(out), per_remittance=slow_ids.len())
     problems: list[OutputProblem] = []
     if slow_ids.len():
@@ -127,35 +133,41 @@ def _render_bulk(
     details: EventDetails,
     remits: Remittances,
     headers: pl.DataFrame,
-    claims: pl.DataFrame,
-    lines: pl.DataFrame,
+    held: list[pl.DataFrame],
     controls: Controls,
     c: _Constants,
     out: dict[int, Rendered],
-) -> pl.Series:
+) -> tuple[pl.Series, pl.DataFrame, pl.DataFrame]:
     """Render and check, chunk by chunk, every remittance the bulk path renders (into `out`, by
-    rid); returns the rids of the others (`_slow_remits`). Each chunk joins only its own items,
-    lines, claims, PLB entries and control numbers: what is held at a time is one chunk's frames
-    and text, whatever the cycle's size."""
+    rid); returns the rids of the others (`_slow_remits`) with the claims and lines they name.
+
+    `held` is [claims, lines] (emptied here: the frames are split into one part per chunk once,
+    and each chunk's part is let go when the chunk is done). Each chunk joins only its own items,
+    lines, claims, PLB entries and control numbers: what is held at a time is the cycle's claims
+    and lines once, plus one chunk's frames and text, whatever the cycle's size."""
     settings = c.settings
     isa13 = _isa13_frame(controls)
+    claims, lines = held
+    held.clear()
+    chunks = _chunks(headers, remits.items, claims, lines)
+    empty_claims, empty_lines = claims.clear(), lines.clear()
+    del claims, lines
     slow: list[pl.Series] = []
-    for chunk_headers, chunk_items in _chunks(headers, remits.items, lines):
-        chunk = chunk_headers
-        named = chunk_items.select("claim_core_id")
-        chunk_claims = claims.join(named, on="claim_core_id", how="semi")
-        items = _item_lines(
-            chunk_items,
-            chunk,
-            chunk_claims,
-            lines.join(named, on="claim_core_id", how="semi"),
-            settings,
-        )
+    slow_claims: list[pl.DataFrame] = [empty_claims]
+    slow_lines: list[pl.DataFrame] = [empty_lines]
+    while chunks:
+        chunk, chunk_items, chunk_claims, chunk_lines = chunks.pop(0)
+        items = _item_lines(chunk_items, chunk, chunk_claims, chunk_lines, settings)
         slow_ids = _slow_remits(chunk, items, controls, c, settings)
         slow.append(slow_ids)
         if slow_ids.len():
+            slow_pcs = chunk.filter(pl.col("rid").is_in(slow_ids.implode()))[PC].implode()
+            named = chunk_items.filter(pl.col(PC).is_in(slow_pcs)).select("claim_core_id")
+            slow_claims.append(chunk_claims.join(named, on="claim_core_id", how="semi"))
+            slow_lines.append(chunk_lines.join(named, on="claim_core_id", how="semi"))
             chunk = chunk.filter(~pl.col("rid").is_in(slow_ids.implode()))
             items = items.filter(~pl.col("rid").is_in(slow_ids.implode()))
+        del chunk_lines
         if chunk.height == 0:
             continue
         texts = _render(
@@ -167,7 +179,7 @@ def _render_bulk(
             c,
             settings,
         )
-        del items
+        del items, chunk_claims
         texts = texts.join(chunk.select("rid", "remit_id"), on="rid")
         assert_valid_bulk(texts, settings)
         content_of = dict(zip(texts["rid"], texts["content"], strict=True))
@@ -175,15 +187,25 @@ def _render_bulk(
         for h in chunk.iter_rows(named=True):
             text = content_of.pop(h["rid"])
             out[h["rid"]] = rendered_835(details, h, controls, text.encode("ascii"))
-    return pl.concat(slow) if slow else headers["rid"].clear()
+    ids = pl.concat(slow) if slow else headers["rid"].clear()
+    # a claim two slow remittances name is in both their chunks' parts: once each here
+    return (
+        ids,
+        pl.concat(slow_claims).unique("claim_core_id", maintain_order=True),
+        pl.concat(slow_lines)
+        .unique(["claim_core_id", "line_number"], maintain_order=True)
+        .sort("claim_core_id", "line_number"),
+    )
 
 
 def _chunks(
-    headers: pl.DataFrame, items: pl.DataFrame, lines: pl.DataFrame
-) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """The remittances in rid order with their claim items (`Remittances.items` rows), in
-    chunks of about CHUNK_LINES item lines (an item without lines counts one), so that a
-    chunk's frames, text and checker's segment frame stay small whatever the cycle's size."""
+    headers: pl.DataFrame, items: pl.DataFrame, claims: pl.DataFrame, lines: pl.DataFrame
+) -> list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
+    """The remittances in rid order with their claim items (`Remittances.items` rows), the
+    claims those items name and the claims' lines, in chunks of about CHUNK_LINES item lines (an
+    item without lines counts one), so that a chunk's frames, text and checker's segment frame
+    stay small whatever the cycle's size. The claims and lines are split by one join each (a
+    claim named in two chunks is in both parts), not searched for again by every chunk."""
     per_claim = lines.group_by("claim_core_id").len("_lines")
     sizes = (
         items.join(per_claim, on="claim_core_id", how="left")
@@ -196,10 +218,25 @@ def _chunks(
         .with_columns(((pl.col("len").fill_null(0) + 1).cum_sum() // CHUNK_LINES).alias("_chunk"))
     )
     items = items.join(chunked.select(PC, "_chunk"), on=PC, how="inner", maintain_order="left")
+    named = items.select("claim_core_id", "_chunk").drop_nulls("claim_core_id").unique()
+
+    def split(frame: pl.DataFrame) -> dict[Any, pl.DataFrame]:
+        joined = frame.join(named, on="claim_core_id", how="inner", maintain_order="left")
+        return {
+            key[0]: part.drop("_chunk")
+            for key, part in joined.partition_by("_chunk", as_dict=True).items()
+        }
+
     by_chunk = {key[0]: frame for key, frame in items.partition_by("_chunk", as_dict=True).items()}
+    claims_of, lines_of = split(claims), split(lines)
     empty = items.clear()
     return [
-        (frame.drop("len", "_chunk"), by_chunk.get(key[0], empty).drop("_chunk"))
+        (
+            frame.drop("len", "_chunk"),
+            by_chunk.get(key[0], empty).drop("_chunk"),
+            claims_of.pop(key[0], claims.clear()),
+            lines_of.pop(key[0], lines.clear()),
+        )
         for key, frame in chunked.partition_by("_chunk", as_dict=True, maintain_order=True).items()
     ]
 
