@@ -187,24 +187,26 @@ def issue_outputs(
             fhir=fhir or _has_fhir(issued),
             x12=x12,
         )
+        digests = {f.path: files.sha256_hex(f.content) for f in report.files}  # hashed once
         if issued:
-            _refuse_drift(event_id, issued, report.files)
+            _refuse_drift(event_id, issued, digests)
             expected = {f.path: f.content for f in report.files}
             if verify:
                 report.status = "verified"
                 report.mismatches = [
-                    str(m) for m in files.verify_file_set(out_dir, event_id, expected)
+                    str(m) for m in files.verify_file_set(out_dir, event_id, digests)
                 ]
                 return report
             with report.timed("write"):
-                files.write_file_set(out_dir, event_id, expected)
+                files.write_file_set(out_dir, event_id, expected, digests)
             uow.commit()
             report.status = "rewritten"
             return report
         with report.timed("record"):
-            _record(conn, details, remits, controls, report.files)
+            _record(conn, details, remits, controls, report.files, digests)
         with report.timed("write"):
-            files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
+            content = {f.path: f.content for f in report.files}
+            files.write_file_set(out_dir, event_id, content, digests)
         with report.timed("commit"):
             uow.commit()
     log.info(
@@ -281,7 +283,7 @@ class _With835Frames:
         controls: Controls,
         x12: X12Settings | None,
     ) -> list[Rendered]:
-        # handed over, not kept: the renderer may let go of them chunk by chunk
+        # handed over, not kept: the renderer lets go of them when it is done
         return self.render(conn, details, remits, controls, x12, frames=self._take())
 
     def _take(self) -> tuple[pl.DataFrame, pl.DataFrame] | None:
@@ -661,6 +663,7 @@ def _record(
     remits: Remittances,
     controls: Controls,
     rendered: list[Rendered],
+    digests: dict[str, str] | None = None,
 ) -> dict[str, int]:
     """Insert the issue's control rows in bulk (the files, their items, the remittances: bulk
     writes — COPY on PostgreSQL); returns path → output_file_id.
@@ -680,7 +683,10 @@ def _record(
                 "kind": [r.kind for r in rendered],
                 "scope": [r.scope for r in rendered],
                 "control": [json.dumps(r.control) for r in rendered],
-                "sha256": [files.sha256_hex(r.content) for r in rendered],
+                "sha256": [
+                    digests[r.path] if digests is not None else files.sha256_hex(r.content)
+                    for r in rendered
+                ],
                 "size": [len(r.content) for r in rendered],
             },
             schema={
@@ -759,8 +765,8 @@ def _record(
     return file_ids
 
 
-def _refuse_drift(event_id: str, issued: list[dict[str, Any]], rendered: list[Rendered]) -> None:
-    now = {r.path: files.sha256_hex(r.content) for r in rendered}
+def _refuse_drift(event_id: str, issued: list[dict[str, Any]], now: dict[str, str]) -> None:
+    """OUTPUT_DRIFT unless `now` (path → SHA-256 of what was rendered) is what was issued."""
     then = {row["file_name"]: row["sha256"] for row in issued}
     drift = sorted(p for p in then.keys() | now.keys() if then.get(p) != now.get(p))
     if drift:

@@ -97,10 +97,8 @@ def render_835s_bulk(
     if constants is None:
         slow_ids = headers["rid"]
     else:
-        held = [claims, lines]
-        del claims, lines  # _render_bulk splits them by chunk and lets the whole frames go
         slow_ids, claims, lines = _render_bulk(
-            details, remits, headers, held, controls, constants, out
+            details, remits, headers, claims, lines, controls, constants, out
         )
     log.info("x12_835_render", bulk=len(out), per_remittance=slow_ids.len())
     problems: list[OutputProblem] = []
@@ -133,30 +131,27 @@ def _render_bulk(
     details: EventDetails,
     remits: Remittances,
     headers: pl.DataFrame,
-    held: list[pl.DataFrame],
+    claims: pl.DataFrame,
+    lines: pl.DataFrame,
     controls: Controls,
     c: _Constants,
     out: dict[int, Rendered],
 ) -> tuple[pl.Series, pl.DataFrame, pl.DataFrame]:
     """Render and check, chunk by chunk, every remittance the bulk path renders (into `out`, by
     rid); returns the rids of the others (`_slow_remits`) with the claims and lines they name.
-
-    `held` is [claims, lines] (emptied here: the frames are split into one part per chunk once,
-    and each chunk's part is let go when the chunk is done). Each chunk joins only its own items,
-    lines, claims, PLB entries and control numbers: what is held at a time is the cycle's claims
-    and lines once, plus one chunk's frames and text, whatever the cycle's size."""
+    Each chunk takes only its own items, lines, claims, PLB entries and control numbers (the
+    rows of its claims and lines are found once for all chunks, `_chunks`): what is held at a
+    time is the cycle's frames as read plus one chunk's frames and text."""
     settings = c.settings
     isa13 = _isa13_frame(controls)
-    claims, lines = held
-    held.clear()
     chunks = _chunks(headers, remits.items, claims, lines)
-    empty_claims, empty_lines = claims.clear(), lines.clear()
-    del claims, lines
     slow: list[pl.Series] = []
-    slow_claims: list[pl.DataFrame] = [empty_claims]
-    slow_lines: list[pl.DataFrame] = [empty_lines]
+    slow_claims: list[pl.DataFrame] = [claims.clear()]
+    slow_lines: list[pl.DataFrame] = [lines.clear()]
     while chunks:
-        chunk, chunk_items, chunk_claims, chunk_lines = chunks.pop(0)
+        chunk, chunk_items, claim_rows, line_rows = chunks.pop(0)
+        chunk_claims, chunk_lines = claims[claim_rows], lines[line_rows]
+        del claim_rows, line_rows
         items = _item_lines(chunk_items, chunk, chunk_claims, chunk_lines, settings)
         slow_ids = _slow_remits(chunk, items, controls, c, settings)
         slow.append(slow_ids)
@@ -200,12 +195,14 @@ def _render_bulk(
 
 def _chunks(
     headers: pl.DataFrame, items: pl.DataFrame, claims: pl.DataFrame, lines: pl.DataFrame
-) -> list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
-    """The remittances in rid order with their claim items (`Remittances.items` rows), the
-    claims those items name and the claims' lines, in chunks of about CHUNK_LINES item lines (an
-    item without lines counts one), so that a chunk's frames, text and checker's segment frame
-    stay small whatever the cycle's size. The claims and lines are split by one join each (a
-    claim named in two chunks is in both parts), not searched for again by every chunk."""
+) -> list[tuple[pl.DataFrame, pl.DataFrame, pl.Series, pl.Series]]:
+    """The remittances in rid order with their claim items (`Remittances.items` rows) and the
+    row numbers, in `claims` and in `lines`, of the claims those items name and of their lines,
+    in chunks of about CHUNK_LINES item lines (an item without lines counts one), so that a
+    chunk's frames, text and checker's segment frame stay small whatever the cycle's size.
+    The rows of every chunk are found by one join of the claim ids (a claim named in two chunks
+    is in both), rather than each chunk searching the whole cycle's lines again; only the row
+    numbers are split, the frames are taken a chunk at a time."""
     per_claim = lines.group_by("claim_core_id").len("_lines")
     sizes = (
         items.join(per_claim, on="claim_core_id", how="left")
@@ -220,22 +217,29 @@ def _chunks(
     items = items.join(chunked.select(PC, "_chunk"), on=PC, how="inner", maintain_order="left")
     named = items.select("claim_core_id", "_chunk").drop_nulls("claim_core_id").unique()
 
-    def split(frame: pl.DataFrame) -> dict[Any, pl.DataFrame]:
-        joined = frame.join(named, on="claim_core_id", how="inner", maintain_order="left")
+    def rows(frame: pl.DataFrame) -> dict[Any, pl.Series]:
+        """chunk → the row numbers of `frame` whose claim the chunk names, in frame order."""
+        found = (
+            frame.select("claim_core_id")
+            .with_row_index("_row")
+            .join(named, on="claim_core_id", how="inner")
+            .select("_row", "_chunk")
+        )
         return {
-            key[0]: part.drop("_chunk")
-            for key, part in joined.partition_by("_chunk", as_dict=True).items()
+            key[0]: part["_row"].sort()
+            for key, part in found.partition_by("_chunk", as_dict=True).items()
         }
 
     by_chunk = {key[0]: frame for key, frame in items.partition_by("_chunk", as_dict=True).items()}
-    claims_of, lines_of = split(claims), split(lines)
+    claim_rows, line_rows = rows(claims), rows(lines)
     empty = items.clear()
+    none = pl.Series("_row", [], dtype=pl.UInt32)
     return [
         (
             frame.drop("len", "_chunk"),
             by_chunk.get(key[0], empty).drop("_chunk"),
-            claims_of.pop(key[0], claims.clear()),
-            lines_of.pop(key[0], lines.clear()),
+            claim_rows.pop(key[0], none),
+            line_rows.pop(key[0], none),
         )
         for key, frame in chunked.partition_by("_chunk", as_dict=True, maintain_order=True).items()
     ]
