@@ -70,24 +70,43 @@ def cross_problems(
     return problems
 
 
+# The header of an 835 (ISA, GS, ST, BPR, TRN) is a few hundred bytes: its BPR and TRN are read
+# from this much of each file, and from the whole file only where they are not found in it.
+_HEAD_BYTES = 2048
+
+
 def _remits_835(x12: Sequence[Rendered]) -> pl.DataFrame:
     frame = pl.DataFrame(
         {
             "remit_id": [r.control["remit_id"] for r in x12],
             "path": [r.path for r in x12],
-            "content": [r.content.decode("ascii") for r in x12],
+            "content": [r.content[:_HEAD_BYTES].decode("ascii") for r in x12],
         },
         schema={"remit_id": pl.String, "path": pl.String, "content": pl.String},
     )
     # Each right after a segment terminator (and the optional newline): never inside an element.
-    bpr = pl.col("content").str.extract(r"~\r?\n?BPR\*([^~]*)~", 1).str.split("*")
+    # A match found in the head is the first of the whole file (a match that starts earlier
+    # would have to run past the head without a `~`, across the one found).
+    bpr_text = pl.col("content").str.extract(r"~\r?\n?BPR\*([^~]*)~", 1)
     trn = pl.col("content").str.extract(r"~\r?\n?(TRN\*[^~]*)~", 1)
-    return frame.select(
+    found = frame.with_columns(bpr_text.alias("_bpr"), trn.alias("trn"))
+    missing = found.filter(pl.col("_bpr").is_null() | pl.col("trn").is_null())["path"]
+    if missing.len():
+        again = set(missing)
+        whole = {r.path: r.content.decode("ascii") for r in x12 if r.path in again}
+        found = found.with_columns(
+            pl.when(pl.col("path").is_in(missing.implode()))
+            .then(pl.col("path").replace_strict(whole, default=None, return_dtype=pl.String))
+            .otherwise(pl.col("content"))
+            .alias("content")
+        ).with_columns(bpr_text.alias("_bpr"), trn.alias("trn"))
+    bpr = pl.col("_bpr").str.split("*")
+    return found.select(
         "remit_id",
         "path",
         cents(bpr.list.get(1, null_on_oob=True)).alias("bpr02"),
         bpr.list.get(15, null_on_oob=True).str.to_date("%Y%m%d", strict=False).alias("bpr16"),
-        trn.alias("trn"),
+        "trn",
     )
 
 

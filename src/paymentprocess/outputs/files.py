@@ -43,12 +43,12 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from paymentprocess.errors import PaymentError
 from paymentprocess.faults import checkpoint
@@ -123,9 +123,12 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def manifest_bytes(files: Mapping[str, bytes]) -> bytes:
-    """`<sha256>  <path>\\n` per file, sorted by path (what `sha256sum -c MANIFEST.sha256` reads)."""
-    return "".join(f"{sha256_hex(files[p])}  {p}\n" for p in sorted(files)).encode("utf-8")
+def manifest_bytes(files: Mapping[str, bytes], digests: Mapping[str, str] | None = None) -> bytes:
+    """`<sha256>  <path>\\n` per file, sorted by path (what `sha256sum -c MANIFEST.sha256` reads);
+    `digests`: the files' SHA-256 (hex) already computed, by path."""
+    if digests is None:
+        digests = {p: sha256_hex(content) for p, content in files.items()}
+    return "".join(f"{digests[p]}  {p}\n" for p in sorted(files)).encode("utf-8")
 
 
 def parse_manifest(content: bytes) -> dict[str, str]:
@@ -137,15 +140,14 @@ def parse_manifest(content: bytes) -> dict[str, str]:
 
 
 def _check_paths(files: Mapping[str, object]) -> None:
+    # Split on "/" (no Path objects for tens of thousands of names): an empty part is a leading,
+    # trailing or doubled "/", a part starting with "." is ".", ".." or a hidden name — so a name
+    # passes exactly when it is its own normalized relative POSIX form with plain parts.
     for rel in files:
-        parts = PurePosixPath(rel).parts
         if (
-            not parts
-            or rel != PurePosixPath(rel).as_posix()
-            or rel.startswith("/")
-            or "\\" in rel
-            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+            "\\" in rel
             or rel == MANIFEST
+            or any(not p or p.startswith(".") for p in rel.split("/"))
         ):
             raise OutputFileError(f"not a plain relative output path: {rel!r}")
 
@@ -176,7 +178,7 @@ def _write_file(path: Path, content: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _create_file(path: Path, content: bytes) -> None:
+def _create_file(path: str | Path, content: bytes) -> None:
     """`content` as the new file `path` (mode 0600), not yet durable (see `_sync_files`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
@@ -188,7 +190,7 @@ def _create_file(path: Path, content: bytes) -> None:
         os.close(fd)
 
 
-def _fsync_path(path: Path) -> None:
+def _fsync_path(path: str | Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -196,7 +198,7 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _sync_files(stage: Path, paths: list[Path]) -> None:
+def _sync_files(stage: Path, paths: Sequence[str | Path]) -> None:
     """Make every file of `paths` (all under `stage`) durable: one `syncfs` where the C library
     has it, else an fsync of each file, several at a time (fsync releases the GIL)."""
     libc = _libc()
@@ -289,12 +291,18 @@ def _recover(out_dir: Path, event_id: str) -> str:
     return done
 
 
-def write_file_set(out_dir: Path, event_id: str, files: Mapping[str, bytes]) -> Path:
+def write_file_set(
+    out_dir: Path,
+    event_id: str,
+    files: Mapping[str, bytes],
+    digests: Mapping[str, str] | None = None,
+) -> Path:
     """Write `files` plus `MANIFEST.sha256` as the whole content of `out_dir/<event>/` (module doc).
 
     Returns the event directory. Idempotent: when the directory already holds exactly this set
     (bytes, manifest, modes) nothing is touched. Writers of one event are serialised by a lock
-    file `out_dir/.<event>.lock`.
+    file `out_dir/.<event>.lock`. `digests`: every file's SHA-256 (hex) by path, when the caller
+    has computed them already (else they are computed here).
     """
     _check_paths(files)
     out = Path(out_dir)
@@ -302,33 +310,41 @@ def write_file_set(out_dir: Path, event_id: str, files: Mapping[str, bytes]) -> 
     with _locked(out, event_id):
         _recover(out, event_id)
         final = _paths(out, event_id)[0]
-        if final.is_dir() and not _mismatches(final, files):
+        if final.is_dir() and not _mismatches(final, digests if digests is not None else files):
             return final
-        _stage_and_swap(out, event_id, files)
+        _stage_and_swap(out, event_id, files, digests)
     return final
 
 
-def _stage_and_swap(out: Path, event_id: str, files: Mapping[str, bytes]) -> None:
+def _stage_and_swap(
+    out: Path, event_id: str, files: Mapping[str, bytes], digests: Mapping[str, str] | None = None
+) -> None:
     final, new, old = _paths(out, event_id)
     new.mkdir(mode=DIR_MODE)
-    dirs = {new}
-    written: list[Path] = []
+    # Plain strings, not Path objects, for the (tens of thousands of) files: `_check_paths` has
+    # made sure every name is a plain relative POSIX path.
+    base = str(new)
+    made = {""}  # directories created, relative to `new`
+    written: list[str] = []
     for i, rel in enumerate(sorted(files)):
-        target = new / rel
-        for parent in reversed(target.relative_to(new).parents[:-1]):
-            d = new / parent
-            if d not in dirs:
-                d.mkdir(mode=DIR_MODE)
-                dirs.add(d)
+        parent = rel.rpartition("/")[0]
+        if parent not in made:
+            parts = parent.split("/")
+            for depth in range(1, len(parts) + 1):
+                d = "/".join(parts[:depth])
+                if d not in made:
+                    os.mkdir(os.path.join(base, d), DIR_MODE)
+                    made.add(d)
+        target = os.path.join(base, rel)
         _create_file(target, files[rel])
         written.append(target)
         if i == 0:
             checkpoint("outputs:after-first-file")
     _sync_files(new, written)
-    for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
-        _fsync_dir(d)
+    for made_dir in sorted(made, key=lambda d: d.count("/") + bool(d), reverse=True):
+        _fsync_dir(new / made_dir if made_dir else new)
     checkpoint("outputs:before-manifest")
-    _write_file(new / MANIFEST, manifest_bytes(files))
+    _write_file(new / MANIFEST, manifest_bytes(files, digests))
     _fsync_dir(new)
     checkpoint("outputs:after-manifest")
     if final.exists():

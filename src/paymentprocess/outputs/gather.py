@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, func, literal, or_, select, union
+from sqlalchemy import Connection, and_, any_, func, literal, or_, select, union
 from sqlalchemy.sql import ColumnElement, Select, Subquery
 
 from paymentprocess.engine.compute import line_payables
@@ -121,7 +121,7 @@ def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = T
     c, sl, bp = t.claim_fin_core, t.service_line, t.benefit_plan
     register_cols = ["payment_center_id", "payment_id", "amount", "method", "check_number"]
     register_cols.append("payment_date")
-    named = item_claims(event_id)
+    named = _item_claims_superset(event_id)
     claim_cols = [*CLAIM_COLUMNS, "parent_claim_core_id"]
     result_cols = ["claim_core_id", "payment_center_id", "payable", "net", "interest"]
     queries: dict[str, FrameQuery] = {  # largest first: three readers side by side
@@ -150,7 +150,7 @@ def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = T
             table_schema(reg, register_cols),
         ),
         "records": _records_query(event_id, payee_ids),
-        "fcns": _fcns_query(payee_ids),
+        "fcns": _fcns_query(payee_ids, indexed=not is_sqlite(conn)),
         "applications": _applications_query(event_id),
         "prior": _prior_query(event_id, payee_ids),
         "plans": (
@@ -167,7 +167,7 @@ def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = T
             read = read_frames(conn, queries, large=large, planner=HASH_JOINS)
         else:
             read = {name: read_frame(conn, *query) for name, query in queries.items()}
-    lines = line_payables(read.pop("lines").sort("claim_core_id", "line_number"))
+    lines = line_payables(_in_claim_line_order(read.pop("lines")))
     claims = read.pop("claims")
     return RemitInputs(
         event_id=event_id,
@@ -188,15 +188,27 @@ def read_remit_inputs(conn: Connection, event_id: str, *, side_by_side: bool = T
     )
 
 
+def _in_claim_line_order(lines: pl.DataFrame) -> pl.DataFrame:
+    """`lines` sorted by (claim_core_id, line_number) — the key of service_line, so the order is
+    one. A hash join returns them in the table's physical order, almost always this one already:
+    then the frame is kept as it is, rather than copied (3.4M lines at 1M claims) by a sort
+    that would change nothing."""
+    claim, line = pl.col("claim_core_id"), pl.col("line_number")
+    ascending = (claim > claim.shift(1)) | ((claim == claim.shift(1)) & (line > line.shift(1)))
+    ordered = lines.height < 2 or bool(
+        lines.select(ascending.slice(1).all(ignore_nulls=False)).item()
+    )
+    return lines if ordered else lines.sort("claim_core_id", "line_number")
+
+
 def _chain(claims: Any) -> Any:
     return func.coalesce(claims.c.parent_claim_core_id, claims.c.claim_core_id)
 
 
-def _history_candidates(event_id: str) -> Select[Any]:
-    """Claims of the chains of the event's paid 7/8 claims that were Paid outside the event."""
-    c, r, h = t.claim_fin_core, t.claim_result, t.claim_fin_core.alias("h")
-    hr = t.claim_result.alias("hr")
-    chains = (
+def _reversed_chains(event_id: str) -> Select[Any]:
+    """The chains of the event's paid 7/8 claims (whose history a remittance may reverse)."""
+    c, r = t.claim_fin_core, t.claim_result
+    return (
         select(_chain(c))
         .select_from(c.join(r, r.c.claim_core_id == c.c.claim_core_id))
         .where(
@@ -205,6 +217,27 @@ def _history_candidates(event_id: str) -> Select[Any]:
             or_(c.c.frequency_code == "7", c.c.frequency_code == "8"),
         )
     )
+
+
+def _item_claims_superset(event_id: str) -> ColumnElement[bool]:
+    """claim_fin_core rows that include every claim `item_claims` names: the event's paid claims
+    and every claim of the chains whose history they may reverse (the history candidates are
+    among those). Read for the claims and lines frames, which are only ever joined by claim id
+    (to the results, the candidates, the items), so the few more claims change nothing; unlike
+    `item_claims` it does not evaluate the candidates' "paid elsewhere" joins again in each
+    reader — `_history_candidates` is read once, by its own query."""
+    c, r = t.claim_fin_core, t.claim_result
+    in_event = select(r.c.claim_core_id).where(
+        r.c.payment_event_id == event_id, r.c.outcome == "paid"
+    )
+    return or_(c.c.claim_core_id.in_(in_event), _chain(c).in_(_reversed_chains(event_id)))
+
+
+def _history_candidates(event_id: str) -> Select[Any]:
+    """Claims of the chains of the event's paid 7/8 claims that were Paid outside the event."""
+    r, h = t.claim_result, t.claim_fin_core.alias("h")
+    hr = t.claim_result.alias("hr")
+    chains = _reversed_chains(event_id)
     paid_elsewhere = or_(
         and_(hr.c.claim_core_id.is_not(None), hr.c.payment_event_id != event_id),
         and_(hr.c.claim_core_id.is_(None), h.c.status == "Paid"),
@@ -305,21 +338,45 @@ def _records_query(event_id: str, payee_ids: Select[Any]) -> FrameQuery:
     return query, schema
 
 
-def _fcns_query(payee_ids: Select[Any]) -> FrameQuery:
-    """The paid claims of the payees' records' chains (`_fcns` picks each chain's latest)."""
+def _fcns_query(payee_ids: Select[Any], *, indexed: bool = False) -> FrameQuery:
+    """The paid claims of the payees' records' chains (`_fcns` picks each chain's latest).
+
+    `indexed` (PostgreSQL): the claims are found through their indexes (claim id or parent id
+    among the chain ids of all records, `= ANY(ARRAY(…))`, a few thousand ids) and "paid" is
+    an EXISTS per claim found, instead of hash joins over every claim and result of the
+    database (the reads run with nested loops off: a join would scan both tables whole)."""
     c, r, o = t.claim_fin_core, t.claim_result, t.over_and_under_payment
     chains = select(o.c.claim_chain_id).where(
         o.c.payment_center_id.in_(payee_ids), o.c.claim_chain_id.is_not(None)
     )
+    schema = {"claim_chain_id": STR, "claim_core_id": STR, "received_date": DATE}
+    columns = (_chain(c).label("claim_chain_id"), c.c.claim_core_id, c.c.received_date)
+    if indexed:
+        every_chain = func.array(
+            select(o.c.claim_chain_id).where(o.c.claim_chain_id.is_not(None)).scalar_subquery()
+        )
+        # a claim of a chain is the chain's root (its id is the chain id) or names it as parent
+        near = or_(
+            c.c.claim_core_id == any_(every_chain), c.c.parent_claim_core_id == any_(every_chain)
+        )
+        has_paid_result = (
+            select(literal(1))
+            .where(r.c.claim_core_id == c.c.claim_core_id, r.c.outcome == "paid")
+            .exists()
+        )
+        query = select(*columns).where(
+            near, _chain(c).in_(chains), or_(c.c.status == "Paid", has_paid_result)
+        )
+        return query, schema
     paid = or_(c.c.status == "Paid", r.c.claim_core_id.is_not(None))
     query = (
-        select(_chain(c).label("claim_chain_id"), c.c.claim_core_id, c.c.received_date)
+        select(*columns)
         .select_from(
             c.outerjoin(r, and_(r.c.claim_core_id == c.c.claim_core_id, r.c.outcome == "paid"))
         )
         .where(_chain(c).in_(chains), paid)
     )
-    return query, {"claim_chain_id": STR, "claim_core_id": STR, "received_date": DATE}
+    return query, schema
 
 
 def _fcns(latest: pl.DataFrame) -> pl.DataFrame:

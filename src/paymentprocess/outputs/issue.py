@@ -25,6 +25,7 @@ problems (payee ids, never member ids or bank numbers).
 
 from __future__ import annotations
 
+import json
 import string
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -186,24 +187,26 @@ def issue_outputs(
             fhir=fhir or _has_fhir(issued),
             x12=x12,
         )
+        digests = {f.path: files.sha256_hex(f.content) for f in report.files}  # hashed once
         if issued:
-            _refuse_drift(event_id, issued, report.files)
+            _refuse_drift(event_id, issued, digests)
             expected = {f.path: f.content for f in report.files}
             if verify:
                 report.status = "verified"
                 report.mismatches = [
-                    str(m) for m in files.verify_file_set(out_dir, event_id, expected)
+                    str(m) for m in files.verify_file_set(out_dir, event_id, digests)
                 ]
                 return report
             with report.timed("write"):
-                files.write_file_set(out_dir, event_id, expected)
+                files.write_file_set(out_dir, event_id, expected, digests)
             uow.commit()
             report.status = "rewritten"
             return report
         with report.timed("record"):
-            _record(conn, details, remits, controls, report.files)
+            _record(conn, details, remits, controls, report.files, digests)
         with report.timed("write"):
-            files.write_file_set(out_dir, event_id, {f.path: f.content for f in report.files})
+            content = {f.path: f.content for f in report.files}
+            files.write_file_set(out_dir, event_id, content, digests)
         with report.timed("commit"):
             uow.commit()
     log.info(
@@ -280,8 +283,12 @@ class _With835Frames:
         controls: Controls,
         x12: X12Settings | None,
     ) -> list[Rendered]:
+        # handed over, not kept: the renderer lets go of them when it is done
+        return self.render(conn, details, remits, controls, x12, frames=self._take())
+
+    def _take(self) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         frames, self.frames = self.frames, None
-        return self.render(conn, details, remits, controls, x12, frames=frames)
+        return frames
 
 
 def _with_frames(render: Callable[..., list[Rendered]], inputs: RemitInputs) -> Render835:
@@ -656,34 +663,55 @@ def _record(
     remits: Remittances,
     controls: Controls,
     rendered: list[Rendered],
+    digests: dict[str, str] | None = None,
 ) -> dict[str, int]:
-    """Insert the issue's control rows in bulk (one multi-row INSERT … RETURNING for the files,
-    bulk writes for their items and the remittances); returns path → output_file_id."""
+    """Insert the issue's control rows in bulk (the files, their items, the remittances: bulk
+    writes — COPY on PostgreSQL); returns path → output_file_id.
+
+    The files' ids are the identity values their rows took (in `rendered` order), read back by
+    name: the event has no other issued file (a first issue has none, a re-issue has marked the
+    old ones superseded), and a name is unique within the event's set."""
     f = t.output_file
     if not rendered:
         return {}
-    ids = (
-        conn.execute(
-            insert(f).returning(f.c.output_file_id, sort_by_parameter_order=True),
-            [
-                {
-                    "payment_event_id": details.event_id,
-                    "kind": r.kind,
-                    "scope": r.scope,
-                    "file_name": r.path,
-                    "created_at": controls.created_at,
-                    "control": r.control,
-                    "sha256": files.sha256_hex(r.content),
-                    "size": len(r.content),
-                    "status": "issued",
-                }
-                for r in rendered
-            ],
-        )
-        .scalars()
-        .all()
+    write_frame(
+        conn,
+        f,
+        pl.DataFrame(
+            {
+                "file_name": [r.path for r in rendered],
+                "kind": [r.kind for r in rendered],
+                "scope": [r.scope for r in rendered],
+                "control": [json.dumps(r.control) for r in rendered],
+                "sha256": [
+                    digests[r.path] if digests is not None else files.sha256_hex(r.content)
+                    for r in rendered
+                ],
+                "size": [len(r.content) for r in rendered],
+            },
+            schema={
+                "file_name": pl.String,
+                "kind": pl.String,
+                "scope": pl.String,
+                "control": pl.String,
+                "sha256": pl.String,
+                "size": pl.Int64,
+            },
+        ).with_columns(
+            pl.lit(details.event_id).alias("payment_event_id"),
+            pl.lit(controls.created_at, dtype=pl.Datetime("us")).alias("created_at"),
+            pl.lit("issued").alias("status"),
+        ),
     )
-    file_ids = {r.path: int(i) for r, i in zip(rendered, ids, strict=True)}
+    ids: dict[str, int] = {
+        name: int(file_id)
+        for name, file_id in conn.execute(
+            select(f.c.file_name, f.c.output_file_id).where(
+                f.c.payment_event_id == details.event_id, f.c.status == "issued"
+            )
+        )
+    }
+    file_ids = {r.path: ids[r.path] for r in rendered}
     items = [(file_ids[r.path], r.kind, item, trace) for r in rendered for item, trace in r.items]
     write_frame(
         conn,
@@ -737,8 +765,8 @@ def _record(
     return file_ids
 
 
-def _refuse_drift(event_id: str, issued: list[dict[str, Any]], rendered: list[Rendered]) -> None:
-    now = {r.path: files.sha256_hex(r.content) for r in rendered}
+def _refuse_drift(event_id: str, issued: list[dict[str, Any]], now: dict[str, str]) -> None:
+    """OUTPUT_DRIFT unless `now` (path → SHA-256 of what was rendered) is what was issued."""
     then = {row["file_name"]: row["sha256"] for row in issued}
     drift = sorted(p for p in then.keys() | now.keys() if then.get(p) != now.get(p))
     if drift:

@@ -14,17 +14,21 @@ from paymentprocess.outputs import x12_text as t
 _CLEAN_RE = f"^{t.CLEAN_PATTERN.pattern}$"
 
 
+# The text after the units of every cents remainder 0–99: '' for 0, '.5' for 50, '.05' for 5,
+# '.12' for 12 (x12_amount's trailing zeros and bare point already dropped).
+_FRACTIONS = ["" if f == 0 else f".{f // 10}" if f % 10 == 0 else f".{f:02d}" for f in range(100)]
+
+
 def amount(cents: pl.Expr) -> pl.Expr:
     """Integer cents as the minimal X12 `R` text: 7200 → `72`, 120 → `1.2`, -5 → `-0.05`
-    (`<sign><units>.<two digits>`, then trailing zeros and a bare point dropped)."""
+    (`<sign><units>` and the remainder's text from a table of the 100 remainders, rather than a
+    regular expression over every value)."""
     a = cents.abs()
-    text = pl.concat_str(
+    return pl.concat_str(
         pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit("")),
         (a // 100).cast(pl.String),
-        pl.lit("."),
-        (a % 100).cast(pl.String).str.zfill(2),
+        (a % 100).replace_strict(list(range(100)), _FRACTIONS, return_dtype=pl.String),
     )
-    return text.str.replace(r"\.?0+$", "")
 
 
 def date8(day: pl.Expr) -> pl.Expr:
