@@ -26,7 +26,7 @@ from paymentprocess.io.load import load_documents
 from paymentprocess.service.runs import run_payment_event
 from paymentprocess.synth.cycle import generate_cycle
 
-EXAMPLES = int(os.environ.get("PAYMENT_PARTITION_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("PAYMENT_PARTITION_EXAMPLES", "15"))
 COUNTS = (2, 7, 64)
 
 
