@@ -73,8 +73,9 @@ class CycleSource:
         """`count` partitions, or (None) as few as fit `budget` bytes (default: half the
         machine's memory; domain.memory_budget)."""
         self.conn, self.cfg, self.timings = conn, cfg, timings
+        self._claims: int | None = None  # the event's claims, counted once when needed
         if count is None:
-            claims = cycle_size(conn, cfg)
+            claims = self._claims = cycle_size(conn, cfg)
             count = partitions_for(claims, budget if budget is not None else machine_default())
             if count > 1:
                 log.info("partitions_chosen", partitions=count, claims=claims, budget=budget)
@@ -101,7 +102,9 @@ class CycleSource:
         self._extents.append(_lookup_extent(self.lookups))
         if self.cfg.event_type != "DMR":
             self.contract_types = load_contract_types(self.conn, self.cfg)
-        per_partition = cycle_size(self.conn, self.cfg) // self.count
+        if self._claims is None:
+            self._claims = cycle_size(self.conn, self.cfg)
+        per_partition = self._claims // self.count
         self._large = not is_sqlite(self.conn) or per_partition >= LARGE_CYCLE_CLAIMS
         return None
 

@@ -4,13 +4,15 @@ validate_results → persist, then the stats document. Each `timer.stage(name)` 
 timed; this module alone decides what a run may write.
 
 The stages from `payees` to the claim-level rules of `validate_results` run once per partition
-of the cycle (engine.partition: sets of whole chains, read one after the other; one partition
-as `partitions` asks, or as few as `memory_budget` allows), the rest once on their merged results (`_cycle_stages`).
+of the cycle (engine.partition: sets of whole chains, read one after the other; as many as
+`partitions` asks, or as few as `memory_budget` allows), the rest once on their merged results
+(`_cycle_stages`).
 
 The caller (service.runs) owns the transaction: it locks the event, calls `execute`, and commits.
 A run that may not go ahead (engine.refusal) is refused right after `config` or, for a Final Run
 whose claims changed since the Dry Run, once its claims are read (`load`; with several
-partitions, after the last one is read, still before anything is written). A Final Run with a Critical finding
+partitions, after the last one is read, still before anything is written). A Final Run with a
+Critical finding
 (on its input or on its results) still runs every stage through `ledger` and `validate_results`
 so that every finding is reported, then stops before `persist`: it is Blocked, pays nothing, and
 the caller records only its stats.
